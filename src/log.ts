@@ -1,0 +1,54 @@
+/**
+ * Structured log lines for Cloud Logging: one JSON object per line on stdout.
+ * https://cloud.google.com/logging/docs/structured-logging
+ * Only named fields are logged — never a whole event or payload (they may hold customer data).
+ */
+import type { Outcome } from './types';
+
+export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+export interface LogFields {
+  outcome?: Outcome;
+  reason?: string;
+  object?: string;
+  route?: string;
+  jobId?: string;
+  eventId?: string;
+  eventType?: string;
+  [field: string]: unknown;
+}
+
+export type LogSink = (line: string) => void;
+
+let sink: LogSink = (line) => process.stdout.write(`${line}\n`);
+
+/** Redirects log lines (the CLI sends them to stderr so stdout stays machine-readable). */
+export function setLogSink(next: LogSink): void {
+  sink = next;
+}
+
+/**
+ * Writes one line. `trace` is the W3C traceparent or X-Cloud-Trace-Context of the request,
+ * turned into the field Cloud Logging groups by when the project is known.
+ */
+export function log(
+  severity: Severity,
+  message: string,
+  fields: LogFields = {},
+  trace?: { header?: string; projectId?: string },
+): void {
+  const entry: Record<string, unknown> = { severity, message, ...fields };
+  const traceId = trace?.header ? traceIdOf(trace.header) : undefined;
+  if (traceId && trace?.projectId) {
+    entry['logging.googleapis.com/trace'] = `projects/${trace.projectId}/traces/${traceId}`;
+  }
+  sink(JSON.stringify(entry));
+}
+
+/** Accepts `traceparent` (00-TRACEID-SPAN-FLAGS) and `X-Cloud-Trace-Context` (TRACEID/SPAN;o=1). */
+export function traceIdOf(header: string): string | undefined {
+  const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(header);
+  if (w3c) return w3c[1];
+  const gcp = /^([0-9a-f]{32})\//.exec(header);
+  return gcp?.[1];
+}

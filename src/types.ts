@@ -1,0 +1,98 @@
+/**
+ * The domain shapes shared by the decoders, the router and the submitters.
+ * Pure types: this file imports nothing and is the contract between the edges and the core.
+ */
+
+/** How a piece of data reached the loader; a route lists which of these it `accepts`. */
+export type InputKind = 'object' | 'request' | 'inline';
+
+/** One generation of one Cloud Storage object, normalized at the edge (int64s as strings). */
+export interface ObjectRef {
+  bucket: string;
+  name: string;
+  /** int64 as a decimal string: generations exceed 2^53. */
+  generation: string;
+  metageneration?: string;
+  /** Bytes. A number: objects are < 5 TiB, well inside 2^53. */
+  size: number;
+  contentType?: string;
+  contentEncoding?: string;
+  /** Custom metadata (string map); empty when the object has none. */
+  metadata: Record<string, string>;
+  /** RFC 3339, when known. */
+  timeCreated?: string;
+}
+
+/** An object generation named by a notification without payload: GCS must be read first. */
+export interface ObjectPointer {
+  bucket: string;
+  name: string;
+  generation: string;
+}
+
+/** What a decoder makes of one CloudEvent. */
+export type DecodedEvent =
+  | { kind: 'object'; object: ObjectRef; via: InputKind }
+  | { kind: 'pointer'; pointer: ObjectPointer; via: InputKind }
+  | { kind: 'ignored'; reason: string; object?: string }
+  | { kind: 'refused'; reason: string; object?: string };
+
+/** BigQuery `TableReference`. */
+export interface TableReference {
+  projectId: string;
+  datasetId: string;
+  /** May carry a partition decorator (`table$20260101`). */
+  tableId: string;
+}
+
+/** BigQuery `TableFieldSchema` (recursive for RECORD fields). */
+export interface TableFieldSchema {
+  name: string;
+  type: string;
+  mode?: 'NULLABLE' | 'REQUIRED' | 'REPEATED';
+  description?: string;
+  fields?: TableFieldSchema[];
+}
+
+/**
+ * BigQuery `JobConfigurationLoad`. The rules file validates every field against BigQuery's
+ * own list (src/config/load-fields.ts); here the few the loader itself sets are typed.
+ */
+export interface JobConfigurationLoad {
+  destinationTable: TableReference;
+  sourceUris?: string[];
+  sourceFormat: string;
+  schema?: { fields: TableFieldSchema[] };
+  autodetect?: boolean;
+  [field: string]: unknown;
+}
+
+/** The body of `jobs.insert` for a load. https://cloud.google.com/bigquery/docs/reference/rest/v2/Job */
+export interface LoadJob {
+  jobReference: { projectId: string; jobId: string; location: string };
+  configuration: {
+    load: JobConfigurationLoad;
+    labels: Record<string, string>;
+  };
+}
+
+/** Everything needed to submit one load job, fully decided by the router. */
+export interface LoadPlan {
+  route: string;
+  /** Project billed for the job (the `projectId` in the jobs.insert URL). */
+  projectId: string;
+  location: string;
+  jobId: string;
+  job: LoadJob;
+  /** `gs://bucket/name` of the object this plan loads (for logs). */
+  object: string;
+}
+
+/** The router's answer for one object. */
+export type RouteDecision =
+  | { kind: 'load'; plan: LoadPlan }
+  | { kind: 'ignored'; reason: string; route?: string }
+  | { kind: 'refused'; reason: string; route?: string };
+
+/** How every event ends; exactly one log line carries it. */
+export type Outcome = 'submitted' | 'duplicate' | 'ignored' | 'refused' | 'retry';

@@ -1,0 +1,41 @@
+import { log, setLogSink, traceIdOf } from '../../src/log';
+
+describe('log', () => {
+  it('writes one JSON line with severity, message and fields', () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    log('INFO', 'loaded', { outcome: 'submitted', jobId: 'j1' });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toEqual({
+      severity: 'INFO',
+      message: 'loaded',
+      outcome: 'submitted',
+      jobId: 'j1',
+    });
+  });
+
+  it('adds the Cloud Logging trace field from a traceparent header', () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    log(
+      'INFO',
+      'x',
+      {},
+      {
+        header: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        projectId: 'p',
+      },
+    );
+    expect(JSON.parse(lines[0] as string)['logging.googleapis.com/trace']).toBe(
+      'projects/p/traces/0af7651916cd43dd8448eb211c80319c',
+    );
+  });
+
+  it.each([
+    ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '0af7651916cd43dd8448eb211c80319c'],
+    ['105445aa7843bc8bf206b12000100000/1;o=1', '105445aa7843bc8bf206b12000100000'],
+    ['garbage', undefined],
+  ])('reads the trace id of %s', (header, expected) => {
+    expect(traceIdOf(header)).toBe(expected);
+  });
+});
