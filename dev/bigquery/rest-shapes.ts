@@ -1,0 +1,117 @@
+/**
+ * Renders warehouse metadata and query results in BigQuery's REST shapes.
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/tables#Table
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/query#QueryResponse
+ */
+import { BigQueryApiError } from './errors';
+import { type ColumnInfo, PARTITION_COLUMN, type Row, type Warehouse } from './warehouse';
+
+/** DuckDB type → the BigQuery (legacy-name) type a client sees in a schema. */
+export function bigQueryType(duckType: string): string {
+  const t = duckType.toUpperCase();
+  if (t === 'VARCHAR') return 'STRING';
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(t)) {
+    return 'INTEGER';
+  }
+  if (t === 'DOUBLE' || t === 'FLOAT') return 'FLOAT';
+  if (t.startsWith('DECIMAL')) return 'NUMERIC';
+  if (t === 'BOOLEAN') return 'BOOLEAN';
+  if (t === 'DATE') return 'DATE';
+  if (t === 'TIMESTAMP') return 'DATETIME';
+  if (t === 'TIMESTAMP WITH TIME ZONE') return 'TIMESTAMP';
+  if (t === 'TIME') return 'TIME';
+  if (t === 'BLOB') return 'BYTES';
+  if (t === 'JSON') return 'JSON';
+  return 'STRING';
+}
+
+function fields(columns: ColumnInfo[]) {
+  return columns
+    .filter((c) => c.name !== PARTITION_COLUMN)
+    .map((c) => ({
+      name: c.name,
+      type: bigQueryType(c.duckType),
+      mode: c.nullable ? 'NULLABLE' : 'REQUIRED',
+    }));
+}
+
+export async function tableResource(
+  warehouse: Warehouse,
+  projectId: string,
+  datasetId: string,
+  tableId: string,
+) {
+  const columns = await warehouse.columns(datasetId, tableId);
+  if (!columns) {
+    throw new BigQueryApiError(
+      404,
+      'notFound',
+      `Not found: Table ${projectId}:${datasetId}.${tableId}`,
+    );
+  }
+  const partition = columns.find((c) => c.name === PARTITION_COLUMN);
+  return {
+    kind: 'bigquery#table',
+    id: `${projectId}:${datasetId}.${tableId}`,
+    tableReference: { projectId, datasetId, tableId },
+    type: 'TABLE',
+    schema: { fields: fields(columns) },
+    numRows: String(await warehouse.count(datasetId, tableId)),
+    ...(partition ? { timePartitioning: { type: partition.comment ?? 'DAY' } } : {}),
+  };
+}
+
+export async function tableList(warehouse: Warehouse, projectId: string, datasetId: string) {
+  const tables = await warehouse.tables(datasetId);
+  return {
+    kind: 'bigquery#tableList',
+    totalItems: tables.length,
+    tables: tables.map((tableId) => ({
+      kind: 'bigquery#table',
+      id: `${projectId}:${datasetId}.${tableId}`,
+      tableReference: { projectId, datasetId, tableId },
+      type: 'TABLE',
+    })),
+  };
+}
+
+export async function datasetList(warehouse: Warehouse, projectId: string) {
+  return {
+    kind: 'bigquery#datasetList',
+    datasets: (await warehouse.datasets()).map((datasetId) => ({
+      kind: 'bigquery#dataset',
+      id: `${projectId}:${datasetId}`,
+      datasetReference: { projectId, datasetId },
+      location: 'US',
+    })),
+  };
+}
+
+/** BigQuery's REST rows: every value a string (or null), in `{f: [{v}]}` cells. */
+function cell(value: unknown): { v: unknown } {
+  if (value === null || value === undefined) return { v: null };
+  if (typeof value === 'object') return { v: JSON.stringify(value) };
+  return { v: String(value) };
+}
+
+export function queryResponse(
+  projectId: string,
+  jobId: string,
+  result: { columns: { name: string; duckType: string }[]; rows: Row[] },
+) {
+  return {
+    kind: 'bigquery#queryResponse',
+    jobReference: { projectId, jobId, location: 'US' },
+    schema: {
+      fields: result.columns.map((c) => ({
+        name: c.name,
+        type: bigQueryType(c.duckType),
+        mode: 'NULLABLE',
+      })),
+    },
+    rows: result.rows.map((row) => ({ f: result.columns.map((c) => cell(row[c.name])) })),
+    totalRows: String(result.rows.length),
+    jobComplete: true,
+    cacheHit: false,
+  };
+}

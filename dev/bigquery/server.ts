@@ -1,0 +1,298 @@
+/**
+ * A local BigQuery jobs API backed by DuckDB, for `npm start` and the integration tests.
+ * Speaks the REST shapes of https://cloud.google.com/bigquery/docs/reference/rest on
+ * 127.0.0.1, under both `/bigquery/v2/projects/…` and `/projects/…` (the path Google's Node
+ * client uses with BIGQUERY_EMULATOR_HOST). Every request is recorded before any injected
+ * fault applies, so tests can assert on the exact bytes the loader sent.
+ * All projects share one warehouse: `dataset.table` names a table whatever the project.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BigQueryApiError, defaultReason, errorBody, invalid } from './errors';
+import { type Fault, FaultList } from './faults';
+import { type Job, JobStore } from './jobs';
+import { parseJob } from './load-config';
+import { parseMultipartRelated } from './multipart';
+import { datasetList, queryResponse, tableList, tableResource } from './rest-shapes';
+import { UploadSessions } from './resumable';
+import { resolveSourceUris, uploadedFile } from './sources';
+import { type Row, Warehouse } from './warehouse';
+
+export type { Fault } from './faults';
+export type { Job } from './jobs';
+
+export interface BigQueryServerOptions {
+  /** `<bucketsDir>/B/N` holds object N of bucket B (the local GCS store). */
+  bucketsDir: string;
+  /** A DuckDB file; default `:memory:`. */
+  warehousePath?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** The project named in answers that have no project of their own; default `local-project`. */
+  projectId?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path with query string, as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface BigQueryServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  /** `127.0.0.1:PORT`, for BIGQUERY_EMULATOR_HOST. */
+  host: string;
+  requests: RecordedRequest[];
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Resolves when the job is DONE (waits for it to be inserted first). */
+  waitForJob(projectId: string, jobId: string): Promise<Job>;
+  /** Runs SQL (tables named `dataset.table`) and answers JSON-safe rows. */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string> = { ...reply.headers };
+  let payload: Buffer | undefined;
+  if (reply.body !== undefined) {
+    payload = Buffer.from(JSON.stringify(reply.body));
+    headers['Content-Type'] = 'application/json; charset=UTF-8';
+  }
+  headers['Content-Length'] = String(payload?.length ?? 0);
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (cause) {
+    throw invalid(`The request body is not valid JSON: ${(cause as Error).message}`);
+  }
+}
+
+export async function startBigQueryServer(options: BigQueryServerOptions): Promise<BigQueryServer> {
+  const warehouse = await Warehouse.open(options.warehousePath ?? ':memory:');
+  const uploadsDir = await mkdtemp(join(tmpdir(), 'local-bigquery-'));
+  const defaultProject = options.projectId ?? 'local-project';
+  const requests: RecordedRequest[] = [];
+  const faults = new FaultList();
+  let url = '';
+  const jobs = new JobStore(warehouse, () => url);
+  const sessions = new UploadSessions(uploadsDir);
+
+  function insertFromUris(projectId: string, body: unknown): Reply {
+    const spec = parseJob(body, projectId, false);
+    const job = jobs.insert(spec, () =>
+      resolveSourceUris(options.bucketsDir, spec.load.sourceUris),
+    );
+    return { status: 200, body: job };
+  }
+
+  async function insertUpload(projectId: string, metadata: unknown, media: Buffer): Promise<Reply> {
+    const spec = parseJob(metadata, projectId, true);
+    if (jobs.has(projectId, spec.jobId))
+      return { status: 200, body: jobs.insert(spec, async () => []) };
+    const path = join(uploadsDir, `multipart-${randomUUID()}`);
+    await writeFile(path, media);
+    const job = jobs.insert(
+      spec,
+      async () => [await uploadedFile(path)],
+      () => rm(path, { force: true }),
+    );
+    return { status: 200, body: job };
+  }
+
+  async function resumableStart(projectId: string, body: Buffer, path: string): Promise<Reply> {
+    const spec = parseJob(parseJsonBody(body), projectId, true);
+    jobs.assertNew(spec);
+    const session = await sessions.create(spec);
+    const separator = path.includes('?') ? '&' : '?';
+    return {
+      status: 200,
+      headers: { Location: `${url}${path}${separator}upload_id=${session.id}` },
+    };
+  }
+
+  async function resumablePut(uploadId: string | null, req: RecordedRequest): Promise<Reply> {
+    const session = sessions.get(uploadId);
+    if (session.job)
+      return { status: 200, body: jobs.get(session.spec.projectId, session.spec.jobId) };
+    const range = req.headers['content-range'];
+    const outcome = await sessions.put(
+      session,
+      typeof range === 'string' ? range : undefined,
+      req.body,
+    );
+    if (outcome.kind === 'incomplete') {
+      // 308 "Resume Incomplete"; Range names the bytes persisted (absent when none).
+      const headers: Record<string, string> =
+        outcome.received > 0 ? { Range: `bytes=0-${outcome.received - 1}` } : {};
+      return { status: 308, headers };
+    }
+    const file = session.path;
+    session.job = jobs.insert(
+      session.spec,
+      async () => [await uploadedFile(file)],
+      () => rm(file, { force: true }),
+    );
+    return { status: 200, body: session.job };
+  }
+
+  async function route(req: RecordedRequest): Promise<Reply> {
+    const parsed = new URL(req.path, 'http://local');
+    const upload = /^\/upload(?:\/bigquery\/v2)?\/projects\/([^/]+)\/jobs$/.exec(parsed.pathname);
+    if (upload) {
+      const projectId = decodeURIComponent(upload[1] ?? '');
+      const uploadType = parsed.searchParams.get('uploadType');
+      if (req.method === 'POST' && uploadType === 'multipart') {
+        const { metadata, media } = parseMultipartRelated(req.headers['content-type'], req.body);
+        return insertUpload(projectId, metadata, media);
+      }
+      if (req.method === 'POST' && uploadType === 'resumable') {
+        return resumableStart(projectId, req.body, parsed.pathname + parsed.search);
+      }
+      if (req.method === 'PUT' && uploadType === 'resumable') {
+        return resumablePut(parsed.searchParams.get('upload_id'), req);
+      }
+      throw invalid(`Unsupported upload: ${req.method} uploadType=${uploadType}`);
+    }
+    const path = parsed.pathname.replace(/^\/bigquery\/v2(?=\/)/, '');
+    const segments = path.split('/').slice(1).map(decodeURIComponent);
+    const [root, projectId = defaultProject, collection, id, sub, subId, extra] = segments;
+    if (root !== 'projects' || extra !== undefined) {
+      throw new BigQueryApiError(404, 'notFound', `Not found: ${req.method} ${parsed.pathname}`);
+    }
+    const method = req.method;
+    if (collection === 'jobs' && id === undefined && method === 'POST') {
+      return insertFromUris(projectId, parseJsonBody(req.body));
+    }
+    if (collection === 'jobs' && id !== undefined && sub === undefined && method === 'GET') {
+      const location = parsed.searchParams.get('location') ?? undefined;
+      return { status: 200, body: jobs.get(projectId, id, location) };
+    }
+    if (collection === 'queries' && id === undefined && method === 'POST') {
+      const body = parseJsonBody(req.body) as { query?: unknown; useLegacySql?: unknown };
+      if (typeof body.query !== 'string') throw invalid('query is required');
+      if (body.useLegacySql === true)
+        throw invalid('Legacy SQL is not supported by the local BigQuery server');
+      const result = await warehouse.query(body.query).catch((cause: Error) => {
+        throw invalid(cause.message.split('\n')[0] ?? cause.message);
+      });
+      return { status: 200, body: queryResponse(projectId, `query_${randomUUID()}`, result) };
+    }
+    if (collection === 'datasets' && method === 'GET') {
+      if (id === undefined)
+        return {
+          status: 200,
+          body: await warehouse.exclusive(() => datasetList(warehouse, projectId)),
+        };
+      if (sub === 'tables' && subId === undefined) {
+        return {
+          status: 200,
+          body: await warehouse.exclusive(() => tableList(warehouse, projectId, id)),
+        };
+      }
+      if (sub === 'tables' && subId !== undefined) {
+        return {
+          status: 200,
+          body: await warehouse.exclusive(() => tableResource(warehouse, projectId, id, subId)),
+        };
+      }
+    }
+    throw new BigQueryApiError(404, 'notFound', `Not found: ${req.method} ${parsed.pathname}`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: await readBody(req),
+    };
+    requests.push(recorded);
+    const fault = faults.take(recorded.method, recorded.path);
+    if (fault?.reset) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault) {
+      const status = fault.status ?? 503;
+      const reason = fault.reason ?? defaultReason(status);
+      send(res, {
+        status,
+        body: errorBody(status, reason, fault.message ?? `Injected fault (${reason})`),
+      });
+      return;
+    }
+    try {
+      send(res, await route(recorded));
+    } catch (error) {
+      if (error instanceof BigQueryApiError) {
+        send(res, {
+          status: error.status,
+          body: errorBody(error.status, error.reason, error.message),
+        });
+      } else {
+        const message = `Local BigQuery server error: ${(error as Error)?.message}`;
+        send(res, { status: 500, body: errorBody(500, 'internalError', message) });
+      }
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = `127.0.0.1:${port}`;
+  url = `http://${host}`;
+
+  return {
+    url,
+    host,
+    requests,
+    injectFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    waitForJob: (projectId, jobId) => jobs.waitForJob(projectId, jobId),
+    query: async (sql: string): Promise<Row[]> => (await warehouse.query(sql)).rows,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.settled();
+      await warehouse.close();
+      await rm(uploadsDir, { recursive: true, force: true });
+    },
+  };
+}

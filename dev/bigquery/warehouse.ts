@@ -1,0 +1,154 @@
+/**
+ * The warehouse: one DuckDB database (a file, or `:memory:`) behind one connection. Every
+ * use goes through `exclusive`, so loads and queries run one at a time, like a per-warehouse
+ * job queue — which also makes each load's transaction simple.
+ * BigQuery `dataset.table` = DuckDB schema `dataset`, table `table`.
+ */
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+export type Row = Record<string, unknown>;
+
+export interface ColumnInfo {
+  name: string;
+  duckType: string;
+  nullable: boolean;
+  comment: string | null;
+}
+
+/** The hidden ingestion-time partition column (BigQuery's `_PARTITIONTIME` pseudo-column). */
+export const PARTITION_COLUMN = '_PARTITIONTIME';
+
+/** Quotes a DuckDB identifier. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes a DuckDB string literal. */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export function tableName(datasetId: string, tableId: string): string {
+  return `${ident(datasetId)}.${ident(tableId)}`;
+}
+
+/**
+ * Makes a value JSON-safe: BigInts become numbers when exact (else decimal strings), dates
+ * and timestamps ISO-like strings (DuckDB's JSON form), bytes base64.
+ */
+function jsonSafe(jsValue: unknown, jsonValue: unknown): unknown {
+  if (typeof jsValue === 'bigint') {
+    return jsValue >= BigInt(Number.MIN_SAFE_INTEGER) && jsValue <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(jsValue)
+      : jsValue.toString();
+  }
+  if (typeof jsValue === 'number' || typeof jsValue === 'boolean' || jsValue === null) {
+    return jsValue;
+  }
+  if (Buffer.isBuffer(jsValue) || jsValue instanceof Uint8Array) {
+    return Buffer.from(jsValue).toString('base64');
+  }
+  return jsonValue;
+}
+
+/** BigQuery writes `project.dataset.table` in backticks; DuckDB needs `dataset.table`. */
+export function rewriteBackticks(sql: string): string {
+  return sql.replace(/`([^`]+)`/g, (_all, name: string) => {
+    const parts = name.split('.');
+    return parts
+      .slice(-2)
+      .map((part) => ident(part))
+      .join('.');
+  });
+}
+
+export class Warehouse {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<Warehouse> {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    // BigQuery TIMESTAMPs are UTC.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new Warehouse(instance, connection);
+  }
+
+  /** Runs `work` when every earlier piece of work has finished. */
+  exclusive<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => work(this.connection));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs SQL (not queued: call inside `exclusive`) and answers JSON-safe row objects. */
+  async rows(sql: string): Promise<{ columns: { name: string; duckType: string }[]; rows: Row[] }> {
+    const reader = await this.connection.runAndReadAll(sql);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map((type) => type.toString());
+    const js = reader.getRowsJS();
+    const json = reader.getRowsJson();
+    const rows = js.map((row, r) => {
+      const object: Row = {};
+      names.forEach((name, c) => {
+        object[name] = jsonSafe(row[c], json[r]?.[c]);
+      });
+      return object;
+    });
+    return { columns: names.map((name, c) => ({ name, duckType: types[c] ?? 'VARCHAR' })), rows };
+  }
+
+  query(sql: string): Promise<{ columns: { name: string; duckType: string }[]; rows: Row[] }> {
+    return this.exclusive(() => this.rows(rewriteBackticks(sql)));
+  }
+
+  /** Columns of `dataset.table`, or undefined when it does not exist. */
+  async columns(datasetId: string, tableId: string): Promise<ColumnInfo[] | undefined> {
+    const { rows } = await this.rows(
+      `SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns()
+       WHERE database_name = current_database() AND schema_name = ${literal(datasetId)}
+         AND table_name = ${literal(tableId)} ORDER BY column_index`,
+    );
+    if (rows.length === 0) return undefined;
+    return rows.map((row) => ({
+      name: String(row.column_name),
+      duckType: String(row.data_type),
+      nullable: row.is_nullable === true,
+      comment: row.comment === null || row.comment === '' ? null : String(row.comment),
+    }));
+  }
+
+  async tables(datasetId: string): Promise<string[]> {
+    const { rows } = await this.rows(
+      `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()
+       AND schema_name = ${literal(datasetId)} ORDER BY table_name`,
+    );
+    return rows.map((row) => String(row.table_name));
+  }
+
+  async datasets(): Promise<string[]> {
+    const { rows } = await this.rows(
+      `SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()
+       AND NOT internal AND schema_name NOT IN ('main', 'information_schema', 'pg_catalog')
+       ORDER BY schema_name`,
+    );
+    return rows.map((row) => String(row.schema_name));
+  }
+
+  async count(datasetId: string, tableId: string, where = 'TRUE'): Promise<number> {
+    const { rows } = await this.rows(
+      `SELECT count(*) AS n FROM ${tableName(datasetId, tableId)} WHERE ${where}`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
