@@ -1,0 +1,39 @@
+/**
+ * `google.cloud.pubsub.topic.v1.messagePublished`: one envelope, several kinds of message.
+ * Each message decoder says whether a message is its kind; the first that claims it decodes
+ * it. Load requests, inline data and sweep commands join this list in later changes.
+ */
+import type { DecodedEvent } from '../types';
+import type { CloudEvent } from './cloudevent';
+import { decodeGcsNotification, isGcsNotification } from './gcs-notification';
+import { MessagePublishedDataSchema, type PubsubMessage } from './pubsub-message';
+import { describeIssues } from './reasons';
+
+export const PUBSUB_MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
+
+export interface MessageDecoder {
+  name: string;
+  claims: (message: PubsubMessage, event: CloudEvent) => boolean;
+  decode: (message: PubsubMessage, event: CloudEvent) => DecodedEvent;
+}
+
+export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
+  { name: 'gcs-notification', claims: isGcsNotification, decode: decodeGcsNotification },
+];
+
+export function decodePubsubEvent(
+  event: CloudEvent,
+  decoders: readonly MessageDecoder[] = MESSAGE_DECODERS,
+): DecodedEvent {
+  const parsed = MessagePublishedDataSchema.safeParse(event.data);
+  if (!parsed.success) {
+    return {
+      kind: 'refused',
+      reason: `invalid ${PUBSUB_MESSAGE_PUBLISHED} event: ${describeIssues(parsed.error, 'data')}`,
+    };
+  }
+  const { message } = parsed.data;
+  const decoder = decoders.find((d) => d.claims(message, event));
+  if (!decoder) return { kind: 'refused', reason: 'not a Cloud Storage notification' };
+  return decoder.decode(message, event);
+}
