@@ -119,8 +119,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
 
   async function insertUpload(projectId: string, metadata: unknown, media: Buffer): Promise<Reply> {
     const spec = parseJob(metadata, projectId, true);
-    if (jobs.has(projectId, spec.jobId))
-      return { status: 200, body: jobs.insert(spec, async () => []) };
+    jobs.assertNew(spec);
     const path = join(uploadsDir, `multipart-${randomUUID()}`);
     await writeFile(path, media);
     const job = jobs.insert(
