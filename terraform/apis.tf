@@ -1,0 +1,25 @@
+# APIs the loader needs. Left enabled on destroy: other workloads in the project may use them.
+locals {
+  required_apis = toset(concat(
+    [
+      "bigquery.googleapis.com",
+      "cloudbuild.googleapis.com",
+      "cloudfunctions.googleapis.com",
+      "run.googleapis.com",
+      "artifactregistry.googleapis.com",
+      "storage.googleapis.com",
+      "pubsub.googleapis.com",
+      "eventarc.googleapis.com",
+      "iam.googleapis.com",
+    ],
+    var.sweep.enabled ? ["cloudscheduler.googleapis.com"] : [],
+  ))
+}
+
+resource "google_project_service" "required" {
+  for_each = var.enable_apis ? local.required_apis : toset([])
+
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}

@@ -1,0 +1,67 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are Terraform interpolations, not JS templates.
+import { blocks, loadModule, MODULE_DIR, type Module, single } from './hcl';
+
+let tf: Module;
+beforeAll(async () => {
+  tf = await loadModule(MODULE_DIR);
+});
+
+function loader() {
+  const fn = tf.resources.google_cloudfunctions2_function?.loader;
+  if (!fn) throw new Error('google_cloudfunctions2_function.loader is missing');
+  return fn;
+}
+
+describe('the function', () => {
+  it('is the only Cloud Functions resource, so every trigger reaches one service', () => {
+    expect(Object.keys(tf.resources.google_cloudfunctions2_function ?? {})).toEqual(['loader']);
+    expect(tf.resources.google_cloudfunctions_function).toBeUndefined();
+  });
+
+  it('runs the autoload entry point on the runtime chosen by a validated variable defaulting to nodejs22', () => {
+    const build = single(loader().build_config, 'build_config');
+    expect(build.entry_point).toBe('autoload');
+    expect(build.runtime).toBe('${var.function.runtime}');
+    const type = String(tf.variables.function?.type);
+    expect(type).toMatch(/runtime\s*=\s*optional\(string, "nodejs22"\)/);
+    const conditions = blocks(tf.variables.function ?? {}, 'validation').map((v) =>
+      String(v.condition),
+    );
+    expect(
+      conditions.some((c) => c.includes('"nodejs22"') && c.includes('var.function.runtime')),
+    ).toBe(true);
+  });
+
+  it('builds from the uploaded archive whose object name is its content hash', () => {
+    const source = single(
+      single(single(loader().build_config, 'build').source, 'source').storage_source,
+      'storage_source',
+    );
+    expect(source.object).toBe('${google_storage_bucket_object.source.name}');
+    const object = tf.resources.google_storage_bucket_object?.source;
+    expect(object?.name).toBe('source/${data.archive_file.source.output_md5}.zip');
+    expect(object?.source).toBe('${data.archive_file.source.output_path}');
+  });
+
+  it('runs as the dedicated runtime service account and reads its rules from AUTOLOADER_CONFIG', () => {
+    const service = single(loader().service_config, 'service_config');
+    expect(service.service_account_email).toBe('${google_service_account.runtime.email}');
+    const env = String(service.environment_variables);
+    expect(env).toContain('AUTOLOADER_CONFIG = local.config_location');
+    expect(env).toContain('AUTOLOADER_SCOPES');
+  });
+
+  it.each([
+    ['available_memory', '${var.function.memory_mib}Mi'],
+    ['timeout_seconds', '${var.function.timeout_seconds}'],
+    ['max_instance_count', '${var.function.max_instances}'],
+    ['max_instance_request_concurrency', '${var.function.concurrency}'],
+    ['ingress_settings', '${var.function.ingress}'],
+  ])('takes %s from the function variable', (attribute, expected) => {
+    expect(single(loader().service_config, 'service_config')[attribute]).toBe(expected);
+  });
+
+  it('has no built-in event trigger: triggers are separate resources aimed at its service', () => {
+    expect(loader().event_trigger).toBeUndefined();
+  });
+});
