@@ -1,0 +1,137 @@
+/**
+ * The rules file (`autoloader.yaml`), as one zod schema: the single source of truth for
+ * validation, the `Config` type and the editor JSON Schema (src/config/json-schema.ts).
+ * Every object is strict: an unknown key is an error naming its path, not a silent no-op.
+ *
+ * To extend a route (later: accepts, mode, batch, onSuccess, ...), add keys to
+ * `routeShape`; to extend the top level, add keys to `configShape`.
+ */
+import { z } from 'zod';
+import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
+
+/**
+ * The object-metadata keys a route may let change its outcome (`overrides: [bq-table]`).
+ * By default object metadata changes nothing: whoever can write an object should not choose
+ * where it lands unless the rules say so. Values are validated like the rules file's own.
+ * - `bq-project`: the destination project id
+ * - `bq-dataset`: the destination dataset id
+ * - `bq-table`: the destination table id (without decorator)
+ * - `bq-partition`: the partition decorator digits (`20260101`, without `$`)
+ * - `bq-format`: the source format (CSV | NEWLINE_DELIMITED_JSON | AVRO | PARQUET | ORC)
+ * - `bq-write-disposition`: WRITE_APPEND | WRITE_TRUNCATE | WRITE_TRUNCATE_DATA | WRITE_EMPTY
+ * - `bq-create-disposition`: CREATE_IF_NEEDED | CREATE_NEVER
+ */
+export const OVERRIDE_KEYS = [
+  'bq-project',
+  'bq-dataset',
+  'bq-table',
+  'bq-partition',
+  'bq-format',
+  'bq-write-disposition',
+  'bq-create-disposition',
+] as const;
+export type OverrideKey = (typeof OVERRIDE_KEYS)[number];
+
+export const ROUTE_FORMATS = ['CSV', 'NEWLINE_DELIMITED_JSON', 'AVRO', 'PARQUET', 'ORC'] as const;
+
+const GsPattern = z
+  .string()
+  .regex(/^gs:\/\/[^/]+\/.+$/, 'expected gs://BUCKET/PATTERN (a pattern after the bucket)');
+
+/** Object form of `match`: `uri` alone, or `bucket` + `regex`; plus optional conditions. */
+export const MatchObjectSchema = z
+  .strictObject({
+    uri: GsPattern.optional(),
+    bucket: z
+      .string()
+      .regex(/^[^/{}]+$/, 'a bucket name, `*` allowed')
+      .optional(),
+    regex: z
+      .string()
+      .describe('Matched against the object name; named groups become captures.')
+      .optional(),
+    contentType: z.string().describe('Glob over the object content type.').optional(),
+    metadata: z
+      .record(z.string(), z.string())
+      .describe('Custom metadata values the object must carry.')
+      .optional(),
+  })
+  .superRefine((m, ctx) => {
+    const byRegex = m.bucket !== undefined || m.regex !== undefined;
+    if (m.uri !== undefined && byRegex) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give either `uri` or `bucket` + `regex`, not both',
+      });
+    } else if (m.uri === undefined && (m.bucket === undefined || m.regex === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give `uri`, or both `bucket` and `regex`' });
+    }
+  });
+
+export const RouteSchemaField = z.union([
+  z.literal('autodetect'),
+  TableSchemaSchema,
+  z.string().min(1).describe('Path to a JSON schema file, relative to the rules file.'),
+]);
+
+export const routeShape = {
+  name: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9_-]{0,62}$/,
+      'lowercase letter first, then up to 62 lowercase letters, digits, _ or - (it goes into job ids and labels)',
+    ),
+  match: z.union([GsPattern, MatchObjectSchema]),
+  destination: z
+    .string()
+    .min(1)
+    .describe('[project.]dataset.table[$decorator] with {capture} and built-in placeholders'),
+  format: z.enum(ROUTE_FORMATS).optional(),
+  schema: RouteSchemaField.optional(),
+  load: LoadOptionsSchema.optional(),
+  overrides: z.array(z.enum(OVERRIDE_KEYS)).optional(),
+};
+
+export const RouteSchema = z
+  .strictObject(routeShape)
+  .meta({ id: 'Route', description: 'Tried in order; the first match wins.' });
+
+export const AllowSchema = z.strictObject({
+  buckets: z.array(z.string().min(1)).optional(),
+  destinations: z
+    .array(z.string().regex(/^[^.]+\.[^.]+(\.[^.]+)*$/, 'expected project.dataset[.table]'))
+    .optional(),
+});
+
+export const configShape = {
+  $schema: z.string().optional(),
+  project: z.string().min(1).optional(),
+  location: z.string().min(1).default('US'),
+  allow: AllowSchema.optional(),
+  defaults: LoadOptionsSchema.optional(),
+  routes: z.array(RouteSchema).min(1, 'at least one route is required'),
+};
+
+export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx) => {
+  const seen = new Map<string, number>();
+  config.routes.forEach((route, index) => {
+    const first = seen.get(route.name);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes', index, 'name'],
+        message: duplicateMessage(route.name, first),
+      });
+    } else {
+      seen.set(route.name, index);
+    }
+  });
+});
+
+export function duplicateMessage(name: string, firstIndex: number): string {
+  return `duplicate route name "${name}" (first used by routes[${firstIndex}]); names must be unique: they go into job ids`;
+}
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type Route = Config['routes'][number];
+export type MatchObject = z.infer<typeof MatchObjectSchema>;

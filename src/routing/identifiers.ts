@@ -1,0 +1,40 @@
+/**
+ * BigQuery identifier rules. A rendered name that breaks them is refused, never rewritten:
+ * a silent rewrite would load data into a table nobody asked for.
+ * https://cloud.google.com/bigquery/docs/datasets#dataset-naming
+ * https://cloud.google.com/bigquery/docs/tables#table_naming
+ * https://cloud.google.com/resource-manager/docs/creating-managing-projects (project ids)
+ */
+const DATASET = /^[A-Za-z0-9_]{1,1024}$/;
+const TABLE = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u;
+/** 6–30 chars, lowercase letters, digits, hyphens; optionally `domain.com:` scoped. */
+const PROJECT = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** Partition decorators: `$YYYY`, `$YYYYMM`, `$YYYYMMDD`, `$YYYYMMDDHH`. */
+const DECORATOR = /^\d{4}(?:\d{2}(?:\d{2}(?:\d{2})?)?)?$/;
+
+export type IdentifierKind = 'project' | 'dataset' | 'table' | 'decorator';
+
+/** Why `value` is not a valid identifier of this kind, or undefined when it is. */
+export function identifierProblem(kind: IdentifierKind, value: string): string | undefined {
+  switch (kind) {
+    case 'project':
+      return PROJECT.test(value)
+        ? undefined
+        : `project id "${value}" is invalid (6-30 lowercase letters, digits, hyphens; starts with a letter)`;
+    case 'dataset':
+      return DATASET.test(value)
+        ? undefined
+        : `dataset id "${value}" is invalid (1-1024 letters, digits, underscores)`;
+    case 'table':
+      if (!TABLE.test(value)) {
+        return `table id "${value}" is invalid (letters, marks, digits, connectors, dashes, spaces)`;
+      }
+      return Buffer.byteLength(value, 'utf8') > 1024
+        ? `table id "${value.slice(0, 40)}…" is longer than 1024 UTF-8 bytes`
+        : undefined;
+    case 'decorator':
+      return DECORATOR.test(value)
+        ? undefined
+        : `partition decorator "$${value}" is invalid (digits: YYYY, YYYYMM, YYYYMMDD or YYYYMMDDHH)`;
+  }
+}

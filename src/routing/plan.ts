@@ -1,0 +1,143 @@
+/**
+ * One object → one decision: a load plan, or a reason it is ignored or refused. Pure: the
+ * runtime project arrives in `ctx`; nothing here reads the clock, the env or the network.
+ * The checks run cheapest and most fundamental first, so the reason is the root cause.
+ */
+
+import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
+import type { OverrideKey } from '../config/schema';
+import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
+import type { CompiledRules } from './compile';
+import { type DestinationParts, destinationProblem, toTableReference } from './destination';
+import { inferFormat } from './format';
+import { objectJobId } from './job-id';
+import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from './labels';
+import { matchRoute } from './match';
+
+export interface PlanContext {
+  /** The project the function runs in: billed when the rules name no `project`. */
+  runtimeProject: string;
+}
+
+const FORMATS = ['CSV', 'NEWLINE_DELIMITED_JSON', 'AVRO', 'PARQUET', 'ORC'];
+
+export function planObjectLoad(
+  rules: CompiledRules,
+  object: ObjectRef,
+  ctx: PlanContext,
+): RouteDecision {
+  const uri = `gs://${object.bucket}/${object.name}`;
+  if (object.size === 0) return { kind: 'refused', reason: `${uri} is a zero-byte object` };
+  if (object.name.endsWith('/')) {
+    return { kind: 'refused', reason: `${uri} is a folder placeholder (name ends with "/")` };
+  }
+  if (object.name.includes('*')) {
+    return {
+      kind: 'refused',
+      reason: `${uri}: the name contains "*", which a BigQuery source URI reads as a wildcard`,
+    };
+  }
+  if (!rules.allowBucket(object.bucket)) {
+    return { kind: 'refused', reason: `bucket "${object.bucket}" is not in allow.buckets` };
+  }
+  const found = matchRoute(rules, object);
+  if (!found) return { kind: 'ignored', reason: `no route matched ${uri}` };
+  const { route, captures } = found;
+  const refuse = (reason: string): RouteDecision => ({
+    kind: 'refused',
+    reason,
+    route: route.name,
+  });
+
+  const overrides = new Map<OverrideKey, string>();
+  for (const key of route.config.overrides ?? []) {
+    const value = object.metadata[key];
+    if (value !== undefined) overrides.set(key, value);
+  }
+
+  const rendered = route.destination.render({
+    captures,
+    bucket: object.bucket,
+    name: object.name,
+    route: route.name,
+    generation: object.generation,
+    timeCreated: object.timeCreated,
+  });
+  if (!rendered.ok) return refuse(`destination "${route.destination.source}": ${rendered.reason}`);
+  const parts: DestinationParts & { project: string } = {
+    ...rendered.parts,
+    project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
+  };
+  parts.project = overrides.get('bq-project') ?? parts.project;
+  parts.dataset = overrides.get('bq-dataset') ?? parts.dataset;
+  parts.table = overrides.get('bq-table') ?? parts.table;
+  parts.decorator = overrides.get('bq-partition') ?? parts.decorator;
+  const problem = destinationProblem(parts);
+  if (problem) return refuse(`destination: ${problem}`);
+  if (!rules.allowDestination(parts.project, parts.dataset, parts.table)) {
+    return refuse(
+      `destination ${parts.project}.${parts.dataset}.${parts.table} is not in allow.destinations`,
+    );
+  }
+
+  const load: Record<string, unknown> = {
+    ...rules.config.defaults,
+    ...route.config.load,
+  };
+  const inferred = inferFormat(object.name);
+  const sourceFormat =
+    overrides.get('bq-format') ??
+    route.config.format ??
+    (load.sourceFormat as string | undefined) ??
+    inferred?.sourceFormat;
+  if (sourceFormat === undefined) {
+    return refuse(`cannot infer the format of ${uri} from its extension; set the route's format`);
+  }
+  if (!FORMATS.includes(sourceFormat)) {
+    return refuse(
+      `object metadata bq-format "${sourceFormat}" is not one of ${FORMATS.join(', ')}`,
+    );
+  }
+  // What the extension implies (`.tsv` → tab) sits under everything the rules say.
+  const implied = inferred?.sourceFormat === sourceFormat ? inferred.options : {};
+  for (const [key, field, allowed] of [
+    ['bq-write-disposition', 'writeDisposition', WRITE_DISPOSITIONS],
+    ['bq-create-disposition', 'createDisposition', CREATE_DISPOSITIONS],
+  ] as const) {
+    const value = overrides.get(key);
+    if (value === undefined) continue;
+    if (!(allowed as readonly string[]).includes(value)) {
+      return refuse(`object metadata ${key} "${value}" is not one of ${allowed.join(', ')}`);
+    }
+    load[field] = value;
+  }
+
+  const schema = route.config.schema;
+  const configuration: JobConfigurationLoad = {
+    ...implied,
+    ...load,
+    ...(schema === 'autodetect' ? { autodetect: true } : schema ? { schema } : {}),
+    sourceFormat,
+    destinationTable: toTableReference(parts),
+    sourceUris: [uri],
+  };
+  const projectId = rules.config.project ?? ctx.runtimeProject;
+  const location = rules.config.location;
+  const jobId = objectJobId({
+    bucket: object.bucket,
+    name: object.name,
+    generation: object.generation,
+    route: route.name,
+  });
+  const job: LoadJob = {
+    jobReference: { projectId, jobId, location },
+    configuration: {
+      load: configuration,
+      labels: { [ROUTE_LABEL]: labelValue(route.name), [BUCKET_LABEL]: labelValue(object.bucket) },
+    },
+  };
+  return {
+    kind: 'load',
+    plan: { route: route.name, projectId, location, jobId, job, object: uri },
+  };
+}
