@@ -13,6 +13,11 @@ export interface Fault {
   reset?: boolean;
   /** How many matching requests fail; default 1. */
   times?: number;
+  /**
+   * Serve the request first (the job is created), then answer the fault instead of the
+   * result: a response lost on the way back, the case exactly-once logic must survive.
+   */
+  afterServing?: boolean;
 }
 
 export class FaultList {

@@ -6,6 +6,7 @@
  */
 import { BigQueryApiError, type ErrorProto, invalid } from './errors';
 import type { ColumnSpec, LoadSpec, PartitionType } from './load-config';
+import { fileQuotedNewline } from './quoted-newlines';
 import type { SourceFile } from './sources';
 import {
   type ColumnInfo,
@@ -317,6 +318,15 @@ async function loadInTransaction(
   };
 
   for (const file of files) {
+    if (spec.format === 'CSV' && !spec.allowQuotedNewlines) {
+      const position = await fileQuotedNewline(file.path, file.gzip, spec.quote);
+      if (position !== undefined) {
+        throw new LoadFailedError(
+          'invalid',
+          `Error while reading data, error message: Error detected while parsing row starting at position: ${position}. Error: Missing close double quote (") character (a quoted newline needs allowQuotedNewlines). File: ${file.uri}`,
+        );
+      }
+    }
     if (spec.format === 'NEWLINE_DELIMITED_JSON' && !spec.ignoreUnknownValues) {
       await checkJsonKeys(warehouse, file, target);
     }

@@ -87,6 +87,18 @@ export async function datasetList(warehouse: Warehouse, projectId: string) {
   };
 }
 
+export async function datasetResource(warehouse: Warehouse, projectId: string, datasetId: string) {
+  if (!(await warehouse.datasets()).includes(datasetId)) {
+    throw new BigQueryApiError(404, 'notFound', `Not found: Dataset ${projectId}:${datasetId}`);
+  }
+  return {
+    kind: 'bigquery#dataset',
+    id: `${projectId}:${datasetId}`,
+    datasetReference: { projectId, datasetId },
+    location: 'US',
+  };
+}
+
 /** BigQuery's REST rows: every value a string (or null), in `{f: [{v}]}` cells. */
 function cell(value: unknown): { v: unknown } {
   if (value === null || value === undefined) return { v: null };

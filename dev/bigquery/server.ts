@@ -22,7 +22,13 @@ import { type Fault, FaultList } from './faults';
 import { type Job, JobStore } from './jobs';
 import { parseJob } from './load-config';
 import { parseMultipartRelated } from './multipart';
-import { datasetList, queryResponse, tableList, tableResource } from './rest-shapes';
+import {
+  datasetList,
+  datasetResource,
+  queryResponse,
+  tableList,
+  tableResource,
+} from './rest-shapes';
 import { UploadSessions } from './resumable';
 import { resolveSourceUris, uploadedFile } from './sources';
 import { type Row, Warehouse } from './warehouse';
@@ -89,6 +95,25 @@ function send(res: ServerResponse, reply: Reply): void {
   headers['Content-Length'] = String(payload?.length ?? 0);
   res.writeHead(reply.status, headers);
   res.end(payload);
+}
+
+function errorReply(error: unknown): Reply {
+  if (error instanceof BigQueryApiError) {
+    return { status: error.status, body: errorBody(error.status, error.reason, error.message) };
+  }
+  const message = `Local BigQuery server error: ${(error as Error)?.message}`;
+  return { status: 500, body: errorBody(500, 'internalError', message) };
+}
+
+function answerFault(req: IncomingMessage, res: ServerResponse, fault: Fault): void {
+  if (fault.reset) {
+    req.socket.destroy();
+    return;
+  }
+  const status = fault.status ?? 503;
+  const reason = fault.reason ?? defaultReason(status);
+  const message = fault.message ?? `Injected fault (${reason})`;
+  send(res, { status, body: errorBody(status, reason, message) });
 }
 
 function parseJsonBody(body: Buffer): unknown {
@@ -209,23 +234,17 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
       return { status: 200, body: queryResponse(projectId, `query_${randomUUID()}`, result) };
     }
     if (collection === 'datasets' && method === 'GET') {
-      if (id === undefined)
-        return {
-          status: 200,
-          body: await warehouse.exclusive(() => datasetList(warehouse, projectId)),
-        };
-      if (sub === 'tables' && subId === undefined) {
-        return {
-          status: 200,
-          body: await warehouse.exclusive(() => tableList(warehouse, projectId, id)),
-        };
-      }
-      if (sub === 'tables' && subId !== undefined) {
-        return {
-          status: 200,
-          body: await warehouse.exclusive(() => tableResource(warehouse, projectId, id, subId)),
-        };
-      }
+      const read: (() => Promise<unknown>) | undefined =
+        id === undefined
+          ? () => datasetList(warehouse, projectId)
+          : sub === undefined
+            ? () => datasetResource(warehouse, projectId, id)
+            : sub === 'tables' && subId === undefined
+              ? () => tableList(warehouse, projectId, id)
+              : sub === 'tables' && subId !== undefined
+                ? () => tableResource(warehouse, projectId, id, subId)
+                : undefined;
+      if (read) return { status: 200, body: await warehouse.exclusive(read) };
     }
     throw new BigQueryApiError(404, 'notFound', `Not found: ${req.method} ${parsed.pathname}`);
   }
@@ -239,32 +258,13 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     };
     requests.push(recorded);
     const fault = faults.take(recorded.method, recorded.path);
-    if (fault?.reset) {
-      req.socket.destroy();
+    if (fault && !fault.afterServing) {
+      answerFault(req, res, fault);
       return;
     }
-    if (fault) {
-      const status = fault.status ?? 503;
-      const reason = fault.reason ?? defaultReason(status);
-      send(res, {
-        status,
-        body: errorBody(status, reason, fault.message ?? `Injected fault (${reason})`),
-      });
-      return;
-    }
-    try {
-      send(res, await route(recorded));
-    } catch (error) {
-      if (error instanceof BigQueryApiError) {
-        send(res, {
-          status: error.status,
-          body: errorBody(error.status, error.reason, error.message),
-        });
-      } else {
-        const message = `Local BigQuery server error: ${(error as Error)?.message}`;
-        send(res, { status: 500, body: errorBody(500, 'internalError', message) });
-      }
-    }
+    const reply = await route(recorded).catch(errorReply);
+    if (fault) answerFault(req, res, fault);
+    else send(res, reply);
   }
 
   const server = createServer((req, res) => {

@@ -61,6 +61,8 @@ describe('local BigQuery REST surface', () => {
     const table = await getJson(`/bigquery/v2/projects/${PROJECT}/datasets/raw/tables/sales`);
     const tables = await getJson(`/bigquery/v2/projects/${PROJECT}/datasets/raw/tables`);
     const datasets = await getJson(`/bigquery/v2/projects/${PROJECT}/datasets`);
+    const dataset = await getJson(`/bigquery/v2/projects/${PROJECT}/datasets/raw`);
+    const missing = await getJson(`/bigquery/v2/projects/${PROJECT}/datasets/nope`);
 
     expect(table.body).toMatchObject({
       numRows: '3',
@@ -74,6 +76,10 @@ describe('local BigQuery REST surface', () => {
     });
     expect(tables.body).toMatchObject({ tables: [{ tableReference: { tableId: 'sales' } }] });
     expect(datasets.body).toMatchObject({ datasets: [{ datasetReference: { datasetId: 'raw' } }] });
+    expect(dataset.body).toMatchObject({
+      datasetReference: { projectId: PROJECT, datasetId: 'raw' },
+    });
+    expect(missing.status).toBe(404);
   });
 
   it('answers jobs.query in the BigQuery row shape', async () => {
@@ -118,5 +124,30 @@ describe('local BigQuery REST surface', () => {
 
     await expect(h.insertJob(salesJob('r1'))).rejects.toThrow();
     expect(h.server.requests).toHaveLength(1);
+  });
+});
+
+describe('exactly-once support', () => {
+  it('creates the job but answers the fault when the fault is afterServing', async () => {
+    h.server.injectFault({ method: 'POST', status: 503, afterServing: true });
+
+    const lost = await h.insertJob(salesJob('lost'));
+    const retried = await h.insertJob(salesJob('lost'));
+
+    expect(lost.status).toBe(503);
+    expect(retried.status).toBe(409);
+    await h.server.waitForJob(PROJECT, 'lost');
+    expect(await h.server.query('SELECT count(*) AS n FROM raw.sales')).toEqual([{ n: 3 }]);
+  });
+
+  it('accepts one of ten concurrent inserts of the same job and loads its rows once', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, async () => (await h.insertJob(salesJob('same'))).status),
+    );
+    await h.server.waitForJob(PROJECT, 'same');
+
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(9);
+    expect(await h.server.query('SELECT count(*) AS n FROM raw.sales')).toEqual([{ n: 3 }]);
   });
 });
