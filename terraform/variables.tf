@@ -126,7 +126,7 @@ variable "environment_variables" {
 
   validation {
     condition     = length(setintersection(keys(var.environment_variables), ["AUTOLOADER_CONFIG", "AUTOLOADER_SCOPES", "GOOGLE_CLOUD_PROJECT"])) == 0
-    error_message = "AUTOLOADER_CONFIG, AUTOLOADER_SCOPES and GOOGLE_CLOUD_PROJECT are managed by the module."
+    error_message = "environment_variables must not set AUTOLOADER_CONFIG, AUTOLOADER_SCOPES or GOOGLE_CLOUD_PROJECT: the module and the platform manage them."
   }
 }
 
