@@ -65,9 +65,21 @@ export class JobStore {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** Jobs finished before a restart (kept in the warehouse file). */
+  private readonly finished = new Map<string, Job>();
+
+  /** Reloads the jobs a file warehouse remembers, so a job id stays used across restarts. */
+  async restore(): Promise<void> {
+    for (const job of await this.warehouse.exclusive(() => this.warehouse.savedJobs())) {
+      const { projectId, jobId } = job.jobReference;
+      this.finished.set(key(projectId, jobId), job as Job);
+    }
+  }
+
   /** 409 `duplicate` when the job id exists in the project. */
   assertNew(spec: JobSpec): void {
-    if (this.jobs.has(key(spec.projectId, spec.jobId))) {
+    const id = key(spec.projectId, spec.jobId);
+    if (this.jobs.has(id) || this.finished.has(id)) {
       throw new BigQueryApiError(
         409,
         'duplicate',
@@ -86,19 +98,30 @@ export class JobStore {
       creationTime: this.clock().getTime(),
       done: Promise.resolve(),
     };
+    const finish = async () => {
+      record.endTime = this.clock().getTime();
+      record.state = 'DONE';
+      await this.warehouse.saveJob(spec.projectId, spec.jobId, this.render(record));
+    };
     record.done = this.warehouse
       .exclusive(async () => {
         record.state = 'RUNNING';
         const started = this.clock();
         record.startTime = started.getTime();
         try {
-          record.result = await runLoad(this.warehouse, spec.load, await sources(), started);
+          await runLoad(this.warehouse, spec.load, await sources(), started, async (result) => {
+            record.result = result;
+            await finish();
+          });
         } catch (error) {
+          record.result = undefined;
           record.failure = failureOf(error);
+          await finish();
         }
       })
+      .catch(() => undefined)
       .finally(async () => {
-        record.endTime = this.clock().getTime();
+        record.endTime ??= this.clock().getTime();
         record.state = 'DONE';
         await cleanup?.().catch(() => undefined);
       });
@@ -111,19 +134,23 @@ export class JobStore {
   /** The job, or 404 `notFound` (also when `location` is given and differs). */
   get(projectId: string, jobId: string, location?: string): Job {
     const record = this.jobs.get(key(projectId, jobId));
-    if (!record || (location && location.toLowerCase() !== record.spec.location.toLowerCase())) {
+    const job = record ? this.render(record) : this.finished.get(key(projectId, jobId));
+    const where = job?.jobReference.location.toLowerCase();
+    if (!job || (location && location.toLowerCase() !== where)) {
       throw new BigQueryApiError(
         404,
         'notFound',
         `Not found: Job ${projectId}:${location ?? 'US'}.${jobId}`,
       );
     }
-    return this.render(record);
+    return job;
   }
 
   /** Resolves with the job once it is DONE; waits for the job to be inserted if needed. */
   async waitForJob(projectId: string, jobId: string): Promise<Job> {
     const id = key(projectId, jobId);
+    const finished = this.finished.get(id);
+    if (finished) return finished;
     if (!this.jobs.has(id)) {
       await new Promise<void>((resolve) => {
         this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);

@@ -366,16 +366,22 @@ async function loadInTransaction(
   return result;
 }
 
-/** Runs the load in one transaction; any failure rolls every write of the job back. */
+/**
+ * Runs the load in one transaction; any failure rolls every write of the job back.
+ * `beforeCommit` runs inside the transaction (the job store records the job there, so rows
+ * and job record land together or not at all).
+ */
 export async function runLoad(
   warehouse: Warehouse,
   spec: LoadSpec,
   files: SourceFile[],
   now: Date,
+  beforeCommit: (result: LoadResult) => Promise<void> = async () => undefined,
 ): Promise<LoadResult> {
   await warehouse.rows('BEGIN TRANSACTION');
   try {
     const result = await loadInTransaction(warehouse, spec, files, now);
+    await beforeCommit(result);
     await warehouse.rows('COMMIT');
     return result;
   } catch (error) {

@@ -132,6 +132,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
   const faults = new FaultList();
   let url = '';
   const jobs = new JobStore(warehouse, () => url);
+  await jobs.restore();
   const sessions = new UploadSessions(uploadsDir);
 
   function insertFromUris(projectId: string, body: unknown): Reply {

@@ -62,6 +62,8 @@ export function rewriteBackticks(sql: string): string {
   });
 }
 
+const JOBS_TABLE = 'local_bigquery_jobs';
+
 export class Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -75,6 +77,11 @@ export class Warehouse {
     const connection = await instance.connect();
     // BigQuery TIMESTAMPs are UTC.
     await connection.run("SET TimeZone = 'UTC'");
+    // Finished jobs, so a job id stays used across restarts of a file warehouse (a
+    // redelivered event after a restart must still get 409). Schema `main` is not a dataset.
+    await connection.run(
+      `CREATE TABLE IF NOT EXISTS main.${JOBS_TABLE} (project_id VARCHAR, job_id VARCHAR, resource JSON, PRIMARY KEY (project_id, job_id))`,
+    );
     return new Warehouse(instance, connection);
   }
 
@@ -144,6 +151,21 @@ export class Warehouse {
       `SELECT count(*) AS n FROM ${tableName(datasetId, tableId)} WHERE ${where}`,
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Records a finished job (not queued: call inside `exclusive`). */
+  async saveJob(projectId: string, jobId: string, resource: unknown): Promise<void> {
+    await this.rows(
+      `INSERT OR REPLACE INTO main.${JOBS_TABLE} VALUES (${literal(projectId)}, ${literal(jobId)}, ${literal(JSON.stringify(resource))})`,
+    );
+  }
+
+  /** Every recorded job resource (not queued). */
+  async savedJobs(): Promise<
+    { jobReference: { projectId: string; jobId: string; location: string } }[]
+  > {
+    const { rows } = await this.rows(`SELECT resource FROM main.${JOBS_TABLE}`);
+    return rows.map((row) => JSON.parse(String(row.resource)));
   }
 
   async close(): Promise<void> {
