@@ -55,9 +55,11 @@ export class UploadSessions {
 
   constructor(private readonly dir: string) {}
 
-  async create(spec: JobSpec): Promise<UploadSession> {
+  /** `total` from `X-Upload-Content-Length`, when the client announced it. */
+  async create(spec: JobSpec, total?: number): Promise<UploadSession> {
     const id = randomUUID().replaceAll('-', '');
     const session: UploadSession = {
+      ...(total === undefined ? {} : { total }),
       id,
       spec,
       path: join(this.dir, `resumable-${id}`),

@@ -156,10 +156,13 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     return { status: 200, body: job };
   }
 
-  async function resumableStart(projectId: string, body: Buffer, path: string): Promise<Reply> {
-    const spec = parseJob(parseJsonBody(body), projectId, true);
+  async function resumableStart(req: RecordedRequest, projectId: string, path: string) {
+    const spec = parseJob(parseJsonBody(req.body), projectId, true);
     jobs.assertNew(spec);
-    const session = await sessions.create(spec);
+    const announced = req.headers['x-upload-content-length'];
+    const total =
+      typeof announced === 'string' && /^\d+$/.test(announced) ? Number(announced) : undefined;
+    const session = await sessions.create(spec, total);
     const separator = path.includes('?') ? '&' : '?';
     return {
       status: 200,
@@ -169,8 +172,9 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
 
   async function resumablePut(uploadId: string | null, req: RecordedRequest): Promise<Reply> {
     const session = sessions.get(uploadId);
-    if (session.job)
+    if (session.job) {
       return { status: 200, body: jobs.get(session.spec.projectId, session.spec.jobId) };
+    }
     const range = req.headers['content-range'];
     const outcome = await sessions.put(
       session,
@@ -203,7 +207,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
         return insertUpload(projectId, metadata, media);
       }
       if (req.method === 'POST' && uploadType === 'resumable') {
-        return resumableStart(projectId, req.body, parsed.pathname + parsed.search);
+        return resumableStart(req, projectId, parsed.pathname + parsed.search);
       }
       if (req.method === 'PUT' && uploadType === 'resumable') {
         return resumablePut(parsed.searchParams.get('upload_id'), req);
