@@ -57,6 +57,7 @@ describe('compileDestination', () => {
     ['raw.sales_{region}', { dataset: 'raw', table: 'sales_eu' }],
     ['p-123456.raw.t', { project: 'p-123456', dataset: 'raw', table: 't' }],
     ['example.com:proj-1x.raw.t', { project: 'example.com:proj-1x', dataset: 'raw', table: 't' }],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a destination template, not JS
     ['raw.t${created:yyyyMMdd}', { dataset: 'raw', table: 't', decorator: '20260304' }],
   ])('splits %s into its parts', (source, parts) => {
     expect(compileDestination(source, ['region']).render(ctx)).toEqual({ ok: true, parts });

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../../src/config/errors';
+import { parseConfig } from '../../../src/config/parse';
+
+const FIXTURES = join(__dirname, '../../fixtures/config');
+const ROUTE = 'name: r\n    match: gs://b/x.csv\n    destination: raw.t';
+
+function problems(text: string): ConfigError['issues'] {
+  try {
+    parseConfig(text, 'rules.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** One route whose YAML gets `extra` lines appended (indented under the route). */
+function withRoute(extra: string, top = ''): string {
+  return `${top}routes:\n  - ${ROUTE}\n${extra
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
+}
+
+describe('parseConfig', () => {
+  it('reads the complete example', () => {
+    const config = parseConfig(readFileSync(join(FIXTURES, 'full.yaml'), 'utf8'), 'full.yaml');
+    expect(config.location).toBe('EU');
+    expect(config.routes.map((r) => r.name)).toEqual(['sales', 'events', 'typed']);
+    expect(config.routes[2]?.match).toMatchObject({
+      bucket: 'landing-prod',
+      metadata: { source: 'erp' },
+    });
+  });
+
+  it('reads JSON and defaults the location to US', () => {
+    const config = parseConfig(
+      JSON.stringify({ routes: [{ name: 'r', match: 'gs://b/x', destination: 'raw.t' }] }),
+      'rules.json',
+    );
+    expect(config).toEqual({
+      location: 'US',
+      routes: [{ name: 'r', match: 'gs://b/x', destination: 'raw.t' }],
+    });
+  });
+
+  it('prefixes the message with the source and lists every problem with its path', () => {
+    const text = `routes:\n  - ${ROUTE}\n  - name: Bad\n    match: gs://b/y\n    destination: raw.t\n    tabel: x\n`;
+    expect(() => parseConfig(text, 'conf/rules.yaml')).toThrow(
+      /^conf\/rules\.yaml: routes\[1\]\.name: .*; routes\[1\]\.tabel: unknown key$/,
+    );
+  });
+
+  it.each([
+    ['an unknown top-level key', `${withRoute('')}colour: red\n`, 'colour', /unknown key/],
+    ['an unknown route key', withRoute('mode: batch'), 'routes[0].mode', /unknown key/],
+    [
+      'an unknown allow key',
+      withRoute('', 'allow: { topics: [x] }\n'),
+      'allow.topics',
+      /unknown key/,
+    ],
+    ['no routes', 'routes: []\n', 'routes', /at least one route/],
+    [
+      'a missing destination',
+      'routes:\n  - name: r\n    match: gs://b/x\n',
+      'routes[0].destination',
+      /./,
+    ],
+    [
+      'an invalid route name',
+      withRoute('').replace('name: r', 'name: 9lives'),
+      'routes[0].name',
+      /lowercase letter first/,
+    ],
+    [
+      'a long route name',
+      withRoute('').replace('name: r', `name: r${'x'.repeat(63)}`),
+      'routes[0].name',
+      /62/,
+    ],
+    [
+      'a match without gs://',
+      withRoute('').replace('gs://b/x.csv', 'b/x.csv'),
+      'routes[0].match',
+      /gs:\/\/BUCKET\/PATTERN/,
+    ],
+    [
+      'a match object with uri and regex',
+      withRoute('').replace('gs://b/x.csv', '{ uri: gs://b/x, regex: x }'),
+      'routes[0].match',
+      /not both/,
+    ],
+    [
+      'a match object with bucket only',
+      withRoute('').replace('gs://b/x.csv', '{ bucket: b }'),
+      'routes[0].match',
+      /both `bucket` and `regex`/,
+    ],
+    [
+      'a match object with an unknown key',
+      withRoute('').replace('gs://b/x.csv', '{ uri: gs://b/x, size: 3 }'),
+      'routes[0].match.size',
+      /unknown key/,
+    ],
+    ['a bad format', withRoute('format: XLSX'), 'routes[0].format', /CSV/],
+    [
+      'an unknown override key',
+      withRoute('overrides: [bq-table, bq-bucket]'),
+      'routes[0].overrides[1]',
+      /bq-table/,
+    ],
+    [
+      'a bad inline schema type',
+      withRoute('schema: { fields: [{ name: a, type: TEXT }] }'),
+      'routes[0].schema.fields[0].type',
+      /STRING/,
+    ],
+    [
+      'an unknown inline schema field key',
+      withRoute('schema: { fields: [{ name: a, type: STRING, nullable: true }] }'),
+      'routes[0].schema.fields[0].nullable',
+      /unknown key/,
+    ],
+    [
+      'a bad enum in load',
+      withRoute('load: { writeDisposition: APPEND }'),
+      'routes[0].load.writeDisposition',
+      /WRITE_APPEND/,
+    ],
+    [
+      'a bad encoding in defaults',
+      withRoute('', 'defaults: { encoding: latin1 }\n'),
+      'defaults.encoding',
+      /ISO-8859-1/,
+    ],
+    [
+      'a misspelled load field',
+      withRoute('load: { skipLeadingRow: 1 }'),
+      'routes[0].load.skipLeadingRow',
+      /unknown key/,
+    ],
+    [
+      'a negative skipLeadingRows',
+      withRoute('load: { skipLeadingRows: -1 }'),
+      'routes[0].load.skipLeadingRows',
+      /./,
+    ],
+    [
+      'destinationTable in load',
+      withRoute('load: { destinationTable: { tableId: t } }'),
+      'routes[0].load.destinationTable',
+      /use the route's `destination`/,
+    ],
+    [
+      'sourceUris in defaults',
+      withRoute('', 'defaults: { sourceUris: [gs://b/x] }\n'),
+      'defaults.sourceUris',
+      /use the route's `match`/,
+    ],
+    [
+      'a bad nested enum',
+      withRoute('load: { timePartitioning: { type: WEEK } }'),
+      'routes[0].load.timePartitioning.type',
+      /DAY/,
+    ],
+    [
+      'a duplicate route name',
+      `routes:\n  - ${ROUTE}\n  - ${ROUTE}\n`,
+      'routes[1].name',
+      /duplicate route name "r" \(first used by routes\[0\]\)/,
+    ],
+    [
+      'a bad allowlist entry',
+      withRoute('', 'allow: { destinations: [justadataset] }\n'),
+      'allow.destinations[0]',
+      /project\.dataset/,
+    ],
+  ])('refuses %s, naming its path', (_what, text, path, message) => {
+    expect(problems(text)).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('reports a duplicate name even when other problems exist', () => {
+    const issues = problems(`routes:\n  - ${ROUTE}\n  - ${ROUTE}\n    format: XLSX\n`);
+    expect(issues.map((i) => i.path)).toEqual(['routes[1].format', 'routes[1].name']);
+  });
+
+  it.each([
+    ['broken YAML', 'routes: [\n'],
+    ['a duplicate key', `routes:\n  - ${ROUTE}\nroutes: []\n`],
+  ])('refuses %s as a file-level problem', (_what, text) => {
+    expect(problems(text)).toEqual([
+      expect.objectContaining({ path: '', message: expect.stringMatching(/not valid YAML\/JSON/) }),
+    ]);
+  });
+
+  it('refuses an empty file for its missing routes', () => {
+    expect(problems('')).toEqual([{ path: 'routes', message: expect.any(String) }]);
+  });
+});
