@@ -1,0 +1,136 @@
+/**
+ * The two error families that decide an event's fate (shared by the BigQuery client and the
+ * Cloud Storage reader): a RetryableError is worth another attempt later (the handler throws
+ * so the trigger redelivers); a PermanentError never will be (the handler logs its reason
+ * and acknowledges). Anything else is a bug or an unknown failure: retried by redelivery
+ * only, never in-process.
+ * https://cloud.google.com/bigquery/docs/error-messages
+ */
+
+export interface ErrorDetails {
+  /** HTTP status, when an answer arrived. */
+  status?: number;
+  /** The API's error reason (`backendError`, `invalid`…) or the network error code. */
+  reason?: string;
+  jobId?: string;
+  cause?: unknown;
+}
+
+abstract class ClassifiedError extends Error {
+  readonly status?: number;
+  readonly reason?: string;
+  jobId?: string;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, { cause: details.cause });
+    this.name = new.target.name;
+    this.status = details.status;
+    this.reason = details.reason;
+    this.jobId = details.jobId;
+  }
+}
+
+export class RetryableError extends ClassifiedError {}
+
+export class PermanentError extends ClassifiedError {}
+
+/** HTTP statuses worth retrying with the same request (and the same job id). */
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/** BigQuery reasons worth retrying; `rateLimitExceeded` arrives with HTTP 403. */
+const RETRYABLE_REASONS = new Set([
+  'backendError',
+  'internalError',
+  'rateLimitExceeded',
+  'jobRateLimitExceeded',
+  'badGateway',
+]);
+
+/**
+ * Reasons that retrying will not fix. `quotaExceeded` is the daily quota (e.g. 1,500 loads
+ * per table): it does not clear within minutes, so it must not become a retry storm.
+ */
+const PERMANENT_REASONS = new Set([
+  'invalid',
+  'invalidQuery',
+  'notFound',
+  'accessDenied',
+  'billingNotEnabled',
+  'blocked',
+  'quotaExceeded',
+  'duplicate',
+  'responseTooLarge',
+]);
+
+/** Node/undici codes of a connection that failed or dropped before an answer arrived. */
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'TimeoutError',
+]);
+
+/**
+ * Classifies a failed call. `status` is the HTTP status (undefined when no answer arrived),
+ * `body` the parsed answer (`{error: {code, message, errors: [{reason, message}]}}`), `cause`
+ * the thrown error. Returns undefined for a failure that is neither an HTTP answer nor a
+ * known network error: the caller rethrows it as is.
+ */
+export function classifyBigQueryError(
+  status: number | undefined,
+  body: unknown,
+  cause?: unknown,
+): RetryableError | PermanentError | undefined {
+  if (status === undefined) {
+    const code = networkCode(cause);
+    if (!code) return undefined;
+    return new RetryableError(`network error: ${code}`, { reason: code, cause });
+  }
+  const { reason, message } = apiError(body);
+  const text = `HTTP ${status}${reason ? ` ${reason}` : ''}: ${message ?? 'no error message'}`;
+  const details = { status, reason, cause };
+  if (reason && RETRYABLE_REASONS.has(reason)) return new RetryableError(text, details);
+  if (reason && PERMANENT_REASONS.has(reason)) return new PermanentError(text, details);
+  if (RETRYABLE_STATUSES.has(status)) return new RetryableError(text, details);
+  return new PermanentError(text, details);
+}
+
+/** The first error reason and the message of a Google API error body. */
+export function apiError(body: unknown): { reason?: string; message?: string } {
+  const error = field(body, 'error');
+  const first = (() => {
+    const errors = field(error, 'errors');
+    return Array.isArray(errors) ? errors[0] : undefined;
+  })();
+  const reason = stringField(first, 'reason');
+  const message = stringField(error, 'message') ?? stringField(first, 'message');
+  return { reason, message };
+}
+
+/** The network error code anywhere in a cause chain (gaxios wraps node-fetch wraps Node). */
+function networkCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = field(e, 'cause'), depth++) {
+    const code = stringField(e, 'code') ?? stringField(e, 'name');
+    if (code && NETWORK_CODES.has(code)) return code;
+    if (/socket hang up/i.test(stringField(e, 'message') ?? '')) return 'socket hang up';
+  }
+  return undefined;
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object'
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  const v = field(value, key);
+  return typeof v === 'string' ? v : undefined;
+}
