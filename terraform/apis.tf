@@ -13,6 +13,7 @@ locals {
       "iam.googleapis.com",
     ],
     var.sweep.enabled ? ["cloudscheduler.googleapis.com"] : [],
+    var.create_log_metrics ? ["logging.googleapis.com"] : [],
   ))
 }
 

@@ -70,3 +70,8 @@ output "eventarc_trigger_ids" {
     var.completion_trigger.enabled ? { job_completed = google_eventarc_trigger.job_completed[0].id } : {},
   )
 }
+
+output "log_metric_names" {
+  description = "Log-based metric names (outcomes, errors), or an empty list when create_log_metrics is false."
+  value       = [for m in concat(google_logging_metric.outcomes, google_logging_metric.errors) : m.name]
+}

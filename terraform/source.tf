@@ -28,15 +28,8 @@ resource "google_storage_bucket" "source" {
   force_destroy               = true
   labels                      = var.labels
 
-  # Old archives are only needed for a rollback; keep them a month.
-  lifecycle_rule {
-    condition {
-      age = 30
-    }
-    action {
-      type = "Delete"
-    }
-  }
+  # No age-based lifecycle rule: the deployed archive must outlive any rule, since a later
+  # rebuild reads it again. Old archives are small; delete them by hand if they matter.
 
   depends_on = [google_project_service.required]
 }

@@ -276,6 +276,12 @@ variable "dead_letter" {
   }
 }
 
+variable "create_log_metrics" {
+  description = "Create log-based metrics over the loader's structured log lines: outcomes by outcome and route, and lines at ERROR or above."
+  type        = bool
+  default     = true
+}
+
 variable "grant_token_creator_to_pubsub_agent" {
   description = "Grant the Pub/Sub service agent roles/iam.serviceAccountTokenCreator on the trigger service account (only that account). Needed only in projects created before 2021-04-08 for authenticated push."
   type        = bool

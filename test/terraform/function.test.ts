@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are Terraform interpolations, not JS templates.
-import { blocks, loadModule, MODULE_DIR, type Module, single } from './hcl';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blocks, loadModule, MODULE_DIR, type Module, REPO_ROOT, single } from './hcl';
 
 let tf: Module;
 beforeAll(async () => {
@@ -63,5 +65,26 @@ describe('the function', () => {
 
   it('has no built-in event trigger: triggers are separate resources aimed at its service', () => {
     expect(loader().event_trigger).toBeUndefined();
+  });
+});
+
+describe('log-based metrics', () => {
+  it.each(['outcomes', 'errors'])('%s reads only the loader service logs', (name) => {
+    const metric = tf.resources.google_logging_metric?.[name] ?? {};
+    expect(String(metric.filter)).toMatch(/^\$\{local\.loader_logs\} AND /);
+    expect(tf.texts['logging.tf']).toContain(
+      'resource.labels.service_name=\\"${local.service_name}\\"',
+    );
+  });
+
+  it('labels outcomes with the outcome and route fields that src/log.ts writes', () => {
+    const metric = tf.resources.google_logging_metric?.outcomes ?? {};
+    expect(metric.label_extractors).toEqual({
+      outcome: 'EXTRACT(jsonPayload.outcome)',
+      route: 'EXTRACT(jsonPayload.route)',
+    });
+    const log = readFileSync(join(REPO_ROOT, 'src/log.ts'), 'utf8');
+    expect(log).toMatch(/outcome\?: Outcome;/);
+    expect(log).toMatch(/route\?: string;/);
   });
 });

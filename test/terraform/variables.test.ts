@@ -10,6 +10,7 @@ const FREE_FORM: Record<string, string> = {
   notify: 'a single boolean switch',
   grant_token_creator_to_pubsub_agent: 'a boolean',
   enable_apis: 'a boolean',
+  create_log_metrics: 'a boolean',
 };
 
 let tf: Module;
