@@ -238,7 +238,7 @@ async function prepareTarget(
   if (partition && !partitionType) {
     throw new LoadFailedError(
       'invalid',
-      `Cannot load into partition $ of ${label}: the table is not partitioned`,
+      `Cannot load into a partition of ${label}: the table is not partitioned`,
     );
   }
   if (partition && partition.type !== partitionType) {

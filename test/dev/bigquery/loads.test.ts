@@ -221,6 +221,45 @@ describe('local BigQuery loads', () => {
     ]);
   });
 
+  it('puts rows loaded without a decorator into the partition of the load time', async () => {
+    const before = new Date();
+    const job = await load('today', {
+      sourceUris: ['gs://landing/sales/2026-01-01.csv'],
+      destinationTable: { projectId: PROJECT, datasetId: 'raw', tableId: 'daily' },
+      skipLeadingRows: 1,
+      schema: SALES_SCHEMA,
+      timePartitioning: { type: 'DAY' },
+    });
+    const after = new Date();
+
+    expect(job.status.errorResult).toBeUndefined();
+    const [row] = await h.server.query(
+      "SELECT strftime(_PARTITIONTIME, '%Y-%m-%d') AS day, count(*) AS n FROM raw.daily GROUP BY day",
+    );
+    const days = [before, after].map((d) => d.toISOString().slice(0, 10));
+    expect(days).toContain(row?.day);
+    expect(row?.n).toBe(3);
+  });
+
+  it('refuses a decorator on a table that is not partitioned', async () => {
+    const base = {
+      sourceUris: ['gs://landing/sales/2026-01-01.csv'],
+      skipLeadingRows: 1,
+      schema: SALES_SCHEMA,
+    };
+    await load('plain', {
+      ...base,
+      destinationTable: { projectId: PROJECT, datasetId: 'raw', tableId: 'plain' },
+    });
+
+    const job = await load('decorated', {
+      ...base,
+      destinationTable: { projectId: PROJECT, datasetId: 'raw', tableId: 'plain$20260101' },
+    });
+
+    expect(job.status.errorResult?.message).toContain('not partitioned');
+  });
+
   it('fails WRITE_EMPTY on a table with rows with Already Exists', async () => {
     const body = {
       sourceUris: ['gs://landing/sales/2026-01-01.csv'],
