@@ -7,6 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGunzip } from 'node:zlib';
 import { listenLocal, readBody, sendJson } from '../http-util';
 import { GcsError, invalid } from './errors';
 import { bucketResource, objectResource } from './resource';
@@ -299,6 +300,11 @@ export async function startGcsServer(options: GcsServerOptions): Promise<GcsServ
   };
 }
 
+/**
+ * Serves the stored bytes. A gzip-encoded object goes out as is with `Content-Encoding: gzip` to
+ * a client that accepts gzip, and decompressed to one that does not (decompressive transcoding):
+ * https://cloud.google.com/storage/docs/transcoding
+ */
 function sendMedia(
   req: IncomingMessage,
   res: ServerResponse,
@@ -310,16 +316,36 @@ function sendMedia(
     'Content-Type': object.contentType ?? 'application/octet-stream',
     'x-goog-generation': object.generation,
     'x-goog-metageneration': object.metageneration,
-    'x-goog-hash': `crc32c=${object.crc32c},md5=${object.md5Hash}`,
     'x-goog-stored-content-length': object.size,
     'x-goog-stored-content-encoding': object.contentEncoding ?? 'identity',
   };
+  if (object.contentEncoding === 'gzip') {
+    if (/\bgzip\b/.test(header(req, 'accept-encoding') ?? '')) {
+      res.writeHead(200, {
+        ...headers,
+        'Content-Encoding': 'gzip',
+        'Content-Length': object.size,
+        'x-goog-hash': `crc32c=${object.crc32c},md5=${object.md5Hash}`,
+      });
+      createReadStream(path).pipe(res);
+    } else {
+      // No hash: it describes the stored (compressed) bytes, not these.
+      res.writeHead(200, headers);
+      createReadStream(path)
+        .pipe(createGunzip())
+        .on('error', () => res.destroy())
+        .pipe(res);
+    }
+    return;
+  }
+  headers['x-goog-hash'] = `crc32c=${object.crc32c},md5=${object.md5Hash}`;
   const range = /^bytes=(\d*)-(\d*)$/.exec(header(req, 'range') ?? '');
   if (range && (range[1] || range[2])) {
     const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
     const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-    if (start >= size || end < start)
+    if (start >= size || end < start) {
       throw new GcsError(416, 'requestedRangeNotSatisfiable', `range ${range[0]} of ${size} bytes`);
+    }
     res.writeHead(206, {
       ...headers,
       'Content-Length': String(end - start + 1),

@@ -172,3 +172,43 @@ describe('the local watcher', () => {
     expect(received).toHaveLength(1);
   });
 });
+
+describe('the local watcher before the function is up', () => {
+  it('retries until the function starts listening, then delivers', async () => {
+    const rootDir = mkdtempSync(join(tmpdir(), 'bqal-watch-late-'));
+    const store = new GcsStore(rootDir);
+    // A free port that nothing listens on yet.
+    const probe = await listenLocal(() => {});
+    const port = probe.port;
+    await probe.close();
+
+    const warnings: string[] = [];
+    const events: WatcherEvent[] = [];
+    const watcher = await startWatcher({
+      rootDir,
+      store,
+      functionUrl: `http://127.0.0.1:${port}`,
+      stabilityMs: STABILITY_MS,
+      attempts: 20,
+      retryDelayMs: 25,
+      onEvent: (info) => events.push(info),
+      logger: (_severity, message) => warnings.push(message),
+    });
+    let fn: Listening | undefined;
+    try {
+      mkdirSync(join(rootDir, 'buckets', 'landing'), { recursive: true });
+      writeFileSync(join(rootDir, 'buckets', 'landing', 'early.csv'), 'x');
+      await waitFor('a failed attempt', () =>
+        warnings.some((m) => m.includes('not reachable')) ? true : undefined,
+      );
+      fn = await listenLocal((_req, res) => res.writeHead(204).end(), port);
+      const [info] = await waitFor('the delivery', () => (events.length > 0 ? events : undefined));
+      expect(info).toMatchObject({ delivered: true, status: 204 });
+      expect(info?.attempts).toBeGreaterThan(1);
+    } finally {
+      await watcher.close();
+      await fn?.close();
+      rmSync(rootDir, { recursive: true, force: true });
+    }
+  });
+});

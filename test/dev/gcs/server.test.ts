@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import { type GcsServer, startGcsServer } from '../../../dev/gcs/server';
 
@@ -185,6 +186,24 @@ describe('the local GCS server, driven by @google-cloud/storage', () => {
       .bucket('landing')
       .file('gen.csv', { generation: Number(metadata.generation) - 1 });
     await expect(old.getMetadata()).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('serves a gzip-encoded object decompressed to the client, as GCS transcodes', async () => {
+    const file = storage.bucket('landing').file('packed.csv.gz');
+    await file.save(gzipSync('a,b\n1,2\n'), {
+      resumable: false,
+      metadata: { contentEncoding: 'gzip', contentType: 'text/csv' },
+    });
+    const [metadata] = await file.getMetadata();
+    expect(metadata).toMatchObject({ contentEncoding: 'gzip', contentType: 'text/csv' });
+    expect((await file.download())[0].toString()).toBe('a,b\n1,2\n');
+    const raw = await fetch(
+      `${server.url}/download/storage/v1/b/landing/o/packed.csv.gz?alt=media`,
+      {
+        headers: { 'Accept-Encoding': 'identity' },
+      },
+    );
+    expect(await raw.text()).toBe('a,b\n1,2\n');
   });
 
   it('gets and lists buckets', async () => {
