@@ -171,7 +171,8 @@ variable "destination_datasets" {
     error_message = "destination_datasets must name at least one dataset."
   }
   validation {
-    condition     = alltrue([for d in var.destination_datasets : can(regex("^[A-Za-z0-9_]{1,1024}$", d.dataset_id))])
+    # RE2 caps repetition counts at 1000, so the 1,024-character limit is a separate length check.
+    condition     = alltrue([for d in var.destination_datasets : can(regex("^[A-Za-z0-9_]+$", d.dataset_id)) && length(d.dataset_id) <= 1024])
     error_message = "destination_datasets[*].dataset_id must be a dataset ID (letters, digits, underscores)."
   }
 }
