@@ -1,22 +1,23 @@
 /**
  * Compiles the resolved rules once, at cold start: patterns, regexes, destination templates
  * and allowlists. Every problem becomes one ConfigError naming its path. Routes are indexed
- * by the literal `bucket/name` prefix of their match, so finding the first matching route
- * among thousands looks at only the few whose prefix the object's key starts with.
+ * by bucket and literal name prefix, so finding the first matching route among thousands
+ * tries only the few that can match.
  */
 import { ConfigError, type ConfigIssue } from '../config/errors';
 import type { ResolvedConfig, ResolvedRoute } from '../config/resolve-schemas';
 import type { ObjectRef } from '../types';
 import { type CompiledDestination, compileDestination } from './destination';
 import { compilePattern, escapeRegex, globToRegex } from './pattern';
+import { RouteIndex, regexLiteralPrefix } from './route-index';
 import { BUILT_INS } from './template';
 
 export interface CompiledRoute {
   index: number;
   name: string;
   config: ResolvedRoute;
-  /** `bucket/name` text every object this route matches starts with. */
-  literalPrefix: string;
+  /** Literal text every object name this route matches starts with ('' when unknown). */
+  namePrefix: string;
   /** The bucket part of the match (may hold `*`). */
   bucketPattern: string;
   /** The name part of a `gs://` pattern; undefined for the regex form. */
@@ -31,8 +32,8 @@ export interface CompiledRoute {
 export interface CompiledRules {
   config: ResolvedConfig;
   routes: CompiledRoute[];
-  /** Routes by literal prefix; `prefixLengths` ascending lists the distinct prefix lengths. */
-  index: { byPrefix: Map<string, number[]>; prefixLengths: number[] };
+  /** Routes by bucket and literal name prefix (see route-index.ts). */
+  index: RouteIndex;
   allowBucket(bucket: string): boolean;
   allowDestination(projectId: string, datasetId: string, tableId: string): boolean;
 }
@@ -47,16 +48,6 @@ export function compileRules(config: ResolvedConfig, source = 'rules'): Compiled
   });
   if (issues.length > 0) throw ConfigError.fromIssues(source, issues);
 
-  const byPrefix = new Map<string, number[]>();
-  for (const route of routes) {
-    const list = byPrefix.get(route.literalPrefix) ?? [];
-    list.push(route.index);
-    byPrefix.set(route.literalPrefix, list);
-  }
-  const prefixLengths = [...new Set([...byPrefix.keys()].map((k) => k.length))].sort(
-    (a, b) => a - b,
-  );
-
   const buckets = config.allow?.buckets?.map((g) => globToRegex(g));
   const destinations = config.allow?.destinations?.map(
     (g) => new RegExp(`^${g.split('*').map(escapeRegex).join('[^.]*')}$`),
@@ -64,7 +55,7 @@ export function compileRules(config: ResolvedConfig, source = 'rules'): Compiled
   return {
     config,
     routes,
-    index: { byPrefix, prefixLengths },
+    index: new RouteIndex(routes, (glob) => globToRegex(glob)),
     allowBucket: (bucket) => !buckets || buckets.some((re) => re.test(bucket)),
     // An entry `project.dataset` allows every table of the dataset; `project.dataset.table`
     // one table (decorators are not part of the comparison).
@@ -86,7 +77,7 @@ function compileRoute(
   const spec = typeof route.match === 'string' ? { uri: route.match } : route.match;
   let matchName: (bucket: string, name: string) => Record<string, string> | null;
   let captures: string[];
-  let literalPrefix: string;
+  let namePrefix: string;
   let bucketPattern: string;
   let namePattern: string | undefined;
   try {
@@ -94,16 +85,16 @@ function compileRoute(
       const pattern = compilePattern(spec.uri);
       matchName = pattern.match;
       captures = pattern.captures;
-      literalPrefix = pattern.literalPrefix;
       bucketPattern = spec.uri.slice(5, spec.uri.indexOf('/', 5));
       namePattern = spec.uri.slice(spec.uri.indexOf('/', 5) + 1);
+      const wild = namePattern.search(/[*{]/);
+      namePrefix = wild < 0 ? namePattern : namePattern.slice(0, wild);
     } else {
       bucketPattern = spec.bucket ?? '';
       const regex = new RegExp(spec.regex ?? '');
       captures = Object.keys(new RegExp(`(?:${spec.regex ?? ''})|`).exec('')?.groups ?? {});
       const bucketRe = globToRegex(bucketPattern);
-      const star = bucketPattern.indexOf('*');
-      literalPrefix = star < 0 ? `${bucketPattern}/` : bucketPattern.slice(0, star);
+      namePrefix = regexLiteralPrefix(spec.regex ?? '');
       matchName = (bucket, name) => {
         if (!bucketRe.test(bucket)) return null;
         const m = regex.exec(name);
@@ -141,7 +132,7 @@ function compileRoute(
     index,
     name: route.name,
     config: route,
-    literalPrefix,
+    namePrefix,
     bucketPattern,
     namePattern,
     hasConditions: contentType !== undefined || metadata.length > 0,

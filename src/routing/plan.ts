@@ -5,7 +5,7 @@
  */
 
 import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
-import type { OverrideKey } from '../config/schema';
+import { type OverrideKey, ROUTE_FORMATS } from '../config/schema';
 import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
 import { type DestinationParts, destinationProblem, toTableReference } from './destination';
@@ -19,7 +19,12 @@ export interface PlanContext {
   runtimeProject: string;
 }
 
-const FORMATS = ['CSV', 'NEWLINE_DELIMITED_JSON', 'AVRO', 'PARQUET', 'ORC'];
+const DESTINATION_OVERRIDES: OverrideKey[] = [
+  'bq-project',
+  'bq-dataset',
+  'bq-table',
+  'bq-partition',
+];
 
 export function planObjectLoad(
   rules: CompiledRules,
@@ -73,7 +78,11 @@ export function planObjectLoad(
   parts.table = overrides.get('bq-table') ?? parts.table;
   parts.decorator = overrides.get('bq-partition') ?? parts.decorator;
   const problem = destinationProblem(parts);
-  if (problem) return refuse(`destination: ${problem}`);
+  if (problem) {
+    const from = [...overrides.keys()].filter((k) => DESTINATION_OVERRIDES.includes(k));
+    const note = from.length > 0 ? ` (object metadata ${from.join(', ')} applied)` : '';
+    return refuse(`destination "${route.destination.source}": ${problem}${note}`);
+  }
   if (!rules.allowDestination(parts.project, parts.dataset, parts.table)) {
     return refuse(
       `destination ${parts.project}.${parts.dataset}.${parts.table} is not in allow.destinations`,
@@ -84,19 +93,25 @@ export function planObjectLoad(
     ...rules.config.defaults,
     ...route.config.load,
   };
+  const formatOverride = overrides.get('bq-format');
+  if (
+    formatOverride !== undefined &&
+    !(ROUTE_FORMATS as readonly string[]).includes(formatOverride)
+  ) {
+    return refuse(
+      `object metadata bq-format "${formatOverride}" is not one of ${ROUTE_FORMATS.join(', ')}`,
+    );
+  }
   const inferred = inferFormat(object.name);
+  // Precedence: the object's override (when the route allows it), the route's format, a
+  // sourceFormat in load options, then the extension.
   const sourceFormat =
-    overrides.get('bq-format') ??
+    formatOverride ??
     route.config.format ??
     (load.sourceFormat as string | undefined) ??
     inferred?.sourceFormat;
   if (sourceFormat === undefined) {
     return refuse(`cannot infer the format of ${uri} from its extension; set the route's format`);
-  }
-  if (!FORMATS.includes(sourceFormat)) {
-    return refuse(
-      `object metadata bq-format "${sourceFormat}" is not one of ${FORMATS.join(', ')}`,
-    );
   }
   // What the extension implies (`.tsv` → tab) sits under everything the rules say.
   const implied = inferred?.sourceFormat === sourceFormat ? inferred.options : {};

@@ -90,19 +90,42 @@ describe('matchRoute with many routes', () => {
     ).toBe('catchall');
   });
 
-  it('tries only the routes whose literal prefix the object starts with', async () => {
-    const rules = await rulesFrom(`routes:\n${many(1000)}`);
-    let tried = 0;
-    for (const r of rules.routes) {
-      const inner = r.match;
-      r.match = (o) => {
-        tried += 1;
-        return inner(o);
-      };
-    }
-    const found = matchRoute(rules, objectRef({ bucket: 'bucket-500', name: 'in/eu/a.csv' }));
-    expect(found?.route.name).toBe('r500');
-    expect(found?.captures).toEqual({ x: 'eu' });
-    expect(tried).toBe(1);
-  });
+  it.each([
+    [
+      'literal buckets',
+      (i: number) => `gs://bucket-${i}/in/{x}/*.csv`,
+      'bucket-500',
+      'in/eu/a.csv',
+    ],
+    [
+      'one bucket glob',
+      (i: number) => `gs://bucket-*/in${i}/{x}/*.csv`,
+      'bucket-z',
+      'in500/eu/a.csv',
+    ],
+    [
+      'regexes',
+      (i: number) => `{ bucket: b, regex: '^in${i}/(?<x>[a-z]+)/' }`,
+      'b',
+      'in500/eu/a.csv',
+    ],
+  ])(
+    'tries only the routes that can match among 1,000 with %s',
+    async (_what, match, bucket, name) => {
+      const routes = Array.from({ length: 1000 }, (_, i) => route(`r${i}`, match(i), `raw.t${i}`));
+      const rules = await rulesFrom(`routes:\n${routes.join('')}`);
+      let tried = 0;
+      for (const r of rules.routes) {
+        const inner = r.match;
+        r.match = (o) => {
+          tried += 1;
+          return inner(o);
+        };
+      }
+      const found = matchRoute(rules, objectRef({ bucket, name }));
+      expect(found?.route.name).toBe('r500');
+      expect(found?.captures).toEqual({ x: 'eu' });
+      expect(tried).toBe(1);
+    },
+  );
 });

@@ -119,7 +119,9 @@ describe('planObjectLoad', () => {
     expect(await plan({ name: 'dotted/a.csv' })).toEqual({
       kind: 'refused',
       route: 'dotted',
-      reason: expect.stringContaining('table id "a.csv" is invalid'),
+      reason: expect.stringMatching(
+        /^destination "data-proj\.raw\.\{file\}": table id "a\.csv" is invalid/,
+      ),
     });
   });
 
@@ -224,7 +226,7 @@ describe('planObjectLoad', () => {
 
   it.each([
     [{ 'bq-dataset': 'secret' }, /data-proj\.secret\.flex is not in allow\.destinations/],
-    [{ 'bq-table': 'a.b' }, /table id "a\.b" is invalid/],
+    [{ 'bq-table': 'a.b' }, /table id "a\.b" is invalid.*\(object metadata bq-table applied\)/],
     [{ 'bq-partition': '2026-01' }, /decorator "\$2026-01" is invalid/],
     [{ 'bq-write-disposition': 'WRITE_SOMETIMES' }, /bq-write-disposition "WRITE_SOMETIMES"/],
     [{ 'bq-format': 'XLSX' }, /bq-format "XLSX"/],
