@@ -4,8 +4,13 @@
  * Call inside `Warehouse.exclusive`. Errors thrown here become the job's `errorResult`.
  * Semantics follow https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BigQueryApiError, type ErrorProto, invalid } from './errors';
 import type { ColumnSpec, LoadSpec, PartitionType } from './load-config';
+import { scanNdjsonFile } from './ndjson';
 import { fileQuotedNewline } from './quoted-newlines';
 import type { SourceFile } from './sources';
 import {
@@ -135,9 +140,8 @@ function readPlan(spec: LoadSpec, file: SourceFile, target: Target, skip: number
   const path = literal(file.path);
   if (spec.format === 'PARQUET') return { source: `read_parquet(${path})`, byName: true };
   if (spec.format === 'NEWLINE_DELIMITED_JSON') {
-    const ignore = spec.maxBadRecords > 0 ? ', ignore_errors=true' : '';
     return {
-      source: `read_json(${path}, format='newline_delimited', columns=${columnsStruct(target.columns)}, compression=${literal(compression(file, 'json'))}${ignore})`,
+      source: `read_json(${path}, format='newline_delimited', columns=${columnsStruct(target.columns)}, compression=${literal(compression(file, 'json'))})`,
       byName: true,
     };
   }
@@ -160,21 +164,6 @@ function readPlan(spec: LoadSpec, file: SourceFile, target: Target, skip: number
     `rejects_scan=${literal(`${rejectsTable}_scan`)}`,
   ];
   return { source: `read_csv(${path}, ${options.join(', ')})`, byName: false, rejectsTable };
-}
-
-/** BigQuery refuses unknown JSON keys unless ignoreUnknownValues. */
-async function checkJsonKeys(warehouse: Warehouse, file: SourceFile, target: Target) {
-  const { rows } = await warehouse.rows(
-    `SELECT DISTINCT unnest(json_keys(json)) AS k FROM read_ndjson_objects(${literal(file.path)}, compression=${literal(compression(file, 'json'))})`,
-  );
-  const known = new Set(target.columns.map((c) => c.name.toLowerCase()));
-  const unknown = rows.map((r) => String(r.k)).find((k) => !known.has(k.toLowerCase()));
-  if (unknown !== undefined) {
-    throw new LoadFailedError(
-      'invalid',
-      `Error while reading data, error message: JSON parsing error: No such field: ${unknown}. File: ${file.uri}`,
-    );
-  }
 }
 
 async function createTable(
@@ -294,6 +283,65 @@ async function collectRejects(
   };
 }
 
+async function refuseQuotedNewlines(spec: LoadSpec, file: SourceFile): Promise<void> {
+  const position = await fileQuotedNewline(file.path, file.gzip, spec.quote);
+  if (position !== undefined) {
+    throw new LoadFailedError(
+      'invalid',
+      `Error while reading data, error message: Error detected while parsing row starting at position: ${position}. Error: Missing close double quote (") character (a quoted newline needs allowQuotedNewlines). File: ${file.uri}`,
+    );
+  }
+}
+
+/** Counts the file's bad JSON records; answers a file holding only the good lines. */
+async function goodJsonLines(
+  spec: LoadSpec,
+  file: SourceFile,
+  target: Target,
+  result: LoadResult,
+  temporaryFiles: string[],
+): Promise<SourceFile> {
+  const known = spec.ignoreUnknownValues ? undefined : target.columns.map((c) => c.name);
+  const scan = await scanNdjsonFile(file.path, file.gzip, known);
+  result.badRecords += scan.bad.length;
+  result.errors.push(
+    ...scan.bad.slice(0, MAX_LISTED_ERRORS).map(({ line, message }) => ({
+      reason: 'invalid',
+      message: `Error while reading data, error message: ${message} line_number: ${line} File: ${file.uri}`,
+    })),
+  );
+  if (scan.cleaned === undefined) return file;
+  const path = join(tmpdir(), `local-bigquery-${randomUUID()}.ndjson`);
+  await writeFile(path, scan.cleaned);
+  temporaryFiles.push(path);
+  return { ...file, path, gzip: false };
+}
+
+/** INSERT … SELECT from one file; answers the rows inserted. */
+async function insertFile(
+  warehouse: Warehouse,
+  target: Target,
+  plan: ReadPlan,
+  partitionValue: string | undefined,
+  file: SourceFile,
+): Promise<number> {
+  const names = target.columns.map((c) => ident(c.name));
+  const partition = partitionValue ? [`${partitionValue} AS ${ident(PARTITION_COLUMN)}`] : [];
+  const insertColumns = partitionValue ? [...names, ident(PARTITION_COLUMN)] : names;
+  const sql = plan.byName
+    ? `INSERT INTO ${target.table} BY NAME SELECT ${['*', ...partition].join(', ')} FROM ${plan.source}`
+    : `INSERT INTO ${target.table} (${insertColumns.join(', ')}) SELECT ${[...names, ...partition].join(', ')} FROM ${plan.source}`;
+  try {
+    const { rows } = await warehouse.rows(sql);
+    return Number(rows[0]?.Count ?? 0);
+  } catch (cause) {
+    throw new LoadFailedError(
+      'invalid',
+      `Error while reading data, error message: ${firstLine((cause as Error).message)} File: ${file.uri}`,
+    );
+  }
+}
+
 async function loadInTransaction(
   warehouse: Warehouse,
   spec: LoadSpec,
@@ -317,48 +365,31 @@ async function loadInTransaction(
     errors: [],
   };
 
-  for (const file of files) {
-    if (spec.format === 'CSV' && !spec.allowQuotedNewlines) {
-      const position = await fileQuotedNewline(file.path, file.gzip, spec.quote);
-      if (position !== undefined) {
-        throw new LoadFailedError(
-          'invalid',
-          `Error while reading data, error message: Error detected while parsing row starting at position: ${position}. Error: Missing close double quote (") character (a quoted newline needs allowQuotedNewlines). File: ${file.uri}`,
-        );
+  const temporaryFiles: string[] = [];
+  try {
+    for (const file of files) {
+      if (spec.format === 'CSV' && !spec.allowQuotedNewlines)
+        await refuseQuotedNewlines(spec, file);
+      const source =
+        spec.format === 'NEWLINE_DELIMITED_JSON'
+          ? await goodJsonLines(spec, file, target, result, temporaryFiles)
+          : file;
+      const plan = readPlan(spec, source, target, skip);
+      result.outputRows += await insertFile(warehouse, target, plan, partitionValue, file);
+      if (plan.rejectsTable) {
+        const rejects = await collectRejects(warehouse, plan.rejectsTable, file);
+        result.badRecords += rejects.count;
+        result.errors.push(...rejects.errors);
       }
     }
-    if (spec.format === 'NEWLINE_DELIMITED_JSON' && !spec.ignoreUnknownValues) {
-      await checkJsonKeys(warehouse, file, target);
-    }
-    const plan = readPlan(spec, file, target, skip);
-    const names = target.columns.map((c) => ident(c.name));
-    const partition = partitionValue ? [`${partitionValue} AS ${ident(PARTITION_COLUMN)}`] : [];
-    const insertColumns = partitionValue ? [...names, ident(PARTITION_COLUMN)] : names;
-    const sql = plan.byName
-      ? `INSERT INTO ${target.table} BY NAME SELECT ${['*', ...partition].join(', ')} FROM ${plan.source}`
-      : `INSERT INTO ${target.table} (${insertColumns.join(', ')}) SELECT ${[...names, ...partition].join(', ')} FROM ${plan.source}`;
-    let inserted: number;
-    try {
-      const { rows } = await warehouse.rows(sql);
-      inserted = Number(rows[0]?.Count ?? 0);
-    } catch (cause) {
-      throw new LoadFailedError(
-        'invalid',
-        `Error while reading data, error message: ${firstLine((cause as Error).message)} File: ${file.uri}`,
-      );
-    }
-    result.outputRows += inserted;
-    if (plan.rejectsTable) {
-      const rejects = await collectRejects(warehouse, plan.rejectsTable, file);
-      result.badRecords += rejects.count;
-      result.errors.push(...rejects.errors);
-    }
+  } finally {
+    await Promise.all(temporaryFiles.map((path) => rm(path, { force: true })));
   }
 
   if (result.badRecords > spec.maxBadRecords) {
     throw new LoadFailedError(
       'invalid',
-      `Error while reading data, error message: CSV table encountered too many errors, giving up. Rows: ${result.outputRows + result.badRecords}; errors: ${result.badRecords}; max bad: ${spec.maxBadRecords}. Please look into the errors[] collection for more details.`,
+      `Error while reading data, error message: ${spec.format === 'CSV' ? 'CSV' : 'JSON'} table encountered too many errors, giving up. Rows: ${result.outputRows + result.badRecords}; errors: ${result.badRecords}; max bad: ${spec.maxBadRecords}. Please look into the errors[] collection for more details.`,
       result.errors.slice(0, MAX_LISTED_ERRORS),
     );
   }

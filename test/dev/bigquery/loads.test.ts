@@ -91,7 +91,10 @@ describe('local BigQuery loads', () => {
     const strict = await load('strict', base);
     const lenient = await load('lenient', { ...base, ignoreUnknownValues: true });
 
-    expect(strict.status.errorResult?.message).toContain('No such field: extra');
+    expect(strict.status.errorResult?.reason).toBe('invalid');
+    expect(strict.status.errors?.some((e) => e.message.includes('No such field: extra'))).toBe(
+      true,
+    );
     expect(lenient.status.errorResult).toBeUndefined();
     expect(await h.server.query('SELECT count(*) AS n FROM raw.e')).toEqual([{ n: 1 }]);
   });
@@ -174,6 +177,24 @@ describe('local BigQuery loads', () => {
 
     expect(job.status.errorResult).toBeUndefined();
     expect(job.statistics.load).toMatchObject({ outputRows: '2', badRecords: '1' });
+  });
+
+  it.each([
+    [1, undefined, '2', '1'],
+    [0, 'invalid', undefined, undefined],
+  ])('counts a malformed JSON line against maxBadRecords %s', async (max, reason, rows, bad) => {
+    h.putObject('landing', 'mixed.ndjson', '{"id":1}\nnot json\n{"id":2}\n');
+    const job = await load(`json-bad-${max}`, {
+      sourceUris: ['gs://landing/mixed.ndjson'],
+      destinationTable: { projectId: PROJECT, datasetId: 'raw', tableId: 'mixed' },
+      sourceFormat: 'NEWLINE_DELIMITED_JSON',
+      maxBadRecords: max,
+      schema: { fields: [{ name: 'id', type: 'INTEGER' }] },
+    });
+
+    expect(job.status.errorResult?.reason).toBe(reason);
+    expect(job.statistics.load?.outputRows).toBe(rows ?? '0');
+    expect(job.statistics.load?.badRecords).toBe(bad ?? '0');
   });
 
   it('answers 409 duplicate for a repeated job id and loads no extra rows', async () => {

@@ -5,6 +5,7 @@ import { BigQueryApiError } from '../../../dev/bigquery/errors';
 import { partitionStart } from '../../../dev/bigquery/load';
 import { parseDecorator, parseJob } from '../../../dev/bigquery/load-config';
 import { parseMultipartRelated } from '../../../dev/bigquery/multipart';
+import { scanNdjson } from '../../../dev/bigquery/ndjson';
 import { findQuotedNewline } from '../../../dev/bigquery/quoted-newlines';
 import { parseContentRange } from '../../../dev/bigquery/resumable';
 
@@ -155,5 +156,20 @@ describe('findQuotedNewline', () => {
     ['1,"p\nq"\n', '', undefined],
   ])('finds the row of a quoted newline in %j', (text, quote, expected) => {
     expect(findQuotedNewline(Buffer.from(text), quote)).toBe(expected);
+  });
+});
+
+describe('scanNdjson', () => {
+  it.each([
+    ['all good', '{"a":1}\n\n{"a":2}\n', ['a'], [], undefined],
+    ['a malformed line', '{"a":1}\nnope\n', ['a'], [2], '{"a":1}\n'],
+    ['a non-object', '[1]\n{"a":1}\n', ['a'], [1], '{"a":1}\n'],
+    ['an unknown field', '{"a":1,"b":2}\n{"A":3}\n', ['a'], [1], '{"A":3}\n'],
+    ['unknown fields allowed', '{"a":1,"b":2}\n', undefined, [], undefined],
+  ])('handles %s', (_case, text, known, badLines, cleaned) => {
+    const scan = scanNdjson(text, known);
+
+    expect(scan.bad.map((b) => b.line)).toEqual(badLines);
+    expect(scan.cleaned).toBe(cleaned);
   });
 });
