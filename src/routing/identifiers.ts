@@ -7,8 +7,12 @@
  */
 const DATASET = /^[A-Za-z0-9_]{1,1024}$/;
 const TABLE = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u;
-/** 6–30 chars, lowercase letters, digits, hyphens; optionally `domain.com:` scoped. */
-const PROJECT = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/**
+ * Lowercase letters, digits, hyphens, a letter first, at most 30; optionally `domain.com:`
+ * scoped. New projects need 6+ characters, but older ids can be shorter: refusing a real
+ * project would be worse than letting BigQuery judge it, so the minimum is not enforced.
+ */
+const PROJECT = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z](?:[a-z0-9-]{0,28}[a-z0-9])?$/;
 /** Partition decorators: `$YYYY`, `$YYYYMM`, `$YYYYMMDD`, `$YYYYMMDDHH`. */
 const DECORATOR = /^\d{4}(?:\d{2}(?:\d{2}(?:\d{2})?)?)?$/;
 
@@ -20,7 +24,7 @@ export function identifierProblem(kind: IdentifierKind, value: string): string |
     case 'project':
       return PROJECT.test(value)
         ? undefined
-        : `project id "${value}" is invalid (6-30 lowercase letters, digits, hyphens; starts with a letter)`;
+        : `project id "${value}" is invalid (up to 30 lowercase letters, digits, hyphens; a letter first)`;
     case 'dataset':
       return DATASET.test(value)
         ? undefined

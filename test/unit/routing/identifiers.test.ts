@@ -3,6 +3,7 @@ import { type IdentifierKind, identifierProblem } from '../../../src/routing/ide
 describe('identifierProblem', () => {
   it.each<[IdentifierKind, string]>([
     ['project', 'my-project'],
+    ['project', 'proj'],
     ['project', 'example.com:my-project'],
     ['dataset', 'raw_2026'],
     ['dataset', 'A'],
@@ -18,7 +19,8 @@ describe('identifierProblem', () => {
 
   it.each<[IdentifierKind, string]>([
     ['project', 'My-Project'],
-    ['project', 'abc'],
+    ['project', 'ends-with-'],
+    ['project', 'a'.repeat(31)],
     ['project', '1project'],
     ['dataset', 'raw-data'],
     ['dataset', ''],
