@@ -1,6 +1,8 @@
 /**
- * The source format a file's extension implies (`.gz` is looked through: BigQuery
- * decompresses gzip for CSV and JSON). https://cloud.google.com/bigquery/docs/loading-data-cloud-storage
+ * The source format a file's extension implies. `.gz` is looked through for CSV and JSON
+ * only: BigQuery decompresses whole-file gzip for those, while Avro, Parquet and ORC compress
+ * inside the file and cannot be read gzipped.
+ * https://cloud.google.com/bigquery/docs/loading-data-cloud-storage#loading_compressed_and_uncompressed_data
  */
 export type SourceFormat = 'CSV' | 'NEWLINE_DELIMITED_JSON' | 'AVRO' | 'PARQUET' | 'ORC';
 
@@ -9,6 +11,8 @@ export interface InferredFormat {
   /** Load options the extension implies (`.tsv` → tab-delimited CSV). */
   options: { fieldDelimiter?: string };
 }
+
+const TEXT_FORMATS = new Set<SourceFormat>(['CSV', 'NEWLINE_DELIMITED_JSON']);
 
 const BY_EXTENSION: Record<string, InferredFormat> = {
   csv: { sourceFormat: 'CSV', options: {} },
@@ -23,11 +27,14 @@ const BY_EXTENSION: Record<string, InferredFormat> = {
 
 /** The format for an object name, or undefined when the extension says nothing known. */
 export function inferFormat(name: string): InferredFormat | undefined {
-  const base = (name.split('/').pop() ?? '').toLowerCase().replace(/\.gz$/, '');
+  const file = (name.split('/').pop() ?? '').toLowerCase();
+  const gzipped = file.endsWith('.gz');
+  const base = gzipped ? file.slice(0, -3) : file;
   const dot = base.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const found = BY_EXTENSION[base.slice(dot + 1)];
-  return found && { sourceFormat: found.sourceFormat, options: { ...found.options } };
+  if (!found || (gzipped && !TEXT_FORMATS.has(found.sourceFormat))) return undefined;
+  return { sourceFormat: found.sourceFormat, options: { ...found.options } };
 }
 
 /** File name without folders and without its extensions (`a/b/sales.2026.csv.gz` → `sales.2026`). */

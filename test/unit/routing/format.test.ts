@@ -16,9 +16,12 @@ describe('inferFormat', () => {
     expect(inferFormat(name)).toEqual({ sourceFormat, options });
   });
 
-  it.each(['a.txt', 'a', 'a.gz', 'csv.d/file', '.csv'])('knows nothing about %s', (name) => {
-    expect(inferFormat(name)).toBeUndefined();
-  });
+  it.each(['a.txt', 'a', 'a.gz', 'csv.d/file', '.csv', 'a.parquet.gz', 'a.avro.gz', 'a.orc.gz'])(
+    'knows nothing about %s',
+    (name) => {
+      expect(inferFormat(name)).toBeUndefined();
+    },
+  );
 });
 
 describe('basenameOf', () => {
