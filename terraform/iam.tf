@@ -51,14 +51,18 @@ resource "google_project_iam_member" "runtime_job_user" {
   member  = local.runtime
 }
 
-# Table writes (and CREATE_IF_NEEDED) on the destination datasets only.
-resource "google_bigquery_dataset_iam_member" "runtime_data_editor" {
+# Table writes (and CREATE_IF_NEEDED) on the destination datasets only. WRITER is the dataset
+# role equal to roles/bigquery.dataEditor (the API rewrites one into the other, so naming the
+# predefined role would show a diff on every plan). A dataset access entry, not
+# google_bigquery_dataset_iam_member: the IAM resources rewrite the dataset's whole access
+# list and drop its authorized views, which would break existing datasets.
+resource "google_bigquery_dataset_access" "runtime_writer" {
   for_each = local.datasets
 
-  project    = coalesce(each.value.project, var.project_id)
-  dataset_id = each.value.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = local.runtime
+  project       = coalesce(each.value.project, var.project_id)
+  dataset_id    = each.value.dataset_id
+  role          = "WRITER"
+  user_by_email = google_service_account.runtime.email
 }
 
 # --- Runtime: Cloud Storage ---------------------------------------------------------------

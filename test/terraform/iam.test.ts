@@ -18,12 +18,13 @@ const ALLOWED: { type: string; role: string; member: string }[] = [
     role: 'roles/pubsub.publisher',
     member: '${local.gcs_agent}',
   },
-  // Dataset level.
+  // Dataset level: WRITER is the dataset role equal to roles/bigquery.dataEditor.
   {
-    type: 'google_bigquery_dataset_iam_member',
-    role: 'roles/bigquery.dataEditor',
-    member: '${local.runtime}',
+    type: 'google_bigquery_dataset_access',
+    role: 'WRITER',
+    member: 'user_by_email:${google_service_account.runtime.email}',
   },
+
   // Bucket level.
   {
     type: 'google_storage_bucket_iam_member',
@@ -85,12 +86,22 @@ beforeAll(async () => {
   tf = await loadModule(MODULE_DIR);
 });
 
+/** Every grant: IAM resources, and dataset access entries (BigQuery's own dataset ACL). */
 function iamBindings(module: Module): { type: string; name: string; body: Body }[] {
   return Object.entries(module.resources)
-    .filter(([type]) => /_iam_(member|binding|policy)$/.test(type))
+    .filter(
+      ([type]) =>
+        /_iam_(member|binding|policy)$/.test(type) || type === 'google_bigquery_dataset_access',
+    )
     .flatMap(([type, byName]) =>
       Object.entries(byName).map(([name, body]) => ({ type, name, body })),
     );
+}
+
+function memberOf(body: Body): unknown {
+  return (
+    body.member ?? (body.user_by_email ? `user_by_email:${String(body.user_by_email)}` : undefined)
+  );
 }
 
 describe('IAM', () => {
@@ -99,13 +110,15 @@ describe('IAM', () => {
   });
 
   it('uses only additive *_iam_member resources, never authoritative bindings or policies', () => {
-    const authoritative = iamBindings(tf).filter((b) => !b.type.endsWith('_iam_member'));
+    const authoritative = iamBindings(tf).filter(
+      (b) => !b.type.endsWith('_iam_member') && b.type !== 'google_bigquery_dataset_access',
+    );
     expect(authoritative).toEqual([]);
   });
 
   it('binds only allowlisted role, scope and member combinations', () => {
     const unexpected = iamBindings(tf)
-      .map(({ type, name, body }) => ({ type, name, role: body.role, member: body.member }))
+      .map(({ type, name, body }) => ({ type, name, role: body.role, member: memberOf(body) }))
       .filter(
         (b) =>
           !ALLOWED.some((a) => a.type === b.type && a.role === b.role && a.member === b.member),
@@ -115,7 +128,7 @@ describe('IAM', () => {
 
   it('grants every role as a literal, so review and this test see exactly what is granted', () => {
     const computed = iamBindings(tf).filter(
-      (b) => !/^roles\/[A-Za-z.]+$/.test(String(b.body.role)),
+      (b) => !/^(roles\/[A-Za-z.]+|WRITER)$/.test(String(b.body.role)),
     );
     expect(computed).toEqual([]);
   });
@@ -179,6 +192,15 @@ describe('IAM', () => {
       tf.resources.google_pubsub_subscription_iam_member?.pubsub_agent_subscriber;
     expect(subscription?.for_each).toBe('${local.push_sources}');
     expect(subscription?.subscription).toBe('${google_pubsub_subscription.push[each.key].name}');
+  });
+
+  it('grants dataset access without dataset IAM resources, which would drop authorized views', () => {
+    expect(tf.resources.google_bigquery_dataset_iam_member).toBeUndefined();
+    expect(tf.resources.google_bigquery_dataset_iam_binding).toBeUndefined();
+    expect(tf.resources.google_bigquery_dataset_iam_policy).toBeUndefined();
+    expect(tf.resources.google_bigquery_dataset_access?.runtime_writer?.for_each).toBe(
+      '${local.datasets}',
+    );
   });
 
   it('uses two dedicated service accounts and no default compute identity', () => {
