@@ -15,7 +15,9 @@ data "archive_file" "source" {
   type        = "zip"
   source_dir  = var.source_dir
   output_path = "${path.root}/.terraform/tmp/${var.name}-source.zip"
-  excludes    = concat(module.gcloudignore.excludes, var.extra_source_excludes)
+  # .terraform is always left out: the archive itself is written there, and a root module
+  # inside source_dir must not zip its own providers and state.
+  excludes = concat(module.gcloudignore.excludes, ["**/.terraform"], var.extra_source_excludes)
 }
 
 resource "google_storage_bucket" "source" {

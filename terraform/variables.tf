@@ -93,6 +93,14 @@ variable "function" {
     error_message = "function.memory_mib must be between 256 and 32768 (MiB)."
   }
   validation {
+    # Cloud Run's memory/CPU pairing: above 4 GiB needs 2 vCPUs, above 8 GiB 4, above 16 GiB 6,
+    # and fractional CPU allows at most 512 MiB.
+    condition = tonumber(var.function.cpu) >= (
+      var.function.memory_mib > 16384 ? 6 : var.function.memory_mib > 8192 ? 4 : var.function.memory_mib > 4096 ? 2 : var.function.memory_mib > 512 ? 1 : 0
+    )
+    error_message = "function.memory_mib needs more function.cpu: above 512 MiB 1, above 4 GiB 2, above 8 GiB 4, above 16 GiB 6 vCPUs."
+  }
+  validation {
     condition     = contains(["0.583", "1", "2", "4", "6", "8"], var.function.cpu)
     error_message = "function.cpu must be one of 0.583, 1, 2, 4, 6, 8."
   }

@@ -67,7 +67,7 @@ describe('source archive excludes', () => {
     const archive = tf.data.archive_file?.source ?? {};
     expect(archive.source_dir).toBe('${var.source_dir}');
     expect(archive.excludes).toBe(
-      '${concat(module.gcloudignore.excludes, var.extra_source_excludes)}',
+      '${concat(module.gcloudignore.excludes, ["**/.terraform"], var.extra_source_excludes)}',
     );
     const call = tf.modules.gcloudignore ?? {};
     expect(call.source).toBe('./modules/gcloudignore');

@@ -105,6 +105,11 @@ const REFUSED: [Record<string, unknown>, string][] = [
   [{ rules: { upload: { file: 'rules.txt' } } }, 'rules.upload.file must be a .yaml'],
   [{ function: { memory_mib: 128 } }, 'function.memory_mib must be between 256 and 32768'],
   [{ function: { cpu: '3' } }, 'function.cpu must be one of'],
+  [{ function: { memory_mib: 8192, cpu: '1' } }, 'function.memory_mib needs more function.cpu'],
+  [
+    { function: { memory_mib: 1024, cpu: '0.583', concurrency: 1 } },
+    'function.memory_mib needs more function.cpu',
+  ],
   [
     { function: { timeout_seconds: 600 } },
     'function.timeout_seconds must be a whole number between 10 and 540',
