@@ -48,6 +48,15 @@ describe('createBigQueryClient', () => {
   let restoreEnv: () => void;
 
   beforeAll(async () => {
+    // gaxios (inside google-auth-library) loads fetch with a dynamic import(), which jest's
+    // CommonJS sandbox only allows with VM modules enabled. Fail fast and say so, instead of
+    // every test timing out on token retries.
+    const flags = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
+    if (!flags.includes('--experimental-vm-modules')) {
+      throw new Error(
+        'run jest with NODE_OPTIONS=--experimental-vm-modules (gaxios imports fetch dynamically)',
+      );
+    }
     metadata = await startMetadataServer();
     restoreEnv = useMetadataEnv(metadata.host);
   });
