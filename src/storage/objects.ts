@@ -22,6 +22,8 @@ export interface ObjectReaderOptions {
 export interface ObjectReader {
   /** The metadata of exactly this generation; undefined when it no longer exists. */
   getObject(pointer: ObjectPointer): Promise<ObjectRef | undefined>;
+  /** The metadata of the live (current) generation; undefined when there is none. */
+  getLiveObject(bucket: string, name: string): Promise<ObjectRef | undefined>;
   /** The whole object as UTF-8 text (small objects only: it is held in memory). */
   readText(gsUri: string): Promise<string>;
 }
@@ -43,11 +45,21 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
   }
 
   async function getObject(pointer: ObjectPointer): Promise<ObjectRef | undefined> {
-    const what = `gs://${pointer.bucket}/${pointer.name}#${pointer.generation}`;
-    const file = storage.bucket(pointer.bucket).file(pointer.name, {
-      // Pinned: a newer generation is another load, announced by its own event.
-      generation: pointer.generation,
-    });
+    // Pinned: a newer generation is another load, announced by its own event.
+    return readMetadata(pointer.bucket, pointer.name, pointer.generation);
+  }
+
+  async function getLiveObject(bucket: string, name: string): Promise<ObjectRef | undefined> {
+    return readMetadata(bucket, name, undefined);
+  }
+
+  async function readMetadata(
+    bucket: string,
+    name: string,
+    generation: string | undefined,
+  ): Promise<ObjectRef | undefined> {
+    const what = `gs://${bucket}/${name}${generation === undefined ? '' : `#${generation}`}`;
+    const file = storage.bucket(bucket).file(name, generation === undefined ? {} : { generation });
     const metadata = await attempt(what, async () => (await file.getMetadata())[0]);
     if (metadata === undefined) return undefined;
     const parsed = StorageObjectDataSchema.safeParse(metadata);
@@ -80,5 +92,5 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
     return contents.toString('utf8');
   }
 
-  return { getObject, readText };
+  return { getObject, getLiveObject, readText };
 }

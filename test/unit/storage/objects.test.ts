@@ -144,6 +144,25 @@ describe('createObjectReader', () => {
     });
   });
 
+  describe('getLiveObject', () => {
+    it('reads the current generation, without pinning one', async () => {
+      gcs.answers.push({ status: 200, body: resource });
+
+      const object = await reader().getLiveObject('landing-prod', NAME);
+
+      expect(object).toMatchObject({ bucket: 'landing-prod', name: NAME, generation: GENERATION });
+      const url = new URL(gcs.requests[0]?.url ?? '', gcs.url);
+      expect(url.pathname).toBe(`/storage/v1/b/landing-prod/o/${ENCODED}`);
+      expect(url.searchParams.has('generation')).toBe(false);
+    });
+
+    it('answers undefined when the object does not exist', async () => {
+      gcs.answers.push(apiError(404, 'notFound'));
+
+      await expect(reader().getLiveObject('landing-prod', NAME)).resolves.toBeUndefined();
+    });
+  });
+
   describe('readText', () => {
     it('downloads the object media', async () => {
       gcs.answers.push({ status: 200, body: 'routes: []\n' });
