@@ -1,3 +1,7 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are Terraform interpolations, not JS templates.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { blocks, EXAMPLE_DIR, loadModule, MODULE_DIR, type Module } from './hcl';
 
 /**
@@ -134,5 +138,37 @@ describe('examples/basic', () => {
     const range = (m: Module) => m.texts['versions.tf']?.match(/version\s*=\s*"[^"]+"/g);
     expect(range(example)).toEqual(range(tf));
     expect(range(tf)?.every((r) => /">= [\d.]+, < [\d.]+"/.test(r))).toBe(true);
+  });
+});
+
+describe('examples/basic rules file', () => {
+  const rules = parseYaml(readFileSync(join(EXAMPLE_DIR, 'autoloader.yaml'), 'utf8')) as {
+    routes: { schema?: string; destination: string }[];
+  };
+  const call = () =>
+    (example.modules.autoloader ?? {}) as {
+      rules?: { upload?: { file?: string; schema_files?: Record<string, string> } };
+      destination_datasets?: { dataset_id: string }[];
+    };
+
+  it('is the file the example uploads', () => {
+    expect(call().rules?.upload?.file).toBe('${path.module}/autoloader.yaml');
+  });
+
+  it('has every schema file it names uploaded under that name, and present on disk', () => {
+    const named = rules.routes
+      .map((r) => r.schema)
+      .filter((s): s is string => !!s && s.endsWith('.json'));
+    expect(named.length).toBeGreaterThan(0);
+    for (const schema of named) {
+      expect(call().rules?.upload?.schema_files?.[schema]).toBe(`\${path.module}/${schema}`);
+      expect(existsSync(join(EXAMPLE_DIR, schema))).toBe(true);
+    }
+  });
+
+  it('writes only to datasets the example grants, and the example grants no others', () => {
+    const written = new Set(rules.routes.map((r) => r.destination.split('.')[0]));
+    const granted = new Set((call().destination_datasets ?? []).map((d) => d.dataset_id));
+    expect([...written].sort()).toEqual([...granted].sort());
   });
 });

@@ -1,5 +1,5 @@
-# The smallest useful deployment: one landing bucket with Eventarc finalize events, one
-# destination dataset, the repository's example rules uploaded with their schema file.
+# The smallest useful deployment: one landing bucket with Eventarc finalize events, the
+# dataset the rules write to, and this folder's rules file uploaded with its schema file.
 # Run from this folder: terraform init && terraform apply -var project_id=my-project
 
 provider "google" {
@@ -17,9 +17,10 @@ module "autoloader" {
 
   rules = {
     upload = {
-      file = "${path.module}/../../../examples/autoloader.yaml"
+      file = "${path.module}/autoloader.yaml"
+      # Relative path as the rules file names it => local file.
       schema_files = {
-        "schemas/sales.json" = "${path.module}/../../../examples/schemas/sales.json"
+        "schemas/sales.json" = "${path.module}/schemas/sales.json"
       }
     }
   }
@@ -28,7 +29,8 @@ module "autoloader" {
     (var.landing_bucket) = {}
   }
 
+  # Every dataset the rules file's destinations name (raw.sales_*, raw.events), and no other.
   destination_datasets = [
-    { dataset_id = var.dataset_id },
+    { dataset_id = "raw" },
   ]
 }

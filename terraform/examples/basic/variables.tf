@@ -13,9 +13,3 @@ variable "landing_bucket" {
   description = "Existing bucket where files land."
   type        = string
 }
-
-variable "dataset_id" {
-  description = "Existing BigQuery dataset the rules load into."
-  type        = string
-  default     = "raw"
-}
