@@ -119,6 +119,9 @@ function networkCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = field(e, 'cause'), depth++) {
     const code = stringField(e, 'code') ?? stringField(e, 'name');
     if (code && NETWORK_CODES.has(code)) return code;
+    // gaxios enforces `timeout` by aborting node-fetch; this code never aborts a request
+    // otherwise, so an abort is a timed-out request.
+    if (stringField(e, 'name') === 'AbortError') return 'timeout';
     if (/socket hang up/i.test(stringField(e, 'message') ?? '')) return 'socket hang up';
   }
   return undefined;

@@ -247,6 +247,22 @@ describe('createBigQueryClient', () => {
     });
   });
 
+  it('retries a request that outlives fetchTimeoutMs', async () => {
+    const patient = createBigQueryClient({
+      env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
+      auth: new GoogleAuth(),
+      retry: TINY_RETRY,
+      fetchTimeoutMs: 100,
+    });
+    bigquery.answers.push(
+      { status: 200, body: jobResource('PENDING'), delayMs: 1_000 },
+      { status: 200, body: jobResource('PENDING') },
+    );
+
+    await expect(patient.insertJob(plan())).resolves.toMatchObject({ outcome: 'submitted' });
+    expect(inserts()).toHaveLength(2);
+  });
+
   it('reads jobs.get with the location in the query', async () => {
     bigquery.answers.push({ status: 200, body: jobResource('DONE') });
 

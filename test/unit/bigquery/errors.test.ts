@@ -54,6 +54,12 @@ describe('classifyBigQueryError', () => {
     ['EAI_AGAIN', Object.assign(new Error('getaddrinfo'), { code: 'EAI_AGAIN' })],
     ['socket hang up', new Error('socket hang up')],
     [
+      'timeout',
+      new Error('The operation was aborted.', {
+        cause: Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }),
+      }),
+    ],
+    [
       'UND_ERR_SOCKET',
       new TypeError('fetch failed', {
         cause: Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' }),

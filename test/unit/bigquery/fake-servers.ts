@@ -13,7 +13,9 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'reset';
+export type Answer =
+  | { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number }
+  | 'reset';
 
 export interface FakeServer {
   url: string;
@@ -40,7 +42,10 @@ export async function startFakeServer(
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(recorded);
-      respond(req, res, answers.shift() ?? fallback(recorded));
+      const answer = answers.shift() ?? fallback(recorded);
+      const delay = answer === 'reset' ? 0 : (answer.delayMs ?? 0);
+      if (delay > 0) setTimeout(() => respond(req, res, answer), delay).unref();
+      else respond(req, res, answer);
     });
   });
   const host = await listen(server);
