@@ -61,7 +61,7 @@ resource "google_eventarc_trigger" "job_completed" {
   }
   matching_criteria {
     attribute = "methodName"
-    value     = "google.cloud.bigquery.v2.JobService.InsertJob"
+    value     = var.completion_trigger.method_name
   }
 
   destination {

@@ -240,12 +240,18 @@ variable "sweep" {
 }
 
 variable "completion_trigger" {
-  description = "Eventarc trigger on BigQuery's audit log (google.cloud.audit.log.v1.written, InsertJob) so the function learns each load's outcome. location: where the trigger listens (\"global\" sees every BigQuery location)."
+  description = "Eventarc trigger on BigQuery's audit log (google.cloud.audit.log.v1.written) so the function learns each load's outcome. location: where the trigger listens (\"global\" sees every BigQuery location); method_name: the audit entry to match, google.cloud.bigquery.v2.JobService.InsertJob (BigQueryAuditMetadata, also written at job completion) or the legacy jobservice.jobcompleted (AuditData)."
   type = object({
-    enabled  = optional(bool, false)
-    location = optional(string, "global")
+    enabled     = optional(bool, false)
+    location    = optional(string, "global")
+    method_name = optional(string, "google.cloud.bigquery.v2.JobService.InsertJob")
   })
   default = {}
+
+  validation {
+    condition     = contains(["google.cloud.bigquery.v2.JobService.InsertJob", "jobservice.jobcompleted"], var.completion_trigger.method_name)
+    error_message = "completion_trigger.method_name must be google.cloud.bigquery.v2.JobService.InsertJob or jobservice.jobcompleted."
+  }
 
   validation {
     condition     = can(regex("^(global|[a-z]+|[a-z]+-[a-z]+[0-9]+)$", var.completion_trigger.location))

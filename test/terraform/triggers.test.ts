@@ -23,7 +23,7 @@ describe('Eventarc triggers', () => {
       {
         type: 'google.cloud.audit.log.v1.written',
         serviceName: 'bigquery.googleapis.com',
-        methodName: 'google.cloud.bigquery.v2.JobService.InsertJob',
+        methodName: '${var.completion_trigger.method_name}',
       },
     ],
   ])('%s filters on exactly its event type and attributes', (name, expected) => {
@@ -60,6 +60,13 @@ describe('Eventarc triggers', () => {
       expect(run.service).toBe('${local.service_name}');
     },
   );
+
+  it('matches BigQuery InsertJob audit entries unless told to use the legacy jobcompleted', () => {
+    const completion = String(tf.variables.completion_trigger?.type);
+    expect(completion).toMatch(
+      /method_name\s*=\s*optional\(string, "google\.cloud\.bigquery\.v2\.JobService\.InsertJob"\)/,
+    );
+  });
 
   it('creates the completion trigger only when asked to', () => {
     expect(tf.resources.google_eventarc_trigger?.job_completed?.count).toBe(

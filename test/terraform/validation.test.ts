@@ -73,7 +73,7 @@ const ACCEPTED: [string, Record<string, unknown>][] = [
       archive_buckets: ['archive-prod'],
       requests: { enabled: true, publishers: ['serviceAccount:app@p.iam.gserviceaccount.com'] },
       sweep: { enabled: true, schedule: '0 * * * *', routes: ['sales'], min_age_seconds: 0 },
-      completion_trigger: { enabled: true, location: 'eu' },
+      completion_trigger: { enabled: true, location: 'eu', method_name: 'jobservice.jobcompleted' },
       notify: { enabled: true },
       dead_letter: {
         max_delivery_attempts: 5,
@@ -151,6 +151,10 @@ const REFUSED: [Record<string, unknown>, string][] = [
   [{ sweep: { min_age_seconds: -1 } }, 'sweep.min_age_seconds must be between 0 and 604800'],
   [{ sweep: { routes: [''] } }, 'sweep.routes must not contain empty names'],
   [{ completion_trigger: { location: 'Europe West' } }, 'completion_trigger.location must be'],
+  [
+    { completion_trigger: { method_name: 'jobs.insert' } },
+    'completion_trigger.method_name must be',
+  ],
   [
     { dead_letter: { max_delivery_attempts: 3 } },
     'dead_letter.max_delivery_attempts must be between 5 and 100',
