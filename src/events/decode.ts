@@ -6,6 +6,7 @@
 import type { DecodedEvent } from '../types';
 import { type CloudEvent, CloudEventSchema } from './cloudevent';
 import { decodePubsubEvent, PUBSUB_MESSAGE_PUBLISHED } from './pubsub-event';
+import { fromRawPushBody } from './pubsub-push';
 import { describeIssues } from './reasons';
 import { decodeStorageEvent, STORAGE_FINALIZED, STORAGE_IGNORED_TYPES } from './storage-event';
 
@@ -21,6 +22,8 @@ const DECODERS: ReadonlyMap<string, EventDecoder> = new Map<string, EventDecoder
 export function decodeEvent(event: unknown): DecodedEvent {
   const envelope = CloudEventSchema.safeParse(event);
   if (!envelope.success) {
+    const push = fromRawPushBody(event, PUBSUB_MESSAGE_PUBLISHED);
+    if (push) return decodePubsubEvent(push);
     return {
       kind: 'refused',
       reason: `not a CloudEvent 1.0: ${describeIssues(envelope.error, '')}`,

@@ -57,6 +57,18 @@ describe('decodeEvent', () => {
         },
       },
     ],
+    [
+      'pubsub-push/notification-none',
+      {
+        kind: 'pointer',
+        via: 'object',
+        pointer: {
+          bucket: 'landing-prod',
+          name: 'sales/emea/2026-11-27/orders 01.csv',
+          generation: '1764241810123456',
+        },
+      },
+    ],
   ])('decodes %s into an object reference', (name, expected) => {
     expect(decodeEvent(fixture(name))).toEqual(expected);
   });
@@ -72,6 +84,10 @@ describe('decodeEvent', () => {
     [
       'gcs-notification/delete',
       'Cloud Storage notification OBJECT_DELETE is not a new object generation',
+    ],
+    [
+      'pubsub-push/notification-metadata-update-none',
+      'Cloud Storage notification OBJECT_METADATA_UPDATE is not a new object generation',
     ],
   ])('ignores %s, naming the object', (name, reason) => {
     expect(decodeEvent(fixture(name))).toEqual({ kind: 'ignored', reason, object: URI });
