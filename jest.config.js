@@ -10,6 +10,8 @@ const transform = { '^.+\\.ts$': ['@swc/jest'] };
 module.exports = {
   // Two cores: more workers than that only adds contention with the servers under test.
   maxWorkers: 2,
+  // Integration tests start servers and child processes; unit tests finish far below this.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -27,7 +29,6 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -4,13 +4,14 @@
  * Type errors are the lint step's job, so the build here skips checking (`--noCheck`).
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startPubSubEmulator } from '../support/pubsub-emulator';
 
 export default async function globalSetup(): Promise<void> {
   execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck'],
-    { stdio: 'inherit' },
+    join(__dirname, '../../node_modules/.bin/tsc'),
+    ['-p', 'tsconfig.build.json', '--noCheck'],
+    { stdio: 'inherit', cwd: join(__dirname, '../..') },
   );
   const emulator = await startPubSubEmulator();
   (globalThis as { __pubsubEmulator?: typeof emulator }).__pubsubEmulator = emulator;

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `bq-autoloader` — the operator's command line. Each subcommand lives in src/cli/; this file
+ * only dispatches and is the one place that sets the exit code.
+ */
+import { localQuery } from './cli/local-query';
+import { plan } from './cli/plan';
+import { validate } from './cli/validate';
+import { setLogSink } from './log';
+
+const USAGE = `Usage: bq-autoloader <command> [options]
+
+Commands:
+  validate [--config F]                 check the rules file; exit 1 with path-precise errors
+  plan gs://BUCKET/NAME [--config F]    print the exact Job JSON jobs.insert would receive
+       [--generation G] [--size N] [--content-type T] [--metadata k=v]... [--created ISO]
+       [--project P]                    (without --generation the object is read from GCS)
+  local query "SQL"                     run SQL on the local stack started by npm start
+                                        (tables named dataset.table)
+
+The rules file defaults to $AUTOLOADER_CONFIG, then ./autoloader.yaml.`;
+
+export type CommandResult = { exitCode: number };
+
+async function main(argv: string[]): Promise<number> {
+  // Log lines go to stderr so stdout stays machine-readable (JSON).
+  setLogSink((line) => process.stderr.write(`${line}\n`));
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'validate':
+      return (await validate(rest)).exitCode;
+    case 'plan':
+      return (await plan(rest)).exitCode;
+    case 'local':
+      if (rest[0] === 'query') return (await localQuery(rest.slice(1))).exitCode;
+      break;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`unknown command: ${argv.join(' ')}\n\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,25 @@
+/** `bq-autoloader validate [--config F]`: the same checks a cold start makes, as a command. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/errors';
+import { configLocation, loadRules } from '../config/load';
+import { createObjectReader } from '../storage/objects';
+
+export async function validate(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ exitCode: number }> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
+  const location = values.config ?? configLocation(env);
+  try {
+    const rules = await loadRules(location, (uri) => createObjectReader().readText(uri));
+    process.stdout.write(`${location}: OK (${rules.routes.length} routes)\n`);
+    return { exitCode: 0 };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${location}: invalid\n`);
+    for (const issue of error.issues) {
+      process.stderr.write(`  ${issue.path || '(file)'}: ${issue.message}\n`);
+    }
+    return { exitCode: 1 };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * decode → route → submit → ack/retry. The one place that decides whether an event is
+ * acknowledged (the function returns) or redelivered (the function throws).
+ *
+ * - ignored / refused / permanent failures: one log line with the reason, then return (ack).
+ * - retryable failures (after the client's in-process retries) and unknown errors: one log
+ *   line with outcome `retry`, then throw so Eventarc / the push subscription redelivers.
+ */
+import { PermanentError, RetryableError } from './bigquery/errors';
+import { decodeEvent } from './events/decode';
+import { type LogFields, log } from './log';
+import type { CompiledRules } from './routing/compile';
+import { planObjectLoad } from './routing/plan';
+import type { LoadPlan, ObjectPointer, ObjectRef } from './types';
+
+export interface HandlerDeps {
+  /** Resolves once the rules are loaded; a rejection means the configuration is broken. */
+  rules: () => Promise<CompiledRules>;
+  runtimeProject: () => Promise<string>;
+  insertJob: (plan: LoadPlan) => Promise<{ outcome: 'submitted' | 'duplicate'; job: unknown }>;
+  getObject: (pointer: ObjectPointer) => Promise<ObjectRef | undefined>;
+}
+
+/** What the Functions Framework hands us; only these fields are read outside the decoder. */
+export interface IncomingEvent {
+  id?: string;
+  type?: string;
+  traceparent?: unknown;
+  [key: string]: unknown;
+}
+
+export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Promise<void> {
+  return async function autoload(event: IncomingEvent): Promise<void> {
+    const base: LogFields = { eventId: str(event?.id), eventType: str(event?.type) };
+    const trace = { header: str(event?.traceparent) };
+    const done = (severity: 'INFO' | 'WARNING' | 'ERROR', message: string, fields: LogFields) =>
+      log(severity, message, { ...base, ...fields }, trace);
+
+    const decoded = decodeEvent(event);
+    if (decoded.kind === 'ignored' || decoded.kind === 'refused') {
+      const severity = decoded.kind === 'refused' ? 'WARNING' : 'INFO';
+      done(severity, `event ${decoded.kind}: ${decoded.reason}`, {
+        outcome: decoded.kind,
+        reason: decoded.reason,
+        object: decoded.object,
+      });
+      return;
+    }
+
+    const uri = decoded.kind === 'object' ? gsUri(decoded.object) : gsUri(decoded.pointer);
+    try {
+      const object =
+        decoded.kind === 'object' ? decoded.object : await deps.getObject(decoded.pointer);
+      if (!object) {
+        const reason =
+          'object generation no longer exists (overwritten or deleted before it was read)';
+        done('INFO', `event ignored: ${reason}`, { outcome: 'ignored', reason, object: uri });
+        return;
+      }
+      const [rules, runtimeProject] = await Promise.all([deps.rules(), deps.runtimeProject()]);
+      const decision = planObjectLoad(rules, object, { runtimeProject });
+      if (decision.kind !== 'load') {
+        const severity = decision.kind === 'refused' ? 'WARNING' : 'INFO';
+        done(severity, `object ${decision.kind}: ${decision.reason}`, {
+          outcome: decision.kind,
+          reason: decision.reason,
+          object: uri,
+          route: decision.route,
+        });
+        return;
+      }
+      const { plan } = decision;
+      const result = await submit(deps, plan);
+      if (result.kind === 'permanent') {
+        done('ERROR', `load refused by BigQuery: ${result.reason}`, {
+          outcome: 'refused',
+          reason: result.reason,
+          object: uri,
+          route: plan.route,
+          jobId: plan.jobId,
+        });
+        return;
+      }
+      done('INFO', `load job ${result.outcome}: ${plan.jobId}`, {
+        outcome: result.outcome,
+        object: uri,
+        route: plan.route,
+        jobId: plan.jobId,
+        destination: destinationOf(plan),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const retryable = error instanceof RetryableError;
+      done(retryable ? 'WARNING' : 'ERROR', `will be redelivered: ${reason}`, {
+        outcome: 'retry',
+        reason: retryable ? reason : `unexpected error: ${reason}`,
+        object: uri,
+      });
+      throw error;
+    }
+  };
+}
+
+type SubmitResult =
+  | { kind: 'ok'; outcome: 'submitted' | 'duplicate' }
+  | { kind: 'permanent'; reason: string };
+
+async function submit(deps: HandlerDeps, plan: LoadPlan): Promise<SubmitResult> {
+  try {
+    const { outcome } = await deps.insertJob(plan);
+    return { kind: 'ok', outcome };
+  } catch (error) {
+    if (error instanceof PermanentError) return { kind: 'permanent', reason: error.message };
+    throw error;
+  }
+}
+
+function gsUri(o: { bucket: string; name: string }): string {
+  return `gs://${o.bucket}/${o.name}`;
+}
+
+function destinationOf(plan: LoadPlan): string {
+  const t = plan.job.configuration.load.destinationTable;
+  return `${t.projectId}.${t.datasetId}.${t.tableId}`;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

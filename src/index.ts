@@ -1,0 +1,46 @@
+/**
+ * Registers the `autoload` CloudEvent function with the Functions Framework and wires the
+ * real clients. Everything else lives in handler.ts and the modules it calls.
+ */
+import { cloudEvent } from '@google-cloud/functions-framework';
+import { GoogleAuth } from 'google-auth-library';
+import { bigQueryScopes, createBigQueryClient } from './bigquery/client';
+import { configLocation, loadRules } from './config/load';
+import { createHandler } from './handler';
+import { log } from './log';
+import { readSettings } from './settings';
+import { createObjectReader } from './storage/objects';
+
+const settings = readSettings();
+const auth = new GoogleAuth({ scopes: bigQueryScopes() });
+const objects = createObjectReader({ retry: settings.retry });
+const bigquery = createBigQueryClient({ auth, retry: settings.retry });
+
+const location = configLocation();
+// Loaded once per instance, at cold start. A broken rules file stops the instance: serving
+// with no rules would acknowledge (and so lose) every event.
+const rules = loadRules(location, (uri) => objects.readText(uri));
+rules.then(
+  (compiled) => log('INFO', `rules loaded from ${location}`, { routes: compiled.routes.length }),
+  (error: unknown) => {
+    log('CRITICAL', error instanceof Error ? error.message : String(error), {
+      config: location,
+    });
+    process.exit(1);
+  },
+);
+
+let project: Promise<string> | undefined;
+
+cloudEvent(
+  'autoload',
+  createHandler({
+    rules: () => rules,
+    runtimeProject: () => {
+      project ??= auth.getProjectId();
+      return project;
+    },
+    insertJob: (plan) => bigquery.insertJob(plan),
+    getObject: (pointer) => objects.getObject(pointer),
+  }),
+);

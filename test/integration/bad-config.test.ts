@@ -1,0 +1,50 @@
+/** A broken rules file stops the instance at start, naming the field — it never serves. */
+import { type FunctionProcess, startFunction } from '../support/function-process';
+import { type LocalStack, startLocalStack } from '../support/local-stack';
+
+let stack: LocalStack;
+const started: FunctionProcess[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+
+afterAll(async () => {
+  await Promise.all(started.map((f) => f.stop()));
+  await stack?.close();
+});
+
+it.each([
+  [
+    'an unknown key',
+    'routes:\n  - name: a\n    match: gs://b/*.csv\n    destination: raw.t\n    detination: x\n',
+    /routes\[0\]/,
+  ],
+  [
+    'a bad enum value',
+    'routes:\n  - name: a\n    match: gs://b/*.csv\n    destination: raw.t\n    load: { writeDisposition: WRITE_SOMETIMES }\n',
+    /routes\[0\]\.load\.writeDisposition/,
+  ],
+  [
+    'a route shadowed by an earlier one',
+    'routes:\n  - name: a\n    match: gs://b/**\n    destination: raw.t\n  - name: b\n    match: gs://b/x/*.csv\n    destination: raw.u\n',
+    /routes\[1\]/,
+  ],
+])('with %s exits with a CRITICAL line naming the path', async (_case, rules, path) => {
+  const fn = await startFunction({
+    ...stack.env,
+    AUTOLOADER_CONFIG: stack.writeRules(rules, `bad-${started.length}.yaml`),
+  });
+  started.push(fn);
+  const code = await fn.exited;
+  expect(code).not.toBe(0);
+  const line = fn.logs.find((l) => l.severity === 'CRITICAL');
+  expect(String(line?.message)).toMatch(path);
+});
+
+it('that does not exist exits naming the location', async () => {
+  const fn = await startFunction({ ...stack.env, AUTOLOADER_CONFIG: '/nonexistent/rules.yaml' });
+  started.push(fn);
+  expect(await fn.exited).not.toBe(0);
+  expect(fn.output()).toMatch(/\/nonexistent\/rules\.yaml/);
+});

@@ -1,0 +1,56 @@
+/**
+ * The local servers an integration test needs, on ephemeral loopback ports, plus the
+ * environment that points the function's real clients at them.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BigQueryServer, startBigQueryServer } from '../../dev/bigquery/server';
+import { startGcsServer } from '../../dev/gcs/server';
+import { startMetadataServer } from '../../dev/metadata-server';
+
+export const TEST_PROJECT = 'test-project';
+export const TEST_TOKEN = 'test-access-token';
+
+export interface LocalStack {
+  rootDir: string;
+  bigquery: BigQueryServer;
+  gcs: Awaited<ReturnType<typeof startGcsServer>>;
+  metadata: Awaited<ReturnType<typeof startMetadataServer>>;
+  /** Environment for the function process. */
+  env: Record<string, string>;
+  /** Writes a rules file into the stack's folder and returns its path. */
+  writeRules(text: string, name?: string): string;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(): Promise<LocalStack> {
+  const rootDir = mkdtempSync(join(tmpdir(), 'bqal-stack-'));
+  mkdirSync(join(rootDir, 'buckets'), { recursive: true });
+  const metadata = await startMetadataServer({ projectId: TEST_PROJECT, accessToken: TEST_TOKEN });
+  const gcs = await startGcsServer({ rootDir });
+  const bigquery = await startBigQueryServer({
+    bucketsDir: join(rootDir, 'buckets'),
+    projectId: TEST_PROJECT,
+  });
+  return {
+    rootDir,
+    bigquery,
+    gcs,
+    metadata,
+    env: {
+      GCE_METADATA_HOST: metadata.host,
+      BIGQUERY_EMULATOR_HOST: bigquery.host,
+      STORAGE_EMULATOR_HOST: gcs.emulatorHost,
+      GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
+    },
+    writeRules(text, name = 'autoloader.yaml') {
+      const path = join(rootDir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+    async close() {
+      await Promise.all([bigquery.close(), gcs.close(), metadata.close()]);
+    },
+  };
+}
