@@ -1,0 +1,171 @@
+/** The operator's commands, run as built (`dist/cli.js`), against the local servers. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { type LocalStack, startLocalStack } from '../support/local-stack';
+
+const REPO = resolve(__dirname, '../..');
+const EXAMPLE_RULES = join(REPO, 'examples/autoloader.yaml');
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO, 'dist/cli.js'), ...args],
+      {
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: mkdtempSync(join(tmpdir(), 'bqal-cli-home-')),
+          GOOGLE_CLOUD_PROJECT: 'cli-project',
+          ...env,
+        },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('bq-autoloader validate', () => {
+  it('accepts the shipped example rules', async () => {
+    const { code, stdout } = await cli(['validate', '--config', EXAMPLE_RULES]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/OK \(3 routes\)/);
+  });
+
+  it('exits 1 and names each bad field', async () => {
+    const path = stack.writeRules(
+      'routes:\n  - name: a\n    match: gs://b/*.csv\n    destination: raw.t\n    load: { skipLeadingRows: -1, writeDisposition: NOPE }\n',
+      'invalid.yaml',
+    );
+    const { code, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/routes\[0\]\.load\.writeDisposition/);
+    expect(stderr).toMatch(/routes\[0\]\.load\.skipLeadingRows/);
+  });
+});
+
+describe('bq-autoloader plan', () => {
+  it('prints the exact Job JSON for an object described by flags', async () => {
+    const { code, stdout, stderr } = await cli([
+      'plan',
+      'gs://landing/sales/eu/2026-11-01.csv',
+      '--config',
+      EXAMPLE_RULES,
+      '--generation',
+      '1764324000000001',
+      '--size',
+      '2048',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/route sales/);
+    const job = JSON.parse(stdout);
+    expect(job.jobReference).toMatchObject({ projectId: 'local-project', location: 'US' });
+    expect(job.jobReference.jobId).toMatch(/^bqal_sales_[0-9a-f]+$/);
+    expect(job.configuration.load).toMatchObject({
+      destinationTable: { projectId: 'local-project', datasetId: 'raw', tableId: 'sales_eu$20261101' },
+      sourceUris: ['gs://landing/sales/eu/2026-11-01.csv'],
+      sourceFormat: 'CSV',
+      skipLeadingRows: 1,
+      writeDisposition: 'WRITE_APPEND',
+    });
+    expect(job.configuration.load.schema.fields[0]).toMatchObject({ name: 'order_id' });
+  });
+
+  it('reads the live generation from Cloud Storage when none is given', async () => {
+    const stored = stack.gcs.store.insert('landing', 'products/live.parquet', Buffer.from('PAR1'), {});
+    const { code, stdout } = await cli(
+      ['plan', 'gs://landing/products/live.parquet', '--config', EXAMPLE_RULES],
+      { STORAGE_EMULATOR_HOST: stack.gcs.emulatorHost },
+    );
+    expect(code).toBe(0);
+    const job = JSON.parse(stdout);
+    expect(job.configuration.load.sourceFormat).toBe('PARQUET');
+    expect(job.configuration.labels).toMatchObject({ 'bq-autoloader-route': 'products' });
+    // Same id the finalize event for that generation would get.
+    const again = await cli([
+      'plan',
+      'gs://landing/products/live.parquet',
+      '--config',
+      EXAMPLE_RULES,
+      '--generation',
+      stored.generation,
+      '--size',
+      stored.size,
+    ]);
+    expect(JSON.parse(again.stdout).jobReference.jobId).toBe(job.jobReference.jobId);
+  });
+
+  it.each([
+    ['a zero-byte object', ['--size', '0'], /refused.*(zero|empty)/i],
+    ['an object no route matches', [], /ignored/],
+  ])('explains %s with a non-zero exit', async (_case, extra, reason) => {
+    const name = extra.length ? 'gs://landing/sales/eu/2026-11-02.csv' : 'gs://landing/misc/x.txt';
+    const { code, stdout, stderr } = await cli([
+      'plan',
+      name,
+      '--config',
+      EXAMPLE_RULES,
+      '--generation',
+      '1',
+      ...extra,
+    ]);
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(reason);
+  });
+});
+
+describe('bq-autoloader local query', () => {
+  it('prints the rows of a SQL query as JSON', async () => {
+    stack.gcs.store.insert('landing', 'q/rows.csv', Buffer.from('a,b\n1,x\n2,y\n'), {});
+    const inserted = await fetch(`${stack.bigquery.url}/bigquery/v2/projects/p/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jobReference: { projectId: 'p', jobId: 'cli-query-1', location: 'US' },
+        configuration: {
+          load: {
+            destinationTable: { projectId: 'p', datasetId: 'cli', tableId: 'rows' },
+            sourceUris: ['gs://landing/q/rows.csv'],
+            sourceFormat: 'CSV',
+            skipLeadingRows: 1,
+            autodetect: true,
+          },
+        },
+      }),
+    });
+    expect(inserted.status).toBe(200);
+    await stack.bigquery.waitForJob('p', 'cli-query-1');
+    const { code, stdout } = await cli(['local', 'query', 'SELECT a, b FROM cli.rows ORDER BY a'], {
+      BIGQUERY_EMULATOR_HOST: stack.bigquery.host,
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([
+      { a: '1', b: 'x' },
+      { a: '2', b: 'y' },
+    ]);
+  });
+
+  it('tells how to start the stack when none is running', async () => {
+    const { code, stderr } = await cli(['local', 'query', 'SELECT 1'], {
+      AUTOLOADER_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'bqal-nolocal-')),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/npm start/);
+  });
+});
