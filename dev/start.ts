@@ -36,6 +36,9 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const fn = spawn(
     process.execPath,
     [
+      // The framework CLI listens on every interface; the local stack stays on loopback.
+      '--require',
+      resolve(__dirname, 'loopback-only.js'),
       resolve(__dirname, '../node_modules/@google-cloud/functions-framework/build/src/main.js'),
       '--target=autoload',
       '--signature-type=cloudevent',
@@ -76,7 +79,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       `  rules:      ${config}`,
       `  drop files: ${bucketsDir}/<bucket>/<object name>`,
       `              e.g. cp -r examples/buckets/. ${bucketsDir}/`,
-      `  query:      npx bq-autoloader local query "SELECT * FROM raw.sales LIMIT 10"`,
+      `  query:      npx bq-autoloader local query "SELECT * FROM raw.sales_eu LIMIT 10"`,
       `  function:   ${functionUrl}   BigQuery: ${bigquery.url}   GCS: ${gcs.url}`,
       '  Ctrl-C stops everything; the warehouse is kept in',
       `              ${join(localDir, 'warehouse.duckdb')}`,

@@ -38,7 +38,15 @@ export async function startFunction(env: Record<string, string>): Promise<Functi
   const home = mkdtempSync(join(tmpdir(), 'bqal-home-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [FRAMEWORK_CLI, '--target=autoload', '--signature-type=cloudevent', `--port=${port}`],
+    [
+      // The framework CLI listens on every interface; tests stay on loopback.
+      '--require',
+      join(REPO, 'dev/loopback-only.js'),
+      FRAMEWORK_CLI,
+      '--target=autoload',
+      '--signature-type=cloudevent',
+      `--port=${port}`,
+    ],
     {
       cwd: REPO,
       env: {
