@@ -5,6 +5,7 @@
  */
 import { localQuery } from './cli/local-query';
 import { plan } from './cli/plan';
+import { sweep } from './cli/sweep';
 import { validate } from './cli/validate';
 import { setLogSink } from './log';
 
@@ -15,6 +16,8 @@ Commands:
   plan gs://BUCKET/NAME [--config F]    print the exact Job JSON jobs.insert would receive
        [--generation G] [--size N] [--content-type T] [--metadata k=v]... [--created ISO]
        [--project P]                    (without --generation the object is read from GCS)
+  sweep [--route R]... [--dry-run]      list batch routes and missed objects, submit their loads
+        [--min-age S] [--config F]      (JSON summary on stdout; progress on a terminal)
   local query "SQL"                     run SQL on the local stack started by npm start
                                         (tables named dataset.table)
 
@@ -31,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return (await validate(rest)).exitCode;
     case 'plan':
       return (await plan(rest)).exitCode;
+    case 'sweep':
+      return (await sweep(rest)).exitCode;
     case 'local':
       if (rest[0] === 'query') return (await localQuery(rest.slice(1))).exitCode;
       break;

@@ -11,7 +11,10 @@ import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
 import type { CompiledRules } from './routing/compile';
 import { planObjectLoad } from './routing/plan';
-import type { LoadPlan, ObjectPointer, ObjectRef } from './types';
+import type { MarkerWriter } from './storage/markers';
+import { handleSweep, isLeftToSweep, LOADED_BY_SWEEP, markSubmitted } from './sweep/event-path';
+import type { SweepSummary } from './sweep/summary';
+import type { LoadPlan, ObjectPointer, ObjectRef, SweepCommand } from './types';
 
 export interface HandlerDeps {
   /** Resolves once the rules are loaded; a rejection means the configuration is broken. */
@@ -19,6 +22,10 @@ export interface HandlerDeps {
   runtimeProject: () => Promise<string>;
   insertJob: (plan: LoadPlan) => Promise<{ outcome: 'submitted' | 'duplicate'; job: unknown }>;
   getObject: (pointer: ObjectPointer) => Promise<ObjectRef | undefined>;
+  /** Object markers after a per-object load (docs/sweeps.md); absent: no markers. */
+  markers?: MarkerWriter;
+  /** Runs a sweep command (src/sweep/); absent: sweep commands are refused. */
+  sweep?: (command: SweepCommand) => Promise<SweepSummary>;
 }
 
 /** What the Functions Framework hands us; only these fields are read outside the decoder. */
@@ -46,6 +53,7 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       });
       return;
     }
+    if (decoded.kind === 'sweep') return handleSweep(deps.sweep, decoded.command, done);
 
     const uri = decoded.kind === 'object' ? gsUri(decoded.object) : gsUri(decoded.pointer);
     try {
@@ -70,6 +78,16 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
         return;
       }
       const { plan } = decision;
+      const via = decoded.kind === 'object' || decoded.kind === 'pointer' ? decoded.via : 'request';
+      if (isLeftToSweep(rules, plan.route, via)) {
+        done('INFO', `object ignored: ${LOADED_BY_SWEEP}`, {
+          outcome: 'ignored',
+          reason: LOADED_BY_SWEEP,
+          object: uri,
+          route: plan.route,
+        });
+        return;
+      }
       const result = await submit(deps, plan);
       if (result.kind === 'permanent') {
         done('ERROR', `load refused by BigQuery: ${result.reason}`, {
@@ -81,12 +99,16 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
         });
         return;
       }
+      const marker = deps.markers
+        ? await markSubmitted(deps.markers, deps.getObject, object, plan.jobId)
+        : undefined;
       done('INFO', `load job ${result.outcome}: ${plan.jobId}`, {
         outcome: result.outcome,
         object: uri,
         route: plan.route,
         jobId: plan.jobId,
         destination: destinationOf(plan),
+        ...(marker === undefined ? {} : { marker }),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

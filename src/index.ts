@@ -9,7 +9,9 @@ import { configLocation, loadRules } from './config/load';
 import { createHandler } from './handler';
 import { log } from './log';
 import { readSettings } from './settings';
+import { createMarkerWriter } from './storage/markers';
 import { createObjectReader } from './storage/objects';
+import { createSweeper } from './sweep/wire';
 
 const settings = readSettings();
 const auth = new GoogleAuth({ scopes: bigQueryScopes() });
@@ -31,16 +33,22 @@ rules.then(
 );
 
 let project: Promise<string> | undefined;
+const runtimeProject = () => {
+  project ??= auth.getProjectId();
+  return project;
+};
+// Markers need Cloud Storage write access (roles/storage.objectUser on the swept buckets).
+const markers = createMarkerWriter({ retry: settings.retry });
+const sweep = createSweeper({ rules: () => rules, runtimeProject, bigquery, markers });
 
 cloudEvent(
   'autoload',
   createHandler({
     rules: () => rules,
-    runtimeProject: () => {
-      project ??= auth.getProjectId();
-      return project;
-    },
+    runtimeProject,
     insertJob: (plan) => bigquery.insertJob(plan),
     getObject: (pointer) => objects.getObject(pointer),
+    markers,
+    sweep: (command) => sweep(command),
   }),
 );

@@ -35,7 +35,20 @@ export type DecodedEvent =
   | { kind: 'object'; object: ObjectRef; via: InputKind }
   | { kind: 'pointer'; pointer: ObjectPointer; via: InputKind }
   | { kind: 'ignored'; reason: string; object?: string }
-  | { kind: 'refused'; reason: string; object?: string };
+  | { kind: 'refused'; reason: string; object?: string }
+  | { kind: 'sweep'; command: SweepCommand };
+
+/** A scheduled sweep (docs/sweeps.md): batch loads and catch-up of missed events. */
+export interface SweepCommand {
+  /** Route names; all routes when absent. */
+  routes?: string[];
+  /** Objects younger than this are left for their events (and the next sweep). */
+  minAgeSeconds: number;
+  /** Catch-up ignores objects older than this (default: docs/sweeps.md). */
+  maxAgeSeconds?: number;
+  /** Plan and report only: no claims, no jobs. */
+  dryRun: boolean;
+}
 
 /** BigQuery `TableReference`. */
 export interface TableReference {

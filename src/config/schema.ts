@@ -68,6 +68,43 @@ export const MatchObjectSchema = z
     }
   });
 
+/** How a route loads: one job per object event, or many objects per job from sweeps. */
+export const ROUTE_MODES = ['object', 'batch'] as const;
+
+/** BigQuery's own per-job limits: 10,000 source URIs, 15 TB. */
+export const MAX_BATCH_FILES = 10_000;
+export const MAX_BATCH_BYTES = 15 * 1000 ** 4;
+
+/** `batch:` limits of a `mode: batch` route (docs/sweeps.md explains the quota arithmetic). */
+export const BatchSchema = z.strictObject({
+  maxFiles: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_BATCH_FILES, 'at most 10000 (BigQuery source URIs per job)')
+    .default(MAX_BATCH_FILES),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_BATCH_BYTES, 'at most 15 TB (15000000000000, BigQuery bytes per load job)')
+    .default(MAX_BATCH_BYTES),
+  jobsPerDay: z
+    .number()
+    .int()
+    .min(1)
+    .max(1500, 'at most 1500 (BigQuery load jobs per table per day, failed ones included)')
+    .default(1000)
+    .describe('Load jobs per destination table per day this route may use, failed included.'),
+  sweepsPerDay: z
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(96)
+    .describe('How often the scheduler sweeps (96 = every 15 minutes); sets the per-run budget.'),
+});
+
 export const RouteSchemaField = z.union([
   z.literal('autodetect'),
   TableSchemaSchema,
@@ -90,6 +127,11 @@ export const routeShape = {
   schema: RouteSchemaField.optional(),
   load: LoadOptionsSchema.optional(),
   overrides: z.array(z.enum(OVERRIDE_KEYS)).optional(),
+  mode: z
+    .enum(ROUTE_MODES)
+    .describe('object: one load per object event; batch: loaded by scheduled sweeps')
+    .optional(),
+  batch: BatchSchema.optional(),
 };
 
 export const RouteSchema = z
@@ -124,6 +166,13 @@ export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx
       });
     } else {
       seen.set(route.name, index);
+    }
+    if (route.batch !== undefined && route.mode !== 'batch') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes', index, 'batch'],
+        message: '`batch` limits apply only to a route with `mode: batch`',
+      });
     }
   });
 });

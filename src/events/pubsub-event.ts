@@ -8,6 +8,7 @@ import type { CloudEvent } from './cloudevent';
 import { decodeGcsNotification, isGcsNotification } from './gcs-notification';
 import { MessagePublishedDataSchema, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
+import { decodeSweepCommand, isSweepCommand } from './sweep-command';
 
 export const PUBSUB_MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
 
@@ -19,6 +20,7 @@ export interface MessageDecoder {
 
 export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
   { name: 'gcs-notification', claims: isGcsNotification, decode: decodeGcsNotification },
+  { name: 'sweep-command', claims: isSweepCommand, decode: decodeSweepCommand },
 ];
 
 export function decodePubsubEvent(

@@ -26,11 +26,56 @@ const DESTINATION_OVERRIDES: OverrideKey[] = [
   'bq-partition',
 ];
 
+/**
+ * What the rules decide for one object before a job id exists: the route, where the job runs
+ * and its configuration without `sourceUris`. Shared by per-object plans (below) and batch
+ * plans (batch-plan.ts), so both load an object with exactly the same options.
+ */
+export interface ObjectLoadTarget {
+  kind: 'target';
+  route: string;
+  projectId: string;
+  location: string;
+  load: JobConfigurationLoad;
+  labels: Record<string, string>;
+}
+
 export function planObjectLoad(
   rules: CompiledRules,
   object: ObjectRef,
   ctx: PlanContext,
 ): RouteDecision {
+  const target = resolveObjectLoad(rules, object, ctx);
+  if (target.kind !== 'target') return target;
+  const uri = `gs://${object.bucket}/${object.name}`;
+  const jobId = objectJobId({
+    bucket: object.bucket,
+    name: object.name,
+    generation: object.generation,
+    route: target.route,
+  });
+  const { projectId, location } = target;
+  const job: LoadJob = {
+    jobReference: { projectId, jobId, location },
+    configuration: {
+      load: { ...target.load, sourceUris: [uri] },
+      labels: target.labels,
+    },
+  };
+  return {
+    kind: 'load',
+    plan: { route: target.route, projectId, location, jobId, job, object: uri },
+  };
+}
+
+type NoLoad = Exclude<RouteDecision, { kind: 'load' }>;
+
+/** The route and load options for one object, or why it is ignored or refused. */
+export function resolveObjectLoad(
+  rules: CompiledRules,
+  object: ObjectRef,
+  ctx: PlanContext,
+): ObjectLoadTarget | NoLoad {
   const uri = `gs://${object.bucket}/${object.name}`;
   if (object.size === 0) return { kind: 'refused', reason: `${uri} is a zero-byte object` };
   if (object.name.endsWith('/')) {
@@ -48,7 +93,7 @@ export function planObjectLoad(
   const found = matchRoute(rules, object);
   if (!found) return { kind: 'ignored', reason: `no route matched ${uri}` };
   const { route, captures } = found;
-  const refuse = (reason: string): RouteDecision => ({
+  const refuse = (reason: string): NoLoad => ({
     kind: 'refused',
     reason,
     route: route.name,
@@ -134,25 +179,13 @@ export function planObjectLoad(
     ...(schema === 'autodetect' ? { autodetect: true } : schema ? { schema } : {}),
     sourceFormat,
     destinationTable: toTableReference(parts),
-    sourceUris: [uri],
-  };
-  const projectId = rules.config.project ?? ctx.runtimeProject;
-  const location = rules.config.location;
-  const jobId = objectJobId({
-    bucket: object.bucket,
-    name: object.name,
-    generation: object.generation,
-    route: route.name,
-  });
-  const job: LoadJob = {
-    jobReference: { projectId, jobId, location },
-    configuration: {
-      load: configuration,
-      labels: { [ROUTE_LABEL]: labelValue(route.name), [BUCKET_LABEL]: labelValue(object.bucket) },
-    },
   };
   return {
-    kind: 'load',
-    plan: { route: route.name, projectId, location, jobId, job, object: uri },
+    kind: 'target',
+    route: route.name,
+    projectId: rules.config.project ?? ctx.runtimeProject,
+    location: rules.config.location,
+    load: configuration,
+    labels: { [ROUTE_LABEL]: labelValue(route.name), [BUCKET_LABEL]: labelValue(object.bucket) },
   };
 }

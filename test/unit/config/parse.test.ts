@@ -56,7 +56,7 @@ describe('parseConfig', () => {
 
   it.each([
     ['an unknown top-level key', `${withRoute('')}colour: red\n`, 'colour', /unknown key/],
-    ['an unknown route key', withRoute('mode: batch'), 'routes[0].mode', /unknown key/],
+    ['an unknown route key', withRoute('colour: red'), 'routes[0].colour', /unknown key/],
     [
       'an unknown allow key',
       withRoute('', 'allow: { topics: [x] }\n'),

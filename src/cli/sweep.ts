@@ -1,0 +1,86 @@
+/**
+ * `bq-autoloader sweep [--route R]... [--dry-run] [--min-age S] [--config F] [--project P]`:
+ * the scheduled sweep, run by hand. Progress on stderr when it is a terminal (objects
+ * listed, matched, planned, submitted); the JSON summary on stdout. Exit 0 when the sweep
+ * completed, 1 when it stopped early on a retryable failure (run it again).
+ */
+import { parseArgs } from 'node:util';
+import { GoogleAuth } from 'google-auth-library';
+import { bigQueryScopes, createBigQueryClient } from '../bigquery/client';
+import { ConfigError } from '../config/errors';
+import { configLocation, loadRules } from '../config/load';
+import { createObjectReader } from '../storage/objects';
+import { SweepCommandError } from '../sweep/run';
+import type { SweepProgress } from '../sweep/summary';
+import { createSweeper } from '../sweep/wire';
+
+export async function sweep(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stderr: NodeJS.WriteStream = process.stderr,
+): Promise<{ exitCode: number }> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      route: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean', default: false },
+      'min-age': { type: 'string' },
+      config: { type: 'string' },
+      project: { type: 'string' },
+    },
+  });
+  const minAge = values['min-age'] === undefined ? undefined : Number(values['min-age']);
+  if (minAge !== undefined && (!Number.isInteger(minAge) || minAge < 0)) {
+    stderr.write(`--min-age must be a whole number of seconds >= 0, got ${values['min-age']}\n`);
+    return { exitCode: 2 };
+  }
+  const reader = createObjectReader();
+  const location = values.config ?? configLocation(env);
+  let rules: Awaited<ReturnType<typeof loadRules>>;
+  try {
+    rules = await loadRules(location, (u) => reader.readText(u));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    stderr.write(`${error.message}\n`);
+    return { exitCode: 1 };
+  }
+  const auth = new GoogleAuth({ scopes: bigQueryScopes(env) });
+  const run = createSweeper({
+    rules: async () => rules,
+    runtimeProject: async () =>
+      values.project ?? env.GOOGLE_CLOUD_PROJECT ?? (await auth.getProjectId()),
+    bigquery: createBigQueryClient({ auth, env }),
+    env,
+  });
+  const show = stderr.isTTY ? progressLine(stderr) : undefined;
+  try {
+    const summary = await run(
+      {
+        ...(values.route ? { routes: values.route } : {}),
+        ...(minAge === undefined ? {} : { minAgeSeconds: minAge }),
+        dryRun: values['dry-run'],
+      },
+      show,
+    );
+    if (show) stderr.write('\n');
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return { exitCode: summary.error ? 1 : 0 };
+  } catch (error) {
+    if (!(error instanceof SweepCommandError)) throw error;
+    stderr.write(`${error.message}\n`);
+    return { exitCode: 2 };
+  }
+}
+
+/** One self-overwriting line, at most ten times a second. */
+function progressLine(stream: NodeJS.WriteStream): (p: SweepProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    stream.write(
+      `\rlisted ${p.listed}  matched ${p.matched}  planned ${p.planned}  submitted ${p.submitted}`,
+    );
+  };
+}

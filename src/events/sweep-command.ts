@@ -1,0 +1,53 @@
+/**
+ * Sweep commands: what Cloud Scheduler publishes to Pub/Sub to start a scheduled sweep.
+ * `{"kind": "sweep", "routes": ["name"], "minAgeSeconds": 300, "dryRun": false}`, every key
+ * but `kind` optional. https://cloud.google.com/scheduler/docs/creating#pubsub
+ */
+import { z } from 'zod';
+import type { DecodedEvent, SweepCommand } from '../types';
+import { messageBytes, type PubsubMessage } from './pubsub-message';
+import { describeIssues } from './reasons';
+
+export const DEFAULT_MIN_AGE_SECONDS = 300;
+
+export const SweepCommandSchema = z.strictObject({
+  kind: z.literal('sweep'),
+  routes: z.array(z.string().min(1).max(63)).min(1).optional(),
+  minAgeSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(DEFAULT_MIN_AGE_SECONDS),
+  /** Catch-up looks no further back than this (BigQuery forgets job ids after a while). */
+  maxAgeSeconds: z.number().int().min(60).optional(),
+  dryRun: z.boolean().default(false),
+});
+
+/** A message is a sweep command when its data is a JSON object with `kind: "sweep"`. */
+export function isSweepCommand(message: PubsubMessage): boolean {
+  const json = messageJson(message);
+  return json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'sweep';
+}
+
+export function decodeSweepCommand(message: PubsubMessage): DecodedEvent {
+  const parsed = SweepCommandSchema.safeParse(messageJson(message));
+  if (!parsed.success) {
+    return {
+      kind: 'refused',
+      reason: `invalid sweep command: ${describeIssues(parsed.error, 'data.message.data')}`,
+    };
+  }
+  const { kind: _kind, ...command } = parsed.data;
+  return { kind: 'sweep', command: command satisfies SweepCommand };
+}
+
+function messageJson(message: PubsubMessage): unknown {
+  const bytes = messageBytes(message);
+  if (!bytes || bytes.length === 0 || bytes.length > 64 * 1024) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Object markers: custom metadata that records which load job owns an object generation.
+ * `bq-autoloader-job` = the job id, `bq-autoloader-state` = claimed | submitted | loaded |
+ * failed. Every write is pinned with `ifGenerationMatch` (never mark a newer generation)
+ * and `ifMetagenerationMatch` (compare-and-set: of two concurrent writers exactly one wins,
+ * the other gets HTTP 412). https://cloud.google.com/storage/docs/request-preconditions
+ */
+import { Storage } from '@google-cloud/storage';
+import { type RetryOptions, withRetry } from '../bigquery/retry';
+import { classifyStorageError, storageStatus } from './errors';
+
+export const MARKER_JOB = 'bq-autoloader-job';
+export const MARKER_STATE = 'bq-autoloader-state';
+export const MARKER_STATES = ['claimed', 'submitted', 'loaded', 'failed'] as const;
+export type MarkerState = (typeof MARKER_STATES)[number];
+
+export interface Marker {
+  jobId: string;
+  state: MarkerState;
+}
+
+/** The exact object version a marker write is conditioned on. */
+export interface MarkerTarget {
+  bucket: string;
+  name: string;
+  generation: string;
+  metageneration: string;
+}
+
+/**
+ * `written`: the marker is on the object, now at `metageneration`. `conflict`: someone else
+ * changed the object's metadata first (412). `gone`: that generation no longer exists.
+ */
+export type MarkResult =
+  | { kind: 'written'; metageneration: string }
+  | { kind: 'conflict' }
+  | { kind: 'gone' };
+
+export interface MarkerWriter {
+  write(target: MarkerTarget, marker: Marker): Promise<MarkResult>;
+}
+
+/** The marker an object carries, if any (an unknown state counts as none). */
+export function markerOf(metadata: Record<string, string> | undefined): Marker | undefined {
+  const jobId = metadata?.[MARKER_JOB];
+  const state = metadata?.[MARKER_STATE];
+  if (!jobId || !(MARKER_STATES as readonly string[]).includes(state ?? '')) return undefined;
+  return { jobId, state: state as MarkerState };
+}
+
+export function createMarkerWriter(
+  options: { storage?: Storage; retry?: RetryOptions } = {},
+): MarkerWriter {
+  const storage = options.storage ?? new Storage({ retryOptions: { autoRetry: false } });
+  return {
+    async write(target, marker) {
+      const what = `gs://${target.bucket}/${target.name}#${target.generation}`;
+      const file = storage.bucket(target.bucket).file(target.name);
+      return withRetry(async (): Promise<MarkResult> => {
+        try {
+          const [resource] = await file.setMetadata(
+            { metadata: { [MARKER_JOB]: marker.jobId, [MARKER_STATE]: marker.state } },
+            {
+              ifGenerationMatch: target.generation,
+              ifMetagenerationMatch: target.metageneration,
+            },
+          );
+          return { kind: 'written', metageneration: String(resource.metageneration) };
+        } catch (error) {
+          const status = storageStatus(error);
+          if (status === 412) return { kind: 'conflict' };
+          if (status === 404) return { kind: 'gone' };
+          throw classifyStorageError(error, what) ?? error;
+        }
+      }, options.retry);
+    },
+  };
+}

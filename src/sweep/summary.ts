@@ -1,0 +1,83 @@
+/** What a sweep reports: the CLI prints it as JSON, the function logs it as one line. */
+
+export type SweepJobKind = 'batch' | 'recovery' | 'catch-up';
+
+export type SweepJobOutcome =
+  | 'planned'
+  | 'submitted'
+  | 'duplicate'
+  /** A recovered claim whose job turned out to exist: only the markers were completed. */
+  | 'exists'
+  | 'refused'
+  | 'not-claimed'
+  | 'retry';
+
+export interface SweepJob {
+  kind: SweepJobKind;
+  jobId: string;
+  route: string;
+  destination: string;
+  files: number;
+  bytes: number;
+  outcome: SweepJobOutcome;
+  reason?: string;
+}
+
+export interface SweepSummary {
+  dryRun: boolean;
+  routes: string[];
+  /** Objects listed under the routes' prefixes. */
+  listed: number;
+  /** Listed objects that route to a swept route. */
+  matched: number;
+  /** Matched objects already carrying a marker (loaded, submitted or failed). */
+  marked: number;
+  /** Younger than minAgeSeconds: left to their events and the next sweep. */
+  tooYoung: number;
+  /** Per-object routes: older than the catch-up window. */
+  tooOld: number;
+  /** Refused by the rules (zero bytes, placeholders, bad destinations...). */
+  refused: number;
+  /** Left for a later run by the per-run job budget. */
+  deferred: number;
+  /** Claims younger than the grace period: another sweep is working on them. */
+  claimsInFlight: number;
+  /** Objects lost to another sweep's claim between listing and claiming. */
+  claimConflicts: number;
+  /** Marker writes that failed after the job existed (completed by a later sweep). */
+  markerFailures: number;
+  planned: number;
+  submitted: number;
+  duplicates: number;
+  jobs: SweepJob[];
+  /** Set when the run stopped early on a retryable failure; the next sweep continues. */
+  error?: string;
+}
+
+export interface SweepProgress {
+  listed: number;
+  matched: number;
+  planned: number;
+  submitted: number;
+}
+
+export function emptySummary(dryRun: boolean, routes: string[]): SweepSummary {
+  return {
+    dryRun,
+    routes,
+    listed: 0,
+    matched: 0,
+    marked: 0,
+    tooYoung: 0,
+    tooOld: 0,
+    refused: 0,
+    deferred: 0,
+    claimsInFlight: 0,
+    claimConflicts: 0,
+    markerFailures: 0,
+    planned: 0,
+    submitted: 0,
+    duplicates: 0,
+    jobs: [],
+  };
+}

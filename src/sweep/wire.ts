@@ -1,0 +1,70 @@
+/**
+ * Builds a sweep runner over the real clients; shared by the function (src/index.ts) and
+ * the CLI (src/cli/sweep.ts).
+ */
+import type { BigQueryClient } from '../bigquery/client';
+import { PermanentError } from '../bigquery/errors';
+import type { RetryOptions } from '../bigquery/retry';
+import type { CompiledRules } from '../routing/compile';
+import { createObjectLister } from '../storage/listing';
+import { createMarkerWriter, type MarkerWriter } from '../storage/markers';
+import type { SweepCommand } from '../types';
+import { runSweep, type SweepDeps } from './run';
+import type { SweepProgress, SweepSummary } from './summary';
+
+export interface SweeperOptions {
+  rules: () => Promise<CompiledRules>;
+  runtimeProject: () => Promise<string>;
+  bigquery: BigQueryClient;
+  markers?: MarkerWriter;
+  retry?: RetryOptions;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS`: how old a claim must be before a sweep treats its
+ * sweep as dead and recovers it (default 600). Keep it above the longest sweep run.
+ */
+export function claimGraceSeconds(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS;
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(
+      `AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS must be a whole number of seconds >= 0, got "${text}"`,
+    );
+  }
+  return value;
+}
+
+export function createSweeper(
+  options: SweeperOptions,
+): (
+  command: Partial<SweepCommand>,
+  onProgress?: (progress: SweepProgress) => void,
+) => Promise<SweepSummary> {
+  const lister = createObjectLister({ retry: options.retry });
+  const markers = options.markers ?? createMarkerWriter({ retry: options.retry });
+  const grace = claimGraceSeconds(options.env);
+  return async (command, onProgress) => {
+    const [rules, runtimeProject] = await Promise.all([options.rules(), options.runtimeProject()]);
+    const deps: SweepDeps = {
+      rules,
+      runtimeProject,
+      lister,
+      markers,
+      insertJob: (plan) => options.bigquery.insertJob(plan),
+      findJob: async (projectId, jobId, location) => {
+        try {
+          return await options.bigquery.getJob(projectId, jobId, location);
+        } catch (error) {
+          if (error instanceof PermanentError && error.status === 404) return undefined;
+          throw error;
+        }
+      },
+      ...(grace === undefined ? {} : { claimGraceSeconds: grace }),
+      ...(onProgress ? { onProgress } : {}),
+    };
+    return runSweep(deps, command);
+  };
+}
