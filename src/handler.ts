@@ -9,12 +9,27 @@
 import { PermanentError, RetryableError } from './bigquery/errors';
 import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
+import {
+  type Done,
+  type ExternalDeps,
+  type ExternalMessage,
+  handleExternalMessage,
+  refuseMessage,
+} from './requests/external';
 import type { CompiledRules } from './routing/compile';
 import { planObjectLoad } from './routing/plan';
+import { rulesAccepting } from './routing/request-plan';
 import type { MarkerWriter } from './storage/markers';
 import { handleSweep, isLeftToSweep, LOADED_BY_SWEEP, markSubmitted } from './sweep/event-path';
 import type { SweepSummary } from './sweep/summary';
-import type { LoadPlan, ObjectPointer, ObjectRef, SweepCommand } from './types';
+import type {
+  DecodedEvent,
+  LoadPlan,
+  ObjectPointer,
+  ObjectRef,
+  PublishedMessage,
+  SweepCommand,
+} from './types';
 
 export interface HandlerDeps {
   /** Resolves once the rules are loaded; a rejection means the configuration is broken. */
@@ -22,6 +37,8 @@ export interface HandlerDeps {
   runtimeProject: () => Promise<string>;
   insertJob: (plan: LoadPlan) => Promise<{ outcome: 'submitted' | 'duplicate'; job: unknown }>;
   getObject: (pointer: ObjectPointer) => Promise<ObjectRef | undefined>;
+  /** Load requests and inline data from other systems (src/requests/); absent: refused. */
+  external?: ExternalDeps;
   /** Object markers after a per-object load (docs/sweeps.md); absent: no markers. */
   markers?: MarkerWriter;
   /** Runs a sweep command (src/sweep/); absent: sweep commands are refused. */
@@ -44,6 +61,9 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       log(severity, message, { ...base, ...fields }, trace);
 
     const decoded = decodeEvent(event);
+    if (decoded.kind === 'request' || decoded.kind === 'inline' || isRefusedMessage(decoded)) {
+      return handleExternal(deps, decoded, done);
+    }
     if (decoded.kind === 'ignored' || decoded.kind === 'refused') {
       const severity = decoded.kind === 'refused' ? 'WARNING' : 'INFO';
       done(severity, `event ${decoded.kind}: ${decoded.reason}`, {
@@ -66,7 +86,9 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
         return;
       }
       const [rules, runtimeProject] = await Promise.all([deps.rules(), deps.runtimeProject()]);
-      const decision = planObjectLoad(rules, object, { runtimeProject });
+      const decision = planObjectLoad(rulesAccepting(rules, decoded.via), object, {
+        runtimeProject,
+      });
       if (decision.kind !== 'load') {
         const severity = decision.kind === 'refused' ? 'WARNING' : 'INFO';
         done(severity, `object ${decision.kind}: ${decision.reason}`, {
@@ -133,6 +155,46 @@ async function submit(deps: HandlerDeps, plan: LoadPlan): Promise<SubmitResult> 
     return { kind: 'ok', outcome };
   } catch (error) {
     if (error instanceof PermanentError) return { kind: 'permanent', reason: error.message };
+    throw error;
+  }
+}
+
+type RefusedMessage = Extract<DecodedEvent, { kind: 'refused' }> & { message: PublishedMessage };
+
+function isRefusedMessage(decoded: DecodedEvent): decoded is RefusedMessage {
+  return decoded.kind === 'refused' && decoded.message !== undefined;
+}
+
+/**
+ * Load requests and inline data (src/requests/external.ts): refusals are logged,
+ * dead-lettered and acknowledged there; anything thrown is redelivered from here.
+ */
+async function handleExternal(
+  deps: HandlerDeps,
+  decoded: ExternalMessage | RefusedMessage,
+  done: Done,
+): Promise<void> {
+  const { message } = decoded;
+  try {
+    const [rules, runtimeProject] = await Promise.all([deps.rules(), deps.runtimeProject()]);
+    const publisher = deps.external?.publisher;
+    if (decoded.kind === 'refused') {
+      return await refuseMessage(publisher, rules, message, decoded.reason, done);
+    }
+    if (!deps.external) {
+      const reason = 'this deployment does not take load requests or inline data';
+      return await refuseMessage(publisher, rules, message, reason, done);
+    }
+    return await handleExternalMessage(deps.external, rules, runtimeProject, decoded, done);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const retryable = error instanceof RetryableError;
+    done(retryable ? 'WARNING' : 'ERROR', `will be redelivered: ${reason}`, {
+      outcome: 'retry',
+      reason: retryable ? reason : `unexpected error: ${reason}`,
+      topic: message.topic,
+      messageId: message.messageId,
+    });
     throw error;
   }
 }

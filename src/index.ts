@@ -5,9 +5,12 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { GoogleAuth } from 'google-auth-library';
 import { bigQueryScopes, createBigQueryClient } from './bigquery/client';
+import { createUploadClient } from './bigquery/upload';
 import { configLocation, loadRules } from './config/load';
 import { createHandler } from './handler';
 import { log } from './log';
+import { createPublisher, PUBSUB_SCOPE } from './pubsub/publisher';
+import { createPrefixLister } from './requests/list-prefix';
 import { readSettings } from './settings';
 import { createMarkerWriter } from './storage/markers';
 import { createObjectReader } from './storage/objects';
@@ -17,6 +20,17 @@ const settings = readSettings();
 const auth = new GoogleAuth({ scopes: bigQueryScopes() });
 const objects = createObjectReader({ retry: settings.retry });
 const bigquery = createBigQueryClient({ auth, retry: settings.retry });
+const uploads = createUploadClient({
+  auth,
+  retry: settings.retry,
+  getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
+});
+// Dead letters need roles/pubsub.publisher on the dead-letter topic, and the Pub/Sub scope.
+const publisher = createPublisher({
+  auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }),
+  retry: settings.retry,
+});
+const listPrefix = createPrefixLister({ retry: settings.retry });
 
 const location = configLocation();
 // Loaded once per instance, at cold start. A broken rules file stops the instance: serving
@@ -48,6 +62,13 @@ cloudEvent(
     runtimeProject,
     insertJob: (plan) => bigquery.insertJob(plan),
     getObject: (pointer) => objects.getObject(pointer),
+    external: {
+      insertJob: (plan) => bigquery.insertJob(plan),
+      uploadJob: (plan, data, upload) => uploads.uploadJob(plan, data, upload),
+      getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
+      listPrefix,
+      publisher,
+    },
     markers,
     sweep: (command) => sweep(command),
   }),

@@ -35,7 +35,9 @@ export type DecodedEvent =
   | { kind: 'object'; object: ObjectRef; via: InputKind }
   | { kind: 'pointer'; pointer: ObjectPointer; via: InputKind }
   | { kind: 'ignored'; reason: string; object?: string }
-  | { kind: 'refused'; reason: string; object?: string }
+  | { kind: 'refused'; reason: string; object?: string; message?: PublishedMessage }
+  | { kind: 'request'; request: LoadRequest; message: PublishedMessage }
+  | { kind: 'inline'; inline: InlineData; message: PublishedMessage }
   | { kind: 'sweep'; command: SweepCommand };
 
 /** A scheduled sweep (docs/sweeps.md): batch loads and catch-up of missed events. */
@@ -48,6 +50,37 @@ export interface SweepCommand {
   maxAgeSeconds?: number;
   /** Plan and report only: no claims, no jobs. */
   dryRun: boolean;
+}
+
+/**
+ * A Pub/Sub message as another system published it, kept so a refused request or inline
+ * payload can be republished unchanged to the dead-letter topic.
+ */
+export interface PublishedMessage {
+  /** `projects/P/topics/T`, from the CloudEvent source; undefined when it cannot be told. */
+  topic?: string;
+  messageId?: string;
+  publishTime?: string;
+  /** Base64, as received. */
+  data?: string;
+  attributes: Record<string, string>;
+}
+
+/** A load request from another system (docs/pubsub-requests.md). */
+export type LoadRequest =
+  | { objects: { bucket: string; name: string }[]; route?: string }
+  | { prefix: { bucket: string; prefix: string }; route?: string };
+
+/** Inline data: the file's bytes in the message, the route named in its attributes. */
+export interface InlineData {
+  route: string;
+  /** The `format` attribute, normalized to a BigQuery sourceFormat. */
+  format?: string;
+  gzip: boolean;
+  /** The message bytes as sent (still gzipped when `gzip`). */
+  bytes: Buffer;
+  /** Other attributes (override candidates such as `bq-table`). */
+  attributes: Record<string, string>;
 }
 
 /** BigQuery `TableReference`. */

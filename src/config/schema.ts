@@ -105,6 +105,35 @@ export const BatchSchema = z.strictObject({
     .describe('How often the scheduler sweeps (96 = every 15 minutes); sets the per-run budget.'),
 });
 
+/** How data reaches the loader (src/types.ts `InputKind`); a route `accepts` some of them. */
+export const INPUT_KINDS = ['object', 'request', 'inline'] as const;
+
+/** `projects/P/topics/T`; in `allow.topics`, `*` matches within one path segment. */
+export const TOPIC_NAME = /^projects\/[^/]+\/topics\/[^/]+$/;
+
+/** `inline:` how inline payloads are uploaded (docs/pubsub-requests.md). */
+export const RESUMABLE_CHUNK = 256 * 1024;
+export const InlineSettingsSchema = z.strictObject({
+  resumableThresholdBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 1024 * 1024)
+    .describe(
+      'Payloads larger than this use a resumable upload; smaller ones one multipart request.',
+    ),
+  chunkBytes: z
+    .number()
+    .int()
+    .min(RESUMABLE_CHUNK)
+    .multipleOf(
+      RESUMABLE_CHUNK,
+      'a multiple of 262144 (256 KiB), as the resumable protocol requires',
+    )
+    .default(8 * RESUMABLE_CHUNK)
+    .describe('Bytes per PUT of a resumable upload (a multiple of 256 KiB).'),
+});
+
 export const RouteSchemaField = z.union([
   z.literal('autodetect'),
   TableSchemaSchema,
@@ -127,6 +156,13 @@ export const routeShape = {
   schema: RouteSchemaField.optional(),
   load: LoadOptionsSchema.optional(),
   overrides: z.array(z.enum(OVERRIDE_KEYS)).optional(),
+  accepts: z
+    .array(z.enum(INPUT_KINDS))
+    .min(1)
+    .describe(
+      'Which inputs this route takes: object (finalize events, GCS notifications), request (load requests over Pub/Sub), inline (data in Pub/Sub messages). Default [object].',
+    )
+    .optional(),
   mode: z
     .enum(ROUTE_MODES)
     .describe('object: one load per object event; batch: loaded by scheduled sweeps')
@@ -143,6 +179,10 @@ export const AllowSchema = z.strictObject({
   destinations: z
     .array(z.string().regex(/^[^.]+\.[^.]+(\.[^.]+)*$/, 'expected project.dataset[.table]'))
     .optional(),
+  topics: z
+    .array(z.string().regex(TOPIC_NAME, 'expected projects/PROJECT/topics/TOPIC (`*` allowed)'))
+    .describe('Topics whose load requests and inline data are accepted; all others are refused.')
+    .optional(),
 });
 
 export const configShape = {
@@ -152,6 +192,12 @@ export const configShape = {
   allow: AllowSchema.optional(),
   defaults: LoadOptionsSchema.optional(),
   routes: z.array(RouteSchema).min(1, 'at least one route is required'),
+  deadLetterTopic: z
+    .string()
+    .regex(TOPIC_NAME, 'expected projects/PROJECT/topics/TOPIC')
+    .describe('Receives refused load requests and inline payloads, with a `reason` attribute.')
+    .optional(),
+  inline: InlineSettingsSchema.optional(),
 };
 
 export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx) => {
@@ -166,6 +212,14 @@ export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx
       });
     } else {
       seen.set(route.name, index);
+    }
+    const external = route.accepts?.filter((kind) => kind !== 'object') ?? [];
+    if (external.length > 0 && !config.allow?.topics?.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes', index, 'accepts'],
+        message: `accepting ${external.join(' and ')} needs allow.topics (which topics may publish them)`,
+      });
     }
     if (route.batch !== undefined && route.mode !== 'batch') {
       ctx.addIssue({

@@ -6,6 +6,8 @@
 import type { DecodedEvent } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { decodeGcsNotification, isGcsNotification } from './gcs-notification';
+import { decodeInlineMessage, isInlineMessage } from './inline-message';
+import { decodeLoadRequest, isLoadRequest } from './load-request';
 import { MessagePublishedDataSchema, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
 import { decodeSweepCommand, isSweepCommand } from './sweep-command';
@@ -20,6 +22,8 @@ export interface MessageDecoder {
 
 export const MESSAGE_DECODERS: readonly MessageDecoder[] = [
   { name: 'gcs-notification', claims: isGcsNotification, decode: decodeGcsNotification },
+  { name: 'inline-data', claims: isInlineMessage, decode: decodeInlineMessage },
+  { name: 'load-request', claims: isLoadRequest, decode: decodeLoadRequest },
   { name: 'sweep-command', claims: isSweepCommand, decode: decodeSweepCommand },
 ];
 

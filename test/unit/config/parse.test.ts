@@ -59,8 +59,8 @@ describe('parseConfig', () => {
     ['an unknown route key', withRoute('colour: red'), 'routes[0].colour', /unknown key/],
     [
       'an unknown allow key',
-      withRoute('', 'allow: { topics: [x] }\n'),
-      'allow.topics',
+      withRoute('', 'allow: { colours: [x] }\n'),
+      'allow.colours',
       /unknown key/,
     ],
     ['no routes', 'routes: []\n', 'routes', /at least one route/],

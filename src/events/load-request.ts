@@ -1,0 +1,111 @@
+/**
+ * Load requests other systems publish (docs/pubsub-requests.md):
+ *   {"kind": "load", "objects": ["gs://b/o", ...]}   or   {"kind": "load", "prefix": "gs://b/p/"}
+ * with an optional "route". Pure: the message data is parsed once, here; everything past this
+ * file sees a typed `LoadRequest`. Malformed or oversized requests are refused with a reason
+ * (and keep the original message so the handler can dead-letter it).
+ */
+import { z } from 'zod';
+import type { DecodedEvent, PublishedMessage } from '../types';
+import type { CloudEvent } from './cloudevent';
+import { messageBytes, type PubsubMessage } from './pubsub-message';
+import { describeIssues } from './reasons';
+
+/** BigQuery's limit of source URIs per job, and ours per request. */
+export const MAX_REQUEST_OBJECTS = 10_000;
+
+/** Object names are at most 1,024 bytes; the bucket at most 222 characters. */
+const ObjectUriSchema = z
+  .string()
+  .max(1300)
+  .regex(/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}\/[^\r\n]+$/, 'expected gs://BUCKET/OBJECT');
+
+const PrefixUriSchema = z
+  .string()
+  .max(1300)
+  .regex(/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}\/[^\r\n]*$/, 'expected gs://BUCKET/PREFIX');
+
+export const LoadRequestSchema = z
+  .strictObject({
+    kind: z.literal('load'),
+    objects: z
+      .array(ObjectUriSchema)
+      .min(1)
+      .max(MAX_REQUEST_OBJECTS, `at most ${MAX_REQUEST_OBJECTS} objects per request`)
+      .optional(),
+    prefix: PrefixUriSchema.optional(),
+    route: z.string().min(1).max(63).optional(),
+  })
+  .refine((r) => (r.objects === undefined) !== (r.prefix === undefined), {
+    message: 'give either objects or prefix',
+  });
+
+export type LoadRequestMessage = z.infer<typeof LoadRequestSchema>;
+
+/** The CloudEvent source of a messagePublished event is `//pubsub.googleapis.com/projects/P/topics/T`. */
+export function topicOf(source: string): string | undefined {
+  return /(?:^|\/)(projects\/[^/]+\/topics\/[^/]+)$/.exec(source)?.[1];
+}
+
+/** The message as published, for the dead-letter topic. */
+export function publishedMessageOf(message: PubsubMessage, event: CloudEvent): PublishedMessage {
+  return {
+    topic: topicOf(event.source),
+    messageId: message.messageId ?? event.id,
+    publishTime: message.publishTime,
+    data: message.data,
+    attributes: message.attributes ?? {},
+  };
+}
+
+/** A load request is JSON whose `kind` is `load`. */
+export function isLoadRequest(message: PubsubMessage): boolean {
+  return jsonKind(message) === 'load';
+}
+
+export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): DecodedEvent {
+  const published = publishedMessageOf(message, event);
+  const refuse = (reason: string): DecodedEvent => ({
+    kind: 'refused',
+    reason: `load request: ${reason}`,
+    message: published,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse((messageBytes(message) ?? Buffer.alloc(0)).toString('utf8'));
+  } catch {
+    return refuse('message data is not JSON');
+  }
+  const parsed = LoadRequestSchema.safeParse(json);
+  if (!parsed.success) return refuse(describeIssues(parsed.error, 'data'));
+  const { objects, prefix, route } = parsed.data;
+  if (prefix !== undefined) {
+    const [bucket = '', ...rest] = prefix.slice('gs://'.length).split('/');
+    return {
+      kind: 'request',
+      request: { prefix: { bucket, prefix: rest.join('/') }, ...(route ? { route } : {}) },
+      message: published,
+    };
+  }
+  const unique = [...new Set(objects ?? [])].map((uri) => {
+    const slash = uri.indexOf('/', 'gs://'.length);
+    return { bucket: uri.slice('gs://'.length, slash), name: uri.slice(slash + 1) };
+  });
+  return {
+    kind: 'request',
+    request: { objects: unique, ...(route ? { route } : {}) },
+    message: published,
+  };
+}
+
+function jsonKind(message: PubsubMessage): unknown {
+  const bytes = messageBytes(message);
+  // Cheap check first: only a JSON object can be a request.
+  if (!bytes || bytes.length === 0 || bytes[0] !== 0x7b) return undefined;
+  try {
+    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    return value !== null && typeof value === 'object' && 'kind' in value ? value.kind : undefined;
+  } catch {
+    return undefined;
+  }
+}
