@@ -30,7 +30,7 @@ ${['bulk', 'race', 'crash', 'late', 'budget', 'dry']
     destination: raw.${name}
     schema: { fields: [{ name: id, type: INTEGER }] }
     mode: batch
-    batch: { maxFiles: ${name === 'budget' ? 10 : name === 'race' ? 100 : 500}, jobsPerDay: ${name === 'budget' ? 4 : 1000}, sweepsPerDay: ${name === 'budget' ? 2 : 96} }`,
+    batch: { maxFiles: ${name === 'budget' ? 10 : name === 'race' ? 50 : 500}, jobsPerDay: ${name === 'budget' ? 4 : 1000}, sweepsPerDay: ${name === 'budget' ? 2 : 96} }`,
   )
   .join('\n')}
   - name: single
@@ -144,15 +144,15 @@ describe('a sweep of a batch route', () => {
   });
 
   it('run twice concurrently puts no object in two jobs and loads every row exactly once', async () => {
-    drop('race', 600);
+    drop('race', 300);
 
     const [a, b] = await Promise.all([sweep('race'), sweep('race')]);
     await Promise.all([waitForJobs(a), waitForJobs(b)]);
 
     const submitted = [...a.jobs, ...b.jobs].filter((j) => j.outcome === 'submitted');
-    expect(submitted.reduce((n, j) => n + j.files, 0)).toBe(600);
+    expect(submitted.reduce((n, j) => n + j.files, 0)).toBe(300);
     expect(a.claimConflicts + b.claimConflicts).toBeGreaterThan(0);
-    expect(await rows('race')).toEqual({ n: 600, distinct: 600 });
+    expect(await rows('race')).toEqual({ n: 300, distinct: 300 });
     const jobs = new Map<string, number>();
     for (const m of markersUnder('race')) jobs.set(m.job ?? '', (jobs.get(m.job ?? '') ?? 0) + 1);
     for (const job of submitted) expect(jobs.get(job.jobId)).toBe(job.files);

@@ -1,0 +1,143 @@
+import {
+  type BatchMember,
+  batchGroupKey,
+  batchJobId,
+  chunkMembers,
+  planBatchLoad,
+} from '../../../src/routing/batch-plan';
+import { planObjectLoad, resolveObjectLoad } from '../../../src/routing/plan';
+import { objectRef, rulesFrom } from './rules';
+
+const RULES = `
+routes:
+  - name: events
+    match: gs://landing/events/{yyyy}/*.ndjson
+    destination: raw.events_{yyyy}
+    load: { ignoreUnknownValues: true }
+    schema: autodetect
+    mode: batch
+`;
+
+const member = (name: string, size = 10, generation = '1'): BatchMember => ({
+  bucket: 'landing',
+  name,
+  generation,
+  size,
+});
+
+describe('batchJobId', () => {
+  it('depends on the member set, not on its order', () => {
+    const a = [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')];
+    expect(batchJobId('events', a)).toBe(batchJobId('events', [...a].reverse()));
+  });
+
+  it.each([
+    [
+      'another member',
+      [member('events/2026/a.ndjson'), member('events/2026/c.ndjson')],
+      'events',
+      '',
+    ],
+    [
+      'another generation',
+      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson', 10, '2')],
+      'events',
+      '',
+    ],
+    [
+      'another route',
+      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')],
+      'other',
+      '',
+    ],
+    [
+      'another claim token',
+      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')],
+      'events',
+      'run-2',
+    ],
+  ])('changes with %s', (_what, members, route, token) => {
+    const base = batchJobId('events', [
+      member('events/2026/a.ndjson'),
+      member('events/2026/b.ndjson'),
+    ]);
+    expect(batchJobId(route, members, token)).not.toBe(base);
+  });
+
+  it('cannot be confused by names that contain the separators', () => {
+    expect(batchJobId('r', [member('a\n"b'), member('c')])).not.toBe(
+      batchJobId('r', [member('a'), member('"b\nc')]),
+    );
+  });
+
+  it('is a valid BigQuery job id that names the route', () => {
+    expect(batchJobId('my-route', [member('x')])).toMatch(/^bqal_my-route_batch_[0-9a-f]{64}$/);
+  });
+});
+
+describe('planBatchLoad', () => {
+  it('loads every member with exactly the options a per-object load of one member would use', async () => {
+    const rules = await rulesFrom(RULES);
+    const objects = ['events/2026/b.ndjson', 'events/2026/a.ndjson'].map((name) =>
+      objectRef({ name }),
+    );
+    const target = resolveObjectLoad(rules, objects[0] ?? objectRef(), { runtimeProject: 'p' });
+    if (target.kind !== 'target') throw new Error(target.reason);
+    const single = planObjectLoad(rules, objects[0] ?? objectRef(), { runtimeProject: 'p' });
+    if (single.kind !== 'load') throw new Error(single.reason);
+
+    const plan = planBatchLoad(target, objects);
+
+    const { sourceUris, ...options } = plan.job.configuration.load;
+    const { sourceUris: _one, ...singleOptions } = single.plan.job.configuration.load;
+    expect(options).toEqual(singleOptions);
+    expect(sourceUris).toEqual([
+      'gs://landing/events/2026/a.ndjson',
+      'gs://landing/events/2026/b.ndjson',
+    ]);
+    expect(plan.jobId).toBe(batchJobId('events', objects));
+    expect(plan.job.jobReference).toEqual({ projectId: 'p', jobId: plan.jobId, location: 'US' });
+    expect(plan.object).toBe('gs://landing/events/2026/a.ndjson (+1 more)');
+  });
+
+  it('keeps a recovered job id', async () => {
+    const rules = await rulesFrom(RULES);
+    const target = resolveObjectLoad(rules, objectRef({ name: 'events/2026/a.ndjson' }), {
+      runtimeProject: 'p',
+    });
+    if (target.kind !== 'target') throw new Error(target.reason);
+    expect(planBatchLoad(target, [member('events/2026/a.ndjson')], 'bqal_x').jobId).toBe('bqal_x');
+  });
+
+  it('groups objects by rendered destination', async () => {
+    const rules = await rulesFrom(RULES);
+    const key = (name: string) => {
+      const t = resolveObjectLoad(rules, objectRef({ name }), { runtimeProject: 'p' });
+      if (t.kind !== 'target') throw new Error(t.reason);
+      return batchGroupKey(t);
+    };
+    expect(key('events/2026/a.ndjson')).toBe(key('events/2026/b.ndjson'));
+    expect(key('events/2026/a.ndjson')).not.toBe(key('events/2025/a.ndjson'));
+  });
+});
+
+describe('chunkMembers', () => {
+  const sizes = (chunks: BatchMember[][]) => chunks.map((c) => c.map((m) => m.size));
+  it.each([
+    ['by file count', [1, 1, 1, 1, 1], { maxFiles: 2, maxBytes: 100 }, [[1, 1], [1, 1], [1]]],
+    [
+      'by bytes',
+      [4, 4, 4, 1],
+      { maxFiles: 10, maxBytes: 8 },
+      [
+        [4, 4],
+        [4, 1],
+      ],
+    ],
+    ['an oversized object alone', [3, 20, 3], { maxFiles: 10, maxBytes: 10 }, [[3], [20], [3]]],
+    ['nothing', [], { maxFiles: 10, maxBytes: 10 }, []],
+  ])('splits %s', (_what, input, limits, expected) => {
+    const members = input.map((size, i) => member(`f${i}`, size));
+    expect(sizes(chunkMembers(members, limits))).toEqual(expected);
+  });
+});

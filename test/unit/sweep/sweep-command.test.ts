@@ -1,0 +1,43 @@
+import { decodeEvent } from '../../../src/events/decode';
+
+function published(data: unknown, raw?: string) {
+  return {
+    specversion: '1.0',
+    id: 'tick-1',
+    type: 'google.cloud.pubsub.topic.v1.messagePublished',
+    source: '//pubsub.googleapis.com/projects/p/topics/sweeps',
+    data: {
+      message: {
+        data: Buffer.from(raw ?? JSON.stringify(data)).toString('base64'),
+        messageId: '1',
+      },
+    },
+  };
+}
+
+describe('a sweep command', () => {
+  it.each([
+    ['with every key defaulted', { kind: 'sweep' }, { minAgeSeconds: 300, dryRun: false }],
+    [
+      'with routes, an age and a dry run',
+      { kind: 'sweep', routes: ['events'], minAgeSeconds: 60, dryRun: true },
+      { routes: ['events'], minAgeSeconds: 60, dryRun: true },
+    ],
+  ])('decodes %s', (_what, data, command) => {
+    expect(decodeEvent(published(data))).toEqual({ kind: 'sweep', command });
+  });
+
+  it.each([
+    ['a negative age', { kind: 'sweep', minAgeSeconds: -1 }, 'data.message.data.minAgeSeconds'],
+    ['an unknown key', { kind: 'sweep', everything: true }, 'unrecognized key'],
+    ['routes that are not a list', { kind: 'sweep', routes: 'events' }, 'data.message.data.routes'],
+  ])('is refused with %s, naming the field', (_what, data, text) => {
+    const decoded = decodeEvent(published(data));
+    expect(decoded).toMatchObject({ kind: 'refused', reason: expect.stringContaining(text) });
+    expect(decoded).toMatchObject({ reason: expect.stringMatching(/^invalid sweep command: /) });
+  });
+
+  it('is not claimed when the data is not JSON', () => {
+    expect(decodeEvent(published(undefined, 'sweep please'))).not.toMatchObject({ kind: 'sweep' });
+  });
+});
