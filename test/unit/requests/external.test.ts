@@ -1,0 +1,173 @@
+/**
+ * The handler's path for requests and inline data, with fake clients: refusals are logged once,
+ * dead-lettered and acknowledged; a failed dead-letter publish and retryable errors throw.
+ */
+import { RetryableError } from '../../../src/bigquery/errors';
+import { createHandler, type HandlerDeps } from '../../../src/handler';
+import { setLogSink } from '../../../src/log';
+import type { Publisher } from '../../../src/pubsub/publisher';
+import type { ExternalDeps } from '../../../src/requests/external';
+import type { LoadPlan, ObjectRef } from '../../../src/types';
+import { fixture } from '../events/fixtures';
+import { objectRef, rulesFrom } from '../routing/rules';
+
+const RULES = `
+project: p
+allow:
+  buckets: [landing]
+  topics: [projects/my-project/topics/ingest-*]
+deadLetterTopic: projects/my-project/topics/dead
+routes:
+  - name: sales
+    match: gs://landing/sales/*.csv
+    destination: raw.sales
+    accepts: [object, request, inline]
+    format: CSV
+  - name: events
+    match: gs://landing/events/*.ndjson
+    destination: raw.events
+    accepts: [inline]
+`;
+
+let lines: Record<string, unknown>[] = [];
+beforeEach(() => {
+  lines = [];
+  setLogSink((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+});
+
+function setup(over: Partial<ExternalDeps> = {}) {
+  const inserted: LoadPlan[] = [];
+  const uploaded: { plan: LoadPlan; bytes: number }[] = [];
+  const published: { topic: string; attributes?: Record<string, string> }[] = [];
+  const live: Record<string, ObjectRef> = {
+    'landing/sales/a.csv': objectRef({ name: 'sales/a.csv' }),
+    'landing/sales/b.csv': objectRef({ name: 'sales/b.csv', generation: '7' }),
+  };
+  const publisher: Publisher = {
+    publish: async (topic, message) => {
+      published.push({ topic, attributes: message.attributes });
+      return 'dl-1';
+    },
+  };
+  const external: ExternalDeps = {
+    insertJob: async (plan) => {
+      inserted.push(plan);
+      return { outcome: 'submitted', job: {} };
+    },
+    uploadJob: async (plan, data) => {
+      uploaded.push({ plan, bytes: data.length });
+      return { outcome: 'submitted', job: {} };
+    },
+    getLiveObject: async (bucket, name) => live[`${bucket}/${name}`],
+    listPrefix: async function* () {
+      yield Object.values(live);
+    },
+    publisher,
+    ...over,
+  };
+  const rules = rulesFrom(RULES);
+  const deps: HandlerDeps = {
+    rules: () => rules,
+    runtimeProject: async () => 'runtime',
+    insertJob: async () => {
+      throw new Error('not for requests');
+    },
+    getObject: async () => undefined,
+    external,
+  };
+  return { handler: createHandler(deps), inserted, uploaded, published };
+}
+
+describe('a load request through the handler', () => {
+  it('submits each object at its live generation: one line per object and one summary', async () => {
+    const { handler, inserted, published } = setup();
+    const event = fixture('requests/load-objects');
+    await handler(event);
+    expect(inserted.map((p) => p.object)).toEqual([
+      'gs://landing/sales/a.csv',
+      'gs://landing/sales/b.csv',
+    ]);
+    expect(lines.filter((l) => l.requestPart).map((l) => l.outcome)).toEqual([
+      'submitted',
+      'submitted',
+    ]);
+    const summary = lines.filter((l) => !l.requestPart);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toMatchObject({
+      outcome: 'submitted',
+      objects: { submitted: 2, duplicate: 0, refused: 0 },
+    });
+    expect(published).toEqual([]);
+  });
+
+  it('refuses a request from a topic outside allow.topics and dead-letters it', async () => {
+    const { handler, inserted, published } = setup();
+    const event = fixture('requests/load-objects');
+    event.source = '//pubsub.googleapis.com/projects/my-project/topics/somebody-else';
+    await handler(event);
+    expect(inserted).toEqual([]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ outcome: 'refused', deadLetterMessageId: 'dl-1' });
+    expect(published).toEqual([
+      {
+        topic: 'projects/my-project/topics/dead',
+        attributes: expect.objectContaining({
+          reason: 'topic projects/my-project/topics/somebody-else is not in allow.topics',
+          sourceTopic: 'projects/my-project/topics/somebody-else',
+        }),
+      },
+    ]);
+  });
+
+  it('dead-letters a malformed request too', async () => {
+    const { handler, published } = setup();
+    await handler(fixture('requests/invalid-load-both'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.outcome).toBe('refused');
+    expect(published[0]?.attributes?.reason).toContain('either objects or prefix');
+  });
+
+  it('throws (redelivery) when the dead letter cannot be published, so nothing is lost', async () => {
+    const { handler } = setup({
+      publisher: {
+        publish: async () => {
+          throw new RetryableError('Pub/Sub publish: HTTP 503');
+        },
+      },
+    });
+    await expect(handler(fixture('requests/invalid-load-both'))).rejects.toBeInstanceOf(
+      RetryableError,
+    );
+    expect(lines.map((l) => l.outcome)).toEqual(['retry']);
+  });
+
+  it('throws when BigQuery stays unavailable, after the objects in flight finish', async () => {
+    const { handler } = setup({
+      insertJob: async () => {
+        throw new RetryableError('HTTP 503');
+      },
+    });
+    await expect(handler(fixture('requests/load-objects'))).rejects.toBeInstanceOf(RetryableError);
+    expect(lines.at(-1)?.outcome).toBe('retry');
+  });
+});
+
+describe('inline data through the handler', () => {
+  it('uploads the bytes with the route plan', async () => {
+    const { handler, uploaded } = setup();
+    const event = fixture('requests/inline-gzip-csv');
+    await handler(event);
+    expect(uploaded).toHaveLength(1);
+    expect(uploaded[0]?.plan.route).toBe('sales');
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'submitted', route: 'sales' })]);
+  });
+
+  it('refuses and dead-letters an override the route does not allow', async () => {
+    const { handler, uploaded, published } = setup();
+    await handler(fixture('requests/inline-ndjson'));
+    expect(uploaded).toEqual([]);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'refused' })]);
+    expect(published[0]?.attributes).toMatchObject({ route: 'events', 'bq-table': 'events_eu' });
+    expect(published[0]?.attributes?.reason).toContain('bq-table is not in the overrides');
+  });
+});
