@@ -5,6 +5,7 @@
  */
 import { localQuery } from './cli/local-query';
 import { plan } from './cli/plan';
+import { publishRequest } from './cli/publish';
 import { sweep } from './cli/sweep';
 import { validate } from './cli/validate';
 import { setLogSink } from './log';
@@ -18,6 +19,8 @@ Commands:
        [--project P]                    (without --generation the object is read from GCS)
   sweep [--route R]... [--dry-run]      list batch routes and missed objects, submit their loads
         [--min-age S] [--config F]      (JSON summary on stdout; progress on a terminal)
+  publish-request --topic projects/P/topics/T [--route R] gs://B/O...   send a load request
+        (or --prefix gs://B/P/; or --inline FILE --route R [--format F] [--gzip] [--attribute k=v]...)
   local query "SQL"                     run SQL on the local stack started by npm start
                                         (tables named dataset.table)
 
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return (await plan(rest)).exitCode;
     case 'sweep':
       return (await sweep(rest)).exitCode;
+    case 'publish-request':
+      return (await publishRequest(rest)).exitCode;
     case 'local':
       if (rest[0] === 'query') return (await localQuery(rest.slice(1))).exitCode;
       break;

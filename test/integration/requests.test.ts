@@ -4,6 +4,7 @@
  * and loaded by the local BigQuery server, where rows are counted.
  */
 import { randomUUID } from 'node:crypto';
+import { publishRequest } from '../../src/cli/publish';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 import { createPushSubscription, publish, pubsub } from '../support/pubsub-rest';
@@ -191,5 +192,33 @@ describe('a load request that is refused as a whole', () => {
     expect(summary.outcome).toBe('refused');
     expect(String(summary.reason)).toContain(reason);
     expect(summary.deadLetterMessageId).toEqual(expect.any(String));
+  });
+});
+
+describe('bq-autoloader publish-request', () => {
+  it('sends a load request the function loads', async () => {
+    const name = `sales/cli-${suffix}.csv`;
+    putSales(name, 4);
+    const before = await salesRows();
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const result = await publishRequest(
+        ['--topic', `projects/${TEST_PROJECT}/topics/${requestTopic}`, `gs://landing/${name}`],
+        { PUBSUB_EMULATOR_HOST: emulatorHost },
+      );
+      expect(result.exitCode).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const { messageId } = JSON.parse(written.join('')) as { messageId: string };
+    const summary = await summaryOf(messageId);
+    expect(summary.outcome).toBe('submitted');
+    const [line] = fn.logs.filter((l) => l.messageId === messageId && l.requestPart);
+    await stack.bigquery.waitForJob(TEST_PROJECT, String(line?.jobId));
+    expect(await salesRows()).toBe(before + 4);
   });
 });

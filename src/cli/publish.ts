@@ -1,0 +1,113 @@
+/**
+ * `bq-autoloader publish-request`: sends a load request, or a file as inline data, to a topic
+ * the loader's push subscription listens to. Works against production (Application Default
+ * Credentials, roles/pubsub.publisher on the topic) and the emulator (PUBSUB_EMULATOR_HOST).
+ * The request is checked with the same schema the function decodes it with.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { GoogleAuth } from 'google-auth-library';
+import { TOPIC_NAME } from '../config/schema';
+import { LoadRequestSchema } from '../events/load-request';
+import { describeIssues } from '../events/reasons';
+import { createPublisher, type OutgoingMessage, PUBSUB_SCOPE } from '../pubsub/publisher';
+
+/** Pub/Sub's limit on one message. https://cloud.google.com/pubsub/quotas#resource_limits */
+export const MAX_MESSAGE_BYTES = 10 * 1000 * 1000;
+
+export const PUBLISH_USAGE = `  publish-request --topic projects/P/topics/T [--route R] gs://B/O...
+  publish-request --topic projects/P/topics/T [--route R] --prefix gs://B/PREFIX
+  publish-request --topic projects/P/topics/T --route R --inline FILE
+                  [--format csv|ndjson] [--gzip] [--attribute bq-table=T]...`;
+
+export class UsageError extends Error {}
+
+/** The message to publish, from the command line (pure; exported for tests). */
+export function buildMessage(
+  args: string[],
+  readFile: (path: string) => Buffer = (path) => readFileSync(path),
+): { topic: string; message: OutgoingMessage } {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      topic: { type: 'string' },
+      route: { type: 'string' },
+      prefix: { type: 'string' },
+      inline: { type: 'string' },
+      format: { type: 'string' },
+      gzip: { type: 'boolean', default: false },
+      attribute: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const topic = values.topic ?? '';
+  if (!TOPIC_NAME.test(topic))
+    throw new UsageError('--topic projects/PROJECT/topics/TOPIC is required');
+
+  if (values.inline !== undefined) {
+    if (!values.route) throw new UsageError('--inline needs --route (the route that takes it)');
+    if (positionals.length > 0 || values.prefix) {
+      throw new UsageError('--inline sends one file: no object URIs or --prefix with it');
+    }
+    let bytes = readFile(values.inline);
+    const name = basename(values.inline);
+    const compressed = name.endsWith('.gz');
+    if (values.gzip && !compressed) bytes = gzipSync(bytes);
+    const attributes: Record<string, string> = { route: values.route };
+    const format = values.format ?? formatOf(name.replace(/\.gz$/, ''));
+    if (format) attributes.format = format;
+    if (values.gzip || compressed) attributes.contentEncoding = 'gzip';
+    for (const pair of values.attribute) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--attribute expects key=value, got "${pair}"`);
+      attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    if (bytes.length === 0) throw new UsageError(`${values.inline} is empty`);
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      throw new UsageError(
+        `${values.inline} is ${bytes.length} bytes; a Pub/Sub message holds at most 10 MB (upload the file to Cloud Storage and send a load request instead)`,
+      );
+    }
+    return { topic, message: { data: bytes.toString('base64'), attributes } };
+  }
+
+  const request = {
+    kind: 'load',
+    ...(values.prefix !== undefined ? { prefix: values.prefix } : { objects: positionals }),
+    ...(values.route ? { route: values.route } : {}),
+  };
+  if (values.prefix !== undefined && positionals.length > 0) {
+    throw new UsageError('give object URIs or --prefix, not both');
+  }
+  const parsed = LoadRequestSchema.safeParse(request);
+  if (!parsed.success) throw new UsageError(`invalid request: ${describeIssues(parsed.error, '')}`);
+  const data = Buffer.from(JSON.stringify(parsed.data), 'utf8');
+  if (data.length > MAX_MESSAGE_BYTES) throw new UsageError('the request exceeds 10 MB');
+  return { topic, message: { data: data.toString('base64') } };
+}
+
+function formatOf(name: string): string | undefined {
+  if (name.endsWith('.csv')) return 'csv';
+  if (/\.(ndjson|jsonl|json)$/.test(name)) return 'ndjson';
+  return undefined;
+}
+
+export async function publishRequest(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ exitCode: number }> {
+  let built: ReturnType<typeof buildMessage>;
+  try {
+    built = buildMessage(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`publish-request: ${error.message}\n\n${PUBLISH_USAGE}\n`);
+    return { exitCode: 2 };
+  }
+  const publisher = createPublisher({ env, auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }) });
+  const messageId = await publisher.publish(built.topic, built.message);
+  process.stdout.write(`${JSON.stringify({ topic: built.topic, messageId })}\n`);
+  return { exitCode: 0 };
+}
