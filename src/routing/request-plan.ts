@@ -88,6 +88,15 @@ export function planRequestedObject(
     if ('problem' in named) return { kind: 'refused', reason: named.problem, route: routeName };
   }
   const decision = planObjectLoad(rulesAccepting(rules, 'request', routeName), object, ctx);
+  if (decision.kind === 'load' && routeIsBatch(rules, decision.plan.route)) {
+    // A batch route's objects are loaded by sweeps, many per job with another job id: a
+    // per-object load here would load them a second time.
+    return {
+      kind: 'refused',
+      reason: `route "${decision.plan.route}" is a batch route (mode: batch): its objects are loaded by sweeps`,
+      route: decision.plan.route,
+    };
+  }
   if (decision.kind !== 'ignored') return decision;
   const uri = `gs://${object.bucket}/${object.name}`;
   const reason =
@@ -95,4 +104,8 @@ export function planRequestedObject(
       ? `no route that accepts requests matches ${uri}`
       : `${uri} does not match route "${routeName}"`;
   return { kind: 'refused', reason, route: routeName };
+}
+
+function routeIsBatch(rules: CompiledRules, name: string): boolean {
+  return rules.routes.find((r) => r.name === name)?.config.mode === 'batch';
 }

@@ -20,6 +20,11 @@ routes:
     match: gs://landing/sales/{region}/**
     destination: raw.sales_{region}
     accepts: [object, request]
+  - name: batched
+    match: gs://landing/batched/*.csv
+    destination: raw.batched
+    mode: batch
+    accepts: [object, request]
   - name: requests-only
     match: gs://landing/adhoc/*.csv
     destination: raw.adhoc
@@ -98,6 +103,18 @@ describe('planRequestedObject', () => {
     const decision = planRequestedObject(rules, objectRef({ name: object }), route, ctx);
     expect(decision.kind).toBe('refused');
     expect(decision.kind === 'refused' && decision.reason).toContain(reason);
+  });
+
+  it('refuses an object of a batch route: sweeps load those, under other job ids', async () => {
+    const rules = await rulesFrom(RULES);
+    const decision = planRequestedObject(
+      rules,
+      objectRef({ name: 'batched/a.csv' }),
+      undefined,
+      ctx,
+    );
+    expect(decision).toMatchObject({ kind: 'refused', route: 'batched' });
+    expect(decision.kind === 'refused' && decision.reason).toContain('batch route');
   });
 
   it('refuses a bucket outside allow.buckets before routing', async () => {
