@@ -67,9 +67,13 @@ export async function handleExternalMessage(
   const ctx = { runtimeProject };
 
   if (decoded.kind === 'inline') {
+    // The message id is half of the job id: without it a redelivery could not be recognized.
+    if (!message.messageId) {
+      return refuseMessage(deps.publisher, rules, message, 'the message has no id', done);
+    }
     const source = {
       topic: message.topic as string,
-      messageId: message.messageId ?? '',
+      messageId: message.messageId,
       publishTime: message.publishTime,
     };
     const result = await processInline(deps, rules, decoded.inline, source, ctx);
