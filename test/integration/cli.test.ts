@@ -77,7 +77,11 @@ describe('bq-autoloader plan', () => {
     expect(job.jobReference).toMatchObject({ projectId: 'local-project', location: 'US' });
     expect(job.jobReference.jobId).toMatch(/^bqal_sales_[0-9a-f]+$/);
     expect(job.configuration.load).toMatchObject({
-      destinationTable: { projectId: 'local-project', datasetId: 'raw', tableId: 'sales_eu$20261101' },
+      destinationTable: {
+        projectId: 'local-project',
+        datasetId: 'raw',
+        tableId: 'sales_eu$20261101',
+      },
       sourceUris: ['gs://landing/sales/eu/2026-11-01.csv'],
       sourceFormat: 'CSV',
       skipLeadingRows: 1,
@@ -87,7 +91,12 @@ describe('bq-autoloader plan', () => {
   });
 
   it('reads the live generation from Cloud Storage when none is given', async () => {
-    const stored = stack.gcs.store.insert('landing', 'products/live.parquet', Buffer.from('PAR1'), {});
+    const stored = stack.gcs.store.insert(
+      'landing',
+      'products/live.parquet',
+      Buffer.from('PAR1'),
+      {},
+    );
     const { code, stdout } = await cli(
       ['plan', 'gs://landing/products/live.parquet', '--config', EXAMPLE_RULES],
       { STORAGE_EMULATOR_HOST: stack.gcs.emulatorHost },

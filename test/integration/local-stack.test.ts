@@ -82,7 +82,10 @@ describe('the example data', () => {
       'products/catalog.parquet',
     ];
     for (const name of samples) {
-      const { outcome, job } = await drop(name, readFileSync(join(EXAMPLES, 'buckets/landing', name)));
+      const { outcome, job } = await drop(
+        name,
+        readFileSync(join(EXAMPLES, 'buckets/landing', name)),
+      );
       expect(outcome?.outcome).toBe('submitted');
       expect(job).toMatchObject({ status: { state: 'DONE' } });
       expect((job as { status: { errorResult?: unknown } }).status.errorResult).toBeUndefined();
@@ -133,7 +136,10 @@ describe('exactly once, counted in rows', () => {
   it('an overwrite is a new generation and is loaded again', async () => {
     const name = 'events/overwritten.ndjson.gz';
     const first = await drop(name, gzipSync('{"event":"o","user":"w1"}\n'));
-    const second = await drop(name, gzipSync('{"event":"o","user":"w1"}\n{"event":"o","user":"w2"}\n'));
+    const second = await drop(
+      name,
+      gzipSync('{"event":"o","user":"w1"}\n{"event":"o","user":"w2"}\n'),
+    );
     expect(second.outcome?.outcome).toBe('submitted');
     expect(second.outcome?.jobId).not.toBe(first.outcome?.jobId);
     const [row] = await stack.bigquery.query(
@@ -157,7 +163,10 @@ describe('write dispositions and failures', () => {
 
   it('a malformed CSV ends DONE with an errorResult and loads no rows', async () => {
     await drop('strict/good.csv', 'id,amount\n1,2.50\n');
-    const { outcome, job } = await drop('strict/bad.csv', 'id,amount\n2,3.00\nthree,not-a-number\n');
+    const { outcome, job } = await drop(
+      'strict/bad.csv',
+      'id,amount\n2,3.00\nthree,not-a-number\n',
+    );
     expect(outcome?.outcome).toBe('submitted');
     expect(job).toMatchObject({
       status: { state: 'DONE', errorResult: { reason: 'invalid' } },
