@@ -13,6 +13,7 @@ import { batchJobId, chunkMembers, planBatchLoad, sortMembers } from '../routing
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { globToRegex } from '../routing/pattern';
 import { planObjectLoad } from '../routing/plan';
+import { routeAccepts, rulesAccepting } from '../routing/request-plan';
 import type { ObjectLister } from '../storage/listing';
 import type { MarkerState, MarkerWriter } from '../storage/markers';
 import type { LoadPlan, SweepCommand } from '../types';
@@ -55,7 +56,8 @@ export async function runSweep(
   const now = (deps.now ?? Date.now)();
   const runToken = deps.runToken ?? randomBytes(8).toString('hex');
   const dryRun = command.dryRun ?? false;
-  const routes = selectRoutes(deps.rules, command.routes);
+  // Routes that take no object events have nothing for a sweep to list.
+  const routes = selectRoutes(deps.rules, command.routes).filter((r) => routeAccepts(r, 'object'));
   const summary = emptySummary(
     dryRun,
     routes.map((r) => r.name),
@@ -68,6 +70,9 @@ export async function runSweep(
       submitted: summary.submitted,
     });
   const routeByName = new Map(routes.map((r) => [r.name, r]));
+  // Objects are routed exactly as their finalize events would be: only routes that accept
+  // object events (first match wins among them).
+  const routing = rulesAccepting(deps.rules, 'object');
   const perRun = (route: string) => {
     const batch = routeByName.get(route)?.config.batch;
     return batch ? jobsPerRun(batch) : jobsPerRun({ jobsPerDay: 1000, sweepsPerDay: 96 });
@@ -76,7 +81,7 @@ export async function runSweep(
 
   // 1. List.
   const collector = createCollector({
-    rules: deps.rules,
+    rules: routing,
     runtimeProject: deps.runtimeProject,
     routes: new Set(routeByName.keys()),
     now,
@@ -143,7 +148,7 @@ export async function runSweep(
     }
     // 4. Catch-up of per-object routes.
     for (const { object } of collected.catchUp) {
-      const decision = planObjectLoad(deps.rules, object, { runtimeProject: deps.runtimeProject });
+      const decision = planObjectLoad(routing, object, { runtimeProject: deps.runtimeProject });
       if (decision.kind !== 'load') continue;
       const { plan } = decision;
       summary.planned += 1;

@@ -22,6 +22,8 @@ import { rulesFrom } from '../unit/routing/rules';
 const BUCKET = 'landing-sweep';
 
 const RULES = `
+allow:
+  topics: [projects/${TEST_PROJECT}/topics/requests]
 routes:
 ${['bulk', 'race', 'crash', 'late', 'budget', 'dry']
   .map(
@@ -33,6 +35,10 @@ ${['bulk', 'race', 'crash', 'late', 'budget', 'dry']
     batch: { maxFiles: ${name === 'budget' ? 10 : name === 'race' ? 50 : 500}, jobsPerDay: ${name === 'budget' ? 4 : 1000}, sweepsPerDay: ${name === 'budget' ? 2 : 96} }`,
   )
   .join('\n')}
+  - name: requested
+    match: gs://${BUCKET}/requested/*.ndjson
+    destination: raw.requested
+    accepts: [request]
   - name: single
     match: gs://${BUCKET}/single/*.ndjson
     destination: raw.single
@@ -235,5 +241,14 @@ describe('a sweep of a batch route', () => {
     expect(stack.bigquery.requests.length).toBe(requestsBefore);
     expect(markersUnder('dry')).toEqual(before);
     expect(markersUnder('single')).toEqual([{ metageneration: '1' }]);
+  });
+
+  it('leaves objects of routes that take no object events alone', async () => {
+    stack.gcs.store.insert(BUCKET, 'requested/a.ndjson', Buffer.from('{"id":1}\n'), {});
+
+    const summary = await runSweep(deps(), { minAgeSeconds: 0, dryRun: true });
+
+    expect(summary.routes).not.toContain('requested');
+    expect(summary.jobs.filter((j) => j.route === 'requested')).toEqual([]);
   });
 });
