@@ -1,0 +1,94 @@
+/** `bq-autoloader sweep`, run as built (`dist/cli.js`), against the local servers. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { MARKER_STATE } from '../../src/storage/markers';
+import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+
+const REPO = resolve(__dirname, '../..');
+let stack: LocalStack;
+let rules: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  rules = stack.writeRules(`
+routes:
+  - name: feed
+    match: gs://landing-cli/feed/*.ndjson
+    destination: raw.feed
+    schema: { fields: [{ name: id, type: INTEGER }] }
+    mode: batch
+    batch: { maxFiles: 20 }
+`);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function sweep(args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO, 'dist/cli.js'), 'sweep', '--config', rules, ...args],
+      {
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: mkdtempSync(join(tmpdir(), 'bqal-cli-home-')),
+          METADATA_SERVER_DETECTION: 'assume-present',
+          ...stack.env,
+        },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('bq-autoloader sweep', () => {
+  it('prints the plan of a dry run as JSON, then loads it for real', async () => {
+    for (let i = 0; i < 30; i += 1) {
+      stack.gcs.store.insert('landing-cli', `feed/f${i}.ndjson`, Buffer.from(`{"id":${i}}\n`), {});
+    }
+
+    const dry = await sweep(['--dry-run', '--min-age', '0']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      listed: 30,
+      planned: 2,
+      jobs: [
+        { kind: 'batch', files: 20, outcome: 'planned' },
+        { kind: 'batch', files: 10, outcome: 'planned' },
+      ],
+    });
+    expect(stack.gcs.store.get('landing-cli', 'feed/f0.ndjson').metadata).toBeUndefined();
+
+    const real = await sweep(['--route', 'feed', '--min-age', '0']);
+    expect(real.code).toBe(0);
+    const summary = JSON.parse(real.stdout) as { submitted: number; jobs: { jobId: string }[] };
+    expect(summary.submitted).toBe(2);
+    for (const job of summary.jobs) await stack.bigquery.waitForJob(TEST_PROJECT, job.jobId);
+    const [row] = await stack.bigquery.query(
+      'SELECT count(DISTINCT id)::INTEGER AS n FROM raw.feed',
+    );
+    expect(row?.n).toBe(30);
+    expect(stack.gcs.store.get('landing-cli', 'feed/f0.ndjson').metadata?.[MARKER_STATE]).toBe(
+      'submitted',
+    );
+  });
+
+  it.each([
+    ['an unknown route', ['--route', 'nope'], 2, /unknown routes: nope/],
+    ['a bad age', ['--min-age', 'soon'], 2, /--min-age must be a whole number/],
+  ])('exits with a usage error for %s', async (_what, args, code, message) => {
+    const result = await sweep(args);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+  });
+});
