@@ -43,7 +43,11 @@ function decodeToken(text: string): PageToken {
   }
 }
 
-/** `sortedNames` must be sorted ascending. Throws on a malformed pageToken. */
+/**
+ * `sortedNames` must be sorted ascending. Throws on a malformed pageToken. The page starts with
+ * a binary search and stops at the end of the prefix or at endOffset, so a page costs about its
+ * own size, not the bucket's.
+ */
 export function listPage(sortedNames: readonly string[], options: ListOptions): ListPage {
   const prefix = options.prefix ?? '';
   const delimiter = options.delimiter || undefined;
@@ -57,12 +61,29 @@ export function listPage(sortedNames: readonly string[], options: ListOptions): 
   let last: PageToken | undefined;
   let skipPrefix = token?.skipPrefix;
 
-  for (const name of sortedNames) {
-    if (!name.startsWith(prefix)) continue;
-    if (token && name <= token.after) continue;
-    if (skipPrefix !== undefined && name.startsWith(skipPrefix)) continue;
-    if (options.startOffset && name < options.startOffset) continue;
-    if (options.endOffset && name >= options.endOffset) continue;
+  let i = firstIndex(sortedNames, (n) => n >= prefix);
+  if (token)
+    i = Math.max(
+      i,
+      firstIndex(sortedNames, (n) => n > token.after),
+    );
+  if (options.startOffset) {
+    const start = options.startOffset;
+    i = Math.max(
+      i,
+      firstIndex(sortedNames, (n) => n >= start),
+    );
+  }
+  while (i < sortedNames.length) {
+    const name = sortedNames[i] as string;
+    // Names sharing a prefix are contiguous, so past it (or past endOffset) nothing matches.
+    if (!name.startsWith(prefix)) break;
+    if (options.endOffset && name >= options.endOffset) break;
+    if (skipPrefix !== undefined && name.startsWith(skipPrefix)) {
+      i = endOfPrefix(sortedNames, i, skipPrefix);
+      continue;
+    }
+    i += 1;
     if (glob && !glob(name)) continue;
 
     if (names.length + prefixes.length >= max) {
@@ -80,4 +101,29 @@ export function listPage(sortedNames: readonly string[], options: ListOptions): 
     }
   }
   return { names, prefixes };
+}
+
+/** The first index whose name satisfies `isPast` (false, then true, over the sorted names). */
+function firstIndex(sorted: readonly string[], isPast: (name: string) => boolean): number {
+  return searchFrom(sorted, 0, isPast);
+}
+
+/** The first index after `from` (whose name starts with `prefix`) that is past the prefix. */
+function endOfPrefix(sorted: readonly string[], from: number, prefix: string): number {
+  return searchFrom(sorted, from + 1, (name) => !name.startsWith(prefix));
+}
+
+function searchFrom(
+  sorted: readonly string[],
+  from: number,
+  isPast: (name: string) => boolean,
+): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (isPast(sorted[mid] as string)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }

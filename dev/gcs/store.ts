@@ -26,6 +26,7 @@ import { guessContentType } from './content-type';
 import { conditionNotMet, GcsError, invalid, notFound } from './errors';
 import { hashFile } from './hashes';
 import { type ListOptions, type ListPage, listPage } from './listing';
+import { NameIndex } from './name-index';
 
 /** Attributes a writer may set; `metadata` is the custom string map. */
 export interface ObjectAttributes {
@@ -79,6 +80,8 @@ export class GcsStore {
   readonly metaDir: string;
   private readonly uploadsDir: string;
   private lastGeneration = 0;
+  /** Sorted object names per bucket, so that each listing page does not walk the folder. */
+  private readonly names = new NameIndex();
 
   constructor(readonly rootDir: string) {
     this.bucketsDir = join(rootDir, 'buckets');
@@ -181,6 +184,7 @@ export class GcsStore {
       checkConditions(`${bucket}/${name}`, this.lookup(bucket, name), conditions);
       this.place(tmpPath, path, `${bucket}/${name}`);
     } finally {
+      this.names.invalidate(bucket);
       rmSync(tmpPath, { force: true });
     }
     const stats = statSync(path);
@@ -260,6 +264,7 @@ export class GcsStore {
     const sourcePath = this.objectPath(bucket, sourceName);
     const tmp = this.tempPath();
     renameSync(sourcePath, tmp);
+    this.names.invalidate(bucket);
     rmSync(this.sidecarPath(bucket, sourceName), { force: true });
     this.removeEmptyParents(sourcePath, join(this.bucketsDir, bucket));
     return this.insertFile(bucket, targetName, tmp, attributesOf(from));
@@ -269,18 +274,22 @@ export class GcsStore {
     this.get(bucket, name, generation, conditions);
     const path = this.objectPath(bucket, name);
     rmSync(path, { force: true });
+    this.names.invalidate(bucket);
     rmSync(this.sidecarPath(bucket, name), { force: true });
     this.removeEmptyParents(path, join(this.bucketsDir, bucket));
   }
 
-  /** One page of objects in name order; each listed object is synced with the disk. */
+  /**
+   * One page of objects in name order; each listed object is synced with the disk. Only the
+   * page's objects are looked up: the names come from the bucket's cached, sorted index.
+   */
   list(
     bucket: string,
     options: ListOptions,
   ): { items: StoredObject[]; prefixes: string[]; nextPageToken?: string } {
     if (!this.bucketExists(bucket))
       throw new GcsError(404, 'notFound', `The specified bucket does not exist: ${bucket}`);
-    const names = walk(join(this.bucketsDir, bucket), '').sort();
+    const names = this.names.sortedNames(bucket, join(this.bucketsDir, bucket));
     let page: ListPage;
     try {
       page = listPage(names, options);
@@ -435,17 +444,6 @@ function statOrUndefined(path: string): Stats | undefined {
 
 function isDirectory(path: string): boolean {
   return statOrUndefined(path)?.isDirectory() ?? false;
-}
-
-/** Object names under a bucket folder, `/`-separated. */
-function walk(dir: string, prefix: string): string[] {
-  const names: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const name = `${prefix}${entry.name}`;
-    if (entry.isDirectory()) names.push(...walk(join(dir, entry.name), `${name}/`));
-    else if (entry.isFile()) names.push(name);
-  }
-  return names;
 }
 
 function checkBucket(bucket: string): void {

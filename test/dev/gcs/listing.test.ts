@@ -53,6 +53,53 @@ describe('listPage', () => {
     expect(allPages(options)).toEqual(expected);
   });
 
+  it.each<[string, ListOptions, string[][]]>([
+    ['a prefix that sorts after every name', { prefix: 'd' }, [[]]],
+    ['a prefix that matches no name in the middle', { prefix: 'a/z' }, [[]]],
+    ['an end offset before the prefix', { prefix: 'b/', endOffset: 'a/9' }, [[]]],
+    [
+      'a start offset inside the prefix',
+      { prefix: 'a/', startOffset: 'a/2' },
+      [['a/2.csv', 'a/x/3.csv', 'a/y/4.csv']],
+    ],
+    [
+      'pages of one with a delimiter, skipping collapsed prefixes across pages',
+      { delimiter: '/', maxResults: 1 },
+      [['a/'], ['b/'], ['c.csv']],
+    ],
+    [
+      'pages of one with a glob that skips names',
+      { matchGlob: '**/[34].csv', maxResults: 1 },
+      [['a/x/3.csv'], ['a/y/4.csv']],
+    ],
+  ])('lists %s', (_name, options, expected) => {
+    expect(allPages(options)).toEqual(expected);
+  });
+
+  it('pages through many names, each exactly once and in order', () => {
+    const many = Array.from(
+      { length: 5000 },
+      (_, i) => `d${i % 7}/o${String(i).padStart(5, '0')}`,
+    ).sort();
+    const seen: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = listPage(many, { prefix: 'd3/', maxResults: 97, pageToken });
+      seen.push(...page.names);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(seen).toEqual(many.filter((n) => n.startsWith('d3/')));
+    expect(listPage(many, { delimiter: '/' }).prefixes).toEqual([
+      'd0/',
+      'd1/',
+      'd2/',
+      'd3/',
+      'd4/',
+      'd5/',
+      'd6/',
+    ]);
+  });
+
   it('refuses a page token it did not issue', () => {
     expect(() => listPage(NAMES, { pageToken: 'garbage' })).toThrow(/invalid pageToken/);
   });

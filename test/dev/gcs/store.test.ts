@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GcsStore } from '../../../dev/gcs/store';
@@ -35,6 +35,80 @@ describe('the local GCS store over a folder', () => {
     });
     expect(store.get('landing', 'in/data.csv').generation).toBe(object.generation);
     expect(store.list('landing', {}).items.map((o) => o.name)).toEqual(['in/data.csv']);
+  });
+
+  /** Dates every folder of a bucket an hour back, so the store trusts a cached listing of it. */
+  function ageFolders(bucket: string): void {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const visit = (dir: string) => {
+      utimesSync(dir, hourAgo, hourAgo);
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) visit(join(dir, e.name));
+      }
+    };
+    visit(join(rootDir, 'buckets', bucket));
+  }
+
+  /** Every object's name, and the top level as a `/` delimiter shows it (objects and prefixes). */
+  function listed(bucket: string): { names: string[]; top: string[] } {
+    const top = store.list(bucket, { delimiter: '/' });
+    return {
+      names: store.list(bucket, {}).items.map((o) => o.name),
+      top: [...top.items.map((o) => o.name), ...top.prefixes].sort(),
+    };
+  }
+
+  it.each<[string, (bucket: string) => void, { names: string[]; top: string[] }]>([
+    [
+      'a file dropped by hand',
+      (b) => drop(b, 'in/b.csv', 'b'),
+      { names: ['in/a.csv', 'in/b.csv', 'z.csv'], top: ['in/', 'z.csv'] },
+    ],
+    [
+      'a file dropped by hand into a new folder',
+      (b) => drop(b, 'new/c.csv', 'c'),
+      { names: ['in/a.csv', 'new/c.csv', 'z.csv'], top: ['in/', 'new/', 'z.csv'] },
+    ],
+    [
+      'a file deleted by hand',
+      (b) => rmSync(join(rootDir, 'buckets', b, 'in', 'a.csv')),
+      { names: ['z.csv'], top: ['z.csv'] },
+    ],
+    [
+      'a folder deleted by hand',
+      (b) => rmSync(join(rootDir, 'buckets', b, 'in'), { recursive: true }),
+      { names: ['z.csv'], top: ['z.csv'] },
+    ],
+    [
+      'an object deleted through the store',
+      (b) => store.delete(b, 'in/a.csv'),
+      { names: ['z.csv'], top: ['z.csv'] },
+    ],
+    [
+      'an object moved through the store',
+      (b) => store.move(b, 'z.csv', 'in/z.csv'),
+      { names: ['in/a.csv', 'in/z.csv'], top: ['in/'] },
+    ],
+  ])('shows %s in the next listing after a cached one', (_name, change, expected) => {
+    drop('landing', 'in/a.csv', 'a');
+    drop('landing', 'z.csv', 'z');
+    ageFolders('landing');
+    const before = { names: ['in/a.csv', 'z.csv'], top: ['in/', 'z.csv'] };
+    expect(listed('landing')).toEqual(before);
+    expect(listed('landing')).toEqual(before);
+    change('landing');
+    expect(listed('landing')).toEqual(expected);
+  });
+
+  it('shows a file dropped in the same file-system clock tick as a recent listing', () => {
+    const folder = join(rootDir, 'buckets', 'landing', 'in');
+    const tick = new Date(Math.floor(Date.now()));
+    drop('landing', 'in/a.csv', 'a');
+    utimesSync(folder, tick, tick);
+    expect(listed('landing').names).toEqual(['in/a.csv']);
+    drop('landing', 'in/b.csv', 'b');
+    utimesSync(folder, tick, tick); // as if the clock had not advanced since the listing
+    expect(listed('landing').names).toEqual(['in/a.csv', 'in/b.csv']);
   });
 
   it('gives a file overwritten by hand a new, larger generation and fresh metadata', () => {
