@@ -6,11 +6,11 @@
  * - retryable failures (after the client's in-process retries) and unknown errors: one log
  *   line with outcome `retry`, then throw so Eventarc / the push subscription redelivers.
  */
-import { PermanentError, RetryableError } from './bigquery/errors';
+import { PermanentError } from './errors';
 import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
+import { type Done, logRedelivery } from './outcome';
 import {
-  type Done,
   type ExternalDeps,
   type ExternalMessage,
   handleExternalMessage,
@@ -76,6 +76,8 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
     if (decoded.kind === 'sweep') return handleSweep(deps.sweep, decoded.command, done);
 
     const uri = decoded.kind === 'object' ? gsUri(decoded.object) : gsUri(decoded.pointer);
+    // Known once routing succeeds, so a retry line can name the route and job.
+    let planned: Pick<LoadPlan, 'route' | 'jobId'> | undefined;
     try {
       const object =
         decoded.kind === 'object' ? decoded.object : await deps.getObject(decoded.pointer);
@@ -100,8 +102,8 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
         return;
       }
       const { plan } = decision;
-      const via = decoded.kind === 'object' || decoded.kind === 'pointer' ? decoded.via : 'request';
-      if (isLeftToSweep(rules, plan.route, via)) {
+      planned = plan;
+      if (isLeftToSweep(rules, plan.route, decoded.via)) {
         done('INFO', `object ignored: ${LOADED_BY_SWEEP}`, {
           outcome: 'ignored',
           reason: LOADED_BY_SWEEP,
@@ -110,53 +112,57 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
         });
         return;
       }
-      const result = await submit(deps, plan);
-      if (result.kind === 'permanent') {
-        done('ERROR', `load refused by BigQuery: ${result.reason}`, {
+      const { outcome, job } = await deps.insertJob(plan);
+      const fields = {
+        object: uri,
+        route: plan.route,
+        jobId: plan.jobId,
+        destination: destinationOf(plan),
+      };
+      // jobs.insert answers 200 (and jobs.get after a 409 answers) even for a job that has
+      // already failed, e.g. a missing dataset: that is not a success to report.
+      const failed = jobFailure(job);
+      if (failed) {
+        const reason = `${outcome === 'duplicate' ? 'the existing job' : 'the job'} failed: ${failed}`;
+        done('ERROR', `load failed in BigQuery: ${reason}`, {
+          ...fields,
           outcome: 'refused',
-          reason: result.reason,
-          object: uri,
-          route: plan.route,
-          jobId: plan.jobId,
+          reason,
         });
         return;
       }
       const marker = deps.markers
         ? await markSubmitted(deps.markers, deps.getObject, object, plan.jobId)
         : undefined;
-      done('INFO', `load job ${result.outcome}: ${plan.jobId}`, {
-        outcome: result.outcome,
-        object: uri,
-        route: plan.route,
-        jobId: plan.jobId,
-        destination: destinationOf(plan),
+      done('INFO', `load job ${outcome}: ${plan.jobId}`, {
+        ...fields,
+        outcome,
         ...(marker === undefined ? {} : { marker }),
       });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      const retryable = error instanceof RetryableError;
-      done(retryable ? 'WARNING' : 'ERROR', `will be redelivered: ${reason}`, {
-        outcome: 'retry',
-        reason: retryable ? reason : `unexpected error: ${reason}`,
-        object: uri,
-      });
+      const fields = { object: uri, route: planned?.route, jobId: planned?.jobId };
+      if (error instanceof PermanentError) {
+        // Retrying will not fix it (BigQuery or Cloud Storage said so): acknowledge.
+        done('ERROR', `refused: ${error.message}`, {
+          ...fields,
+          outcome: 'refused',
+          reason: error.message,
+        });
+        return;
+      }
+      logRedelivery(done, error, fields);
       throw error;
     }
   };
 }
 
-type SubmitResult =
-  | { kind: 'ok'; outcome: 'submitted' | 'duplicate' }
-  | { kind: 'permanent'; reason: string };
-
-async function submit(deps: HandlerDeps, plan: LoadPlan): Promise<SubmitResult> {
-  try {
-    const { outcome } = await deps.insertJob(plan);
-    return { kind: 'ok', outcome };
-  } catch (error) {
-    if (error instanceof PermanentError) return { kind: 'permanent', reason: error.message };
-    throw error;
-  }
+/** `reason: message` of a job that is DONE with an errorResult, else undefined. */
+function jobFailure(job: unknown): string | undefined {
+  const status = (job as { status?: { state?: unknown; errorResult?: unknown } } | undefined)
+    ?.status;
+  if (status?.state !== 'DONE' || !status.errorResult) return undefined;
+  const { reason, message } = status.errorResult as { reason?: unknown; message?: unknown };
+  return `${typeof reason === 'string' ? reason : 'error'}: ${typeof message === 'string' ? message : 'no message'}`;
 }
 
 type RefusedMessage = Extract<DecodedEvent, { kind: 'refused' }> & { message: PublishedMessage };
@@ -187,14 +193,7 @@ async function handleExternal(
     }
     return await handleExternalMessage(deps.external, rules, runtimeProject, decoded, done);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const retryable = error instanceof RetryableError;
-    done(retryable ? 'WARNING' : 'ERROR', `will be redelivered: ${reason}`, {
-      outcome: 'retry',
-      reason: retryable ? reason : `unexpected error: ${reason}`,
-      topic: message.topic,
-      messageId: message.messageId,
-    });
+    logRedelivery(done, error, { topic: message.topic, messageId: message.messageId });
     throw error;
   }
 }

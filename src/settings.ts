@@ -5,14 +5,16 @@
 import type { RetryOptions } from './bigquery/retry';
 
 export interface Settings {
-  /** In-process retry budget for BigQuery and Cloud Storage calls. */
+  /** In-process retry budget per BigQuery or Cloud Storage call. */
   retry: RetryOptions;
 }
 
 /**
- * `AUTOLOADER_RETRY_BUDGET_MS`: total time one event may spend retrying transient failures
- * before it is thrown back to the trigger for redelivery. Keep it well under the function's
- * timeout (default 20 000 ms).
+ * `AUTOLOADER_RETRY_BUDGET_MS`: how long one call to BigQuery or Cloud Storage may spend
+ * retrying transient failures before the event is thrown back to the trigger for
+ * redelivery (default 20 000 ms). An event makes one to three such calls, and each attempt
+ * may also wait for its own request timeout: keep the budget well under a third of the
+ * function's timeout.
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const retry: RetryOptions = {};

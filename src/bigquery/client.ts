@@ -6,9 +6,10 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get
  */
 import { GoogleAuth } from 'google-auth-library';
+import { PermanentError } from '../errors';
 import type { LoadPlan } from '../types';
 import { bigQueryBaseUrl, jobsGetUrl, jobsInsertUrl } from './endpoint';
-import { classifyBigQueryError, PermanentError } from './errors';
+import { classifyBigQueryError } from './errors';
 import { type RetryOptions, retryPolicy, withRetry } from './retry';
 
 export const DEFAULT_SCOPES = [

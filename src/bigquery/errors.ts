@@ -1,41 +1,15 @@
 /**
- * The two error families that decide an event's fate (shared by the BigQuery client and the
- * Cloud Storage reader): a RetryableError is worth another attempt later (the handler throws
- * so the trigger redelivers); a PermanentError never will be (the handler logs its reason
- * and acknowledges). Anything else is a bug or an unknown failure: retried by redelivery
- * only, never in-process.
+ * How BigQuery answers map onto the two error families of src/errors.ts.
  * https://cloud.google.com/bigquery/docs/error-messages
  */
-
-export interface ErrorDetails {
-  /** HTTP status, when an answer arrived. */
-  status?: number;
-  /** The API's error reason (`backendError`, `invalid`…) or the network error code. */
-  reason?: string;
-  jobId?: string;
-  cause?: unknown;
-}
-
-abstract class ClassifiedError extends Error {
-  readonly status?: number;
-  readonly reason?: string;
-  jobId?: string;
-
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, { cause: details.cause });
-    this.name = new.target.name;
-    this.status = details.status;
-    this.reason = details.reason;
-    this.jobId = details.jobId;
-  }
-}
-
-export class RetryableError extends ClassifiedError {}
-
-export class PermanentError extends ClassifiedError {}
+import { PermanentError, RetryableError } from '../errors';
 
 /** HTTP statuses worth retrying with the same request (and the same job id). */
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/**
+ * 401 is here too: a token that expired or a metadata server that hiccuped clears on the
+ * next attempt (google-auth-library fetches a fresh token); acknowledging would lose data.
+ */
+const RETRYABLE_STATUSES = new Set([401, 429, 500, 502, 503, 504]);
 
 /** BigQuery reasons worth retrying; `rateLimitExceeded` arrives with HTTP 403. */
 const RETRYABLE_REASONS = new Set([
@@ -97,6 +71,7 @@ export function classifyBigQueryError(
   const text = `HTTP ${status}${reason ? ` ${reason}` : ''}: ${message ?? 'no error message'}`;
   const details = { status, reason, cause };
   if (reason && RETRYABLE_REASONS.has(reason)) return new RetryableError(text, details);
+  if (status === 401) return new RetryableError(text, details);
   if (reason && PERMANENT_REASONS.has(reason)) return new PermanentError(text, details);
   if (RETRYABLE_STATUSES.has(status)) return new RetryableError(text, details);
   return new PermanentError(text, details);

@@ -6,7 +6,7 @@
  * the handler lets the trigger redeliver, which is the retry beyond this budget.
  */
 import { backOff } from 'exponential-backoff';
-import { RetryableError } from './errors';
+import { RetryableError } from '../errors';
 
 export interface RetryOptions {
   /** Total time for all attempts and waits, in ms. Default 20 000. */

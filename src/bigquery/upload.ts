@@ -8,10 +8,11 @@
  * https://cloud.google.com/bigquery/docs/reference/api-uploads
  */
 import type { GoogleAuth } from 'google-auth-library';
+import { PermanentError, RetryableError } from '../errors';
 import type { LoadPlan } from '../types';
 import type { InsertResult } from './client';
 import { bigQueryBaseUrl } from './endpoint';
-import { classifyBigQueryError, PermanentError, RetryableError } from './errors';
+import { classifyBigQueryError } from './errors';
 import { buildMultipartBody } from './multipart';
 import { chunkAt, chunkRange, nextOffset, statusRange } from './resumable';
 import { type RetryOptions, retryPolicy, withRetry } from './retry';

@@ -3,8 +3,9 @@
  * (src/routing/inline-plan.ts); the bytes go to BigQuery through the Upload URI
  * (src/bigquery/upload.ts). The caller logs, dead-letters refusals and decides ack/retry.
  */
-import { PermanentError } from '../bigquery/errors';
+
 import type { UploadSettings } from '../bigquery/upload';
+import { PermanentError } from '../errors';
 import type { CompiledRules } from '../routing/compile';
 import { planInlineLoad } from '../routing/inline-plan';
 import type { InlineData, LoadPlan } from '../types';

@@ -6,8 +6,9 @@
  * https://cloud.google.com/pubsub/docs/emulator#accessing_environment_variables
  */
 import type { GoogleAuth } from 'google-auth-library';
-import { classifyBigQueryError, RetryableError } from '../bigquery/errors';
+import { classifyBigQueryError } from '../bigquery/errors';
 import { type RetryOptions, withRetry } from '../bigquery/retry';
+import { RetryableError } from '../errors';
 
 export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
 export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';

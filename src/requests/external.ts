@@ -7,6 +7,7 @@
  */
 import { type InlineDeps, processInline } from '../inline/handle';
 import type { LogFields } from '../log';
+import type { Done } from '../outcome';
 import { sendDeadLetter } from '../pubsub/dead-letter';
 import type { Publisher } from '../pubsub/publisher';
 import type { CompiledRules } from '../routing/compile';
@@ -16,11 +17,7 @@ import { processLoadRequest, type RequestDeps } from './handle';
 
 export type ExternalDeps = RequestDeps & InlineDeps & { publisher: Publisher };
 
-export type Done = (
-  severity: 'INFO' | 'WARNING' | 'ERROR',
-  message: string,
-  fields: LogFields,
-) => void;
+export type { Done } from '../outcome';
 
 export type ExternalMessage =
   | { kind: 'request'; request: LoadRequest; message: PublishedMessage }

@@ -4,7 +4,7 @@
  * so an object an event already loaded is a `duplicate`. Each object ends in one log line;
  * the caller (handler) writes the summary line, dead-letters refusals and decides ack/retry.
  */
-import { PermanentError } from '../bigquery/errors';
+import { PermanentError } from '../errors';
 import { MAX_REQUEST_OBJECTS } from '../events/load-request';
 import type { LogFields } from '../log';
 import type { CompiledRules } from '../routing/compile';

@@ -4,8 +4,8 @@
  * https://cloud.google.com/storage/docs/json_api/v1/objects/list
  */
 import { Storage } from '@google-cloud/storage';
-import { PermanentError } from '../bigquery/errors';
 import { type RetryOptions, withRetry } from '../bigquery/retry';
+import { PermanentError } from '../errors';
 import { describeIssues } from '../events/reasons';
 import { StorageObjectDataSchema, toObjectRef } from '../events/storage-object';
 import { classifyStorageError } from '../storage/errors';

@@ -4,11 +4,9 @@
  * retryable, everything else permanent).
  * https://cloud.google.com/storage/docs/json_api/v1/status-codes
  */
-import {
-  classifyBigQueryError,
-  type PermanentError,
-  type RetryableError,
-} from '../bigquery/errors';
+
+import { classifyBigQueryError } from '../bigquery/errors';
+import type { PermanentError, RetryableError } from '../errors';
 
 /** The HTTP status of an @google-cloud/storage ApiError (or a gaxios error), when there is one. */
 export function storageStatus(error: unknown): number | undefined {

@@ -5,8 +5,7 @@
  *   so a catch-up sweep does not even try it again;
  * - a sweep command runs the sweep and logs its summary as one line.
  */
-import { RetryableError } from '../bigquery/errors';
-import type { LogFields } from '../log';
+import { type Done, logRedelivery } from '../outcome';
 import type { CompiledRules } from '../routing/compile';
 import type { MarkerWriter } from '../storage/markers';
 import type { InputKind, ObjectPointer, ObjectRef, SweepCommand } from '../types';
@@ -50,8 +49,6 @@ export async function markSubmitted(
   }
 }
 
-type Done = (severity: 'INFO' | 'WARNING' | 'ERROR', message: string, fields: LogFields) => void;
-
 /**
  * Runs a sweep command. A bad command is refused and acknowledged; a run that stopped on a
  * retryable failure is logged and acknowledged (the next scheduled sweep continues where it
@@ -80,11 +77,7 @@ export async function handleSweep(
       });
       return;
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    done(error instanceof RetryableError ? 'WARNING' : 'ERROR', `will be redelivered: ${reason}`, {
-      outcome: 'retry',
-      reason,
-    });
+    logRedelivery(done, error, {});
     throw error;
   }
   const { jobs, ...counts } = summary;

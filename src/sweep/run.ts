@@ -7,7 +7,7 @@
  * that carry its id.
  */
 import { randomBytes } from 'node:crypto';
-import { PermanentError, RetryableError } from '../bigquery/errors';
+import { PermanentError, RetryableError } from '../errors';
 import { DEFAULT_MIN_AGE_SECONDS } from '../events/sweep-command';
 import { batchJobId, chunkMembers, planBatchLoad, sortMembers } from '../routing/batch-plan';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';

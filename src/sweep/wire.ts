@@ -3,8 +3,8 @@
  * the CLI (src/cli/sweep.ts).
  */
 import type { BigQueryClient } from '../bigquery/client';
-import { PermanentError } from '../bigquery/errors';
 import type { RetryOptions } from '../bigquery/retry';
+import { PermanentError } from '../errors';
 import type { CompiledRules } from '../routing/compile';
 import { createObjectLister } from '../storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../storage/markers';

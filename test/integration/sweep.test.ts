@@ -3,7 +3,7 @@
  * the function uses, pointed at the servers by the environment). Rows are counted in DuckDB.
  */
 import { createBigQueryClient } from '../../src/bigquery/client';
-import { PermanentError } from '../../src/bigquery/errors';
+import { PermanentError } from '../../src/errors';
 import type { CompiledRules } from '../../src/routing/compile';
 import { createObjectLister } from '../../src/storage/listing';
 import {

@@ -2,8 +2,9 @@
  * The ack/retry decision, with fake edges: what is thrown (redelivered) and what returns
  * (acknowledged), and the one outcome line per event.
  */
-import { PermanentError, RetryableError } from '../../src/bigquery/errors';
+
 import { parseConfig } from '../../src/config/parse';
+import { PermanentError, RetryableError } from '../../src/errors';
 import { createHandler, type HandlerDeps } from '../../src/handler';
 import { setLogSink } from '../../src/log';
 import { compileRules } from '../../src/routing/compile';
@@ -159,5 +160,80 @@ describe('the handler', () => {
     await handler(finalizeEvent('sales/empty.csv', '0'));
     expect(inserted).toHaveLength(0);
     expect(lines.find((l) => l.outcome)).toMatchObject({ outcome: 'refused' });
+  });
+});
+
+describe('the handler, on answers that look like success', () => {
+  it.each([
+    ['submitted', 'the job failed: notFound: Not found: Dataset proj:raw'],
+    ['duplicate', 'the existing job failed: notFound: Not found: Dataset proj:raw'],
+  ] as const)(
+    'reports a %s job that is already DONE with an errorResult as refused',
+    async (outcome, reason) => {
+      const { handler, lines } = setup({
+        insertJob: async () => ({
+          outcome,
+          job: {
+            status: {
+              state: 'DONE',
+              errorResult: { reason: 'notFound', message: 'Not found: Dataset proj:raw' },
+            },
+          },
+        }),
+      });
+      await expect(handler(finalizeEvent(`sales/failed-${outcome}.csv`))).resolves.toBeUndefined();
+      expect(lines.filter((l) => l.outcome)).toEqual([
+        expect.objectContaining({ outcome: 'refused', severity: 'ERROR', reason, route: 'sales' }),
+      ]);
+    },
+  );
+});
+
+describe('the handler, on Cloud Storage failures', () => {
+  const pointerEvent = {
+    specversion: '1.0',
+    id: 'n3',
+    type: 'google.cloud.pubsub.topic.v1.messagePublished',
+    source: '//pubsub.googleapis.com/projects/p/topics/t',
+    data: {
+      message: {
+        messageId: '3',
+        attributes: {
+          eventType: 'OBJECT_FINALIZE',
+          payloadFormat: 'NONE',
+          bucketId: 'landing',
+          objectId: 'sales/g.csv',
+          objectGeneration: '9',
+        },
+      },
+    },
+  };
+
+  it('acknowledges a permanent read failure as refused instead of redelivering it for a day', async () => {
+    const { handler, lines } = setup({
+      getObject: async () => {
+        throw new PermanentError('Cloud Storage gs://landing/sales/g.csv#9: HTTP 403', {
+          status: 403,
+        });
+      },
+    });
+    await expect(handler(pointerEvent)).resolves.toBeUndefined();
+    expect(lines.filter((l) => l.outcome)).toEqual([
+      expect.objectContaining({ outcome: 'refused', reason: expect.stringContaining('403') }),
+    ]);
+  });
+
+  it('names the route and job on a retry line once they are known', async () => {
+    const { handler, lines } = setup({
+      insertJob: async () => {
+        throw new RetryableError('backendError', { status: 503 });
+      },
+    });
+    await expect(handler(finalizeEvent('sales/h.csv'))).rejects.toThrow('backendError');
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      outcome: 'retry',
+      route: 'sales',
+      jobId: expect.stringMatching(/^bqal_sales_/),
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { GoogleAuth } from 'google-auth-library';
 import { createBigQueryClient } from '../../../src/bigquery/client';
-import { PermanentError, RetryableError } from '../../../src/bigquery/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
 import type { LoadPlan } from '../../../src/types';
 import { type Answer, type FakeServer, startFakeServer, startMetadataServer } from './fake-servers';
 import { useMetadataEnv } from './metadata-env';

@@ -1,8 +1,5 @@
-import {
-  classifyBigQueryError,
-  PermanentError,
-  RetryableError,
-} from '../../../src/bigquery/errors';
+import { classifyBigQueryError } from '../../../src/bigquery/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
 
 const body = (reason: string, message = `${reason} happened`) => ({
   error: { code: 0, message, errors: [{ reason, message, domain: 'global' }] },
@@ -27,7 +24,7 @@ describe('classifyBigQueryError', () => {
     ['403 blocked', 403, body('blocked'), PermanentError],
     ['403 quotaExceeded (daily)', 403, body('quotaExceeded'), PermanentError],
     ['409 duplicate', 409, body('duplicate'), PermanentError],
-    ['401 without a reason', 401, {}, PermanentError],
+    ['401 without a reason (an expired token clears on retry)', 401, {}, RetryableError],
     ['413 without a body', 413, undefined, PermanentError],
     ['501 not implemented', 501, {}, PermanentError],
   ])('classifies HTTP %s', (_, status, answer, expected) => {

@@ -1,5 +1,5 @@
-import { PermanentError, RetryableError } from '../../../src/bigquery/errors';
 import { retryPolicy, withRetry } from '../../../src/bigquery/retry';
+import { PermanentError, RetryableError } from '../../../src/errors';
 
 const FAST = { initialDelayMs: 1, maxDelayMs: 2 };
 

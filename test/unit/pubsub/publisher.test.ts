@@ -1,6 +1,6 @@
 /** The Pub/Sub REST publisher and dead letters, against a scripted server as the emulator. */
 
-import { RetryableError } from '../../../src/bigquery/errors';
+import { RetryableError } from '../../../src/errors';
 import { deadLetterMessage } from '../../../src/pubsub/dead-letter';
 import { createPublisher, pubsubBaseUrl, truncateUtf8 } from '../../../src/pubsub/publisher';
 import { type FakeServer, startFakeServer } from '../bigquery/fake-servers';

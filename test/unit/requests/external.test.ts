@@ -2,7 +2,7 @@
  * The handler's path for requests and inline data, with fake clients: refusals are logged once,
  * dead-lettered and acknowledged; a failed dead-letter publish and retryable errors throw.
  */
-import { RetryableError } from '../../../src/bigquery/errors';
+import { RetryableError } from '../../../src/errors';
 import { createHandler, type HandlerDeps } from '../../../src/handler';
 import { setLogSink } from '../../../src/log';
 import type { Publisher } from '../../../src/pubsub/publisher';

@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError } from '../../../src/bigquery/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
 import { createObjectReader } from '../../../src/storage/objects';
 import { type Answer, type FakeServer, startFakeServer } from '../bigquery/fake-servers';
 import { useMetadataEnv } from '../bigquery/metadata-env';
