@@ -10,6 +10,7 @@ import { PermanentError } from './errors';
 import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
 import { type Done, logRedelivery } from './outcome';
+import { afterSubmit, type OutcomeDeps } from './outcomes/after-submit';
 import {
   type ExternalDeps,
   type ExternalMessage,
@@ -43,6 +44,8 @@ export interface HandlerDeps {
   markers?: MarkerWriter;
   /** Runs a sweep command (src/sweep/); absent: sweep commands are refused. */
   sweep?: (command: SweepCommand) => Promise<SweepSummary>;
+  /** Completion wait, final markers, notifications, post-load actions (docs/outcomes.md). */
+  outcomes?: OutcomeDeps;
 }
 
 /** What the Functions Framework hands us; only these fields are read outside the decoder. */
@@ -134,10 +137,15 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       const marker = deps.markers
         ? await markSubmitted(deps.markers, deps.getObject, object, plan.jobId)
         : undefined;
-      done('INFO', `load job ${outcome}: ${plan.jobId}`, {
+      const route = rules.routes.find((r) => r.name === plan.route)?.config;
+      const after = deps.outcomes
+        ? await afterSubmit(deps.outcomes, route, plan, object, job)
+        : undefined;
+      done(after?.severity ?? 'INFO', after?.message ?? `load job ${outcome}: ${plan.jobId}`, {
         ...fields,
         outcome,
         ...(marker === undefined ? {} : { marker }),
+        ...after?.fields,
       });
     } catch (error) {
       const fields = { object: uri, route: planned?.route, jobId: planned?.jobId };

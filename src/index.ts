@@ -4,6 +4,7 @@
  */
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { GoogleAuth } from 'google-auth-library';
+import { createObjectActions } from './actions/post-load';
 import { bigQueryScopes, createBigQueryClient } from './bigquery/client';
 import { createUploadClient } from './bigquery/upload';
 import { configLocation, loadRules } from './config/load';
@@ -71,5 +72,13 @@ cloudEvent(
     },
     markers,
     sweep: (command) => sweep(command),
+    outcomes: {
+      getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
+      getObject: (pointer) => objects.getObject(pointer),
+      markers,
+      // Moves and deletes need roles/storage.objectUser on the source and target buckets.
+      actions: createObjectActions({ retry: settings.retry }),
+      publish: (topic, message) => publisher.publish(topic, message),
+    },
   }),
 );

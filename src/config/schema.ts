@@ -7,6 +7,7 @@
  * `routeShape`; to extend the top level, add keys to `configShape`.
  */
 import { z } from 'zod';
+import { outcomeRouteShape } from '../outcomes/schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 
 /**
@@ -168,6 +169,8 @@ export const routeShape = {
     .describe('object: one load per object event; batch: loaded by scheduled sweeps')
     .optional(),
   batch: BatchSchema.optional(),
+  // After the load: wait, onSuccess, onFailure, notifyTopic (docs/outcomes.md).
+  ...outcomeRouteShape,
 };
 
 export const RouteSchema = z

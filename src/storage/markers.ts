@@ -11,12 +11,18 @@ import { classifyStorageError, storageStatus } from './errors';
 
 export const MARKER_JOB = 'bq-autoloader-job';
 export const MARKER_STATE = 'bq-autoloader-state';
+/** Output rows of a `loaded` job (docs/outcomes.md). */
+export const MARKER_ROWS = 'bq-autoloader-rows';
+/** `reason: message` of a `failed` job, cut to fit a metadata value. */
+export const MARKER_ERROR = 'bq-autoloader-error';
 export const MARKER_STATES = ['claimed', 'submitted', 'loaded', 'failed'] as const;
 export type MarkerState = (typeof MARKER_STATES)[number];
 
 export interface Marker {
   jobId: string;
   state: MarkerState;
+  rows?: string;
+  error?: string;
 }
 
 /** The exact object version a marker write is conditioned on. */
@@ -45,7 +51,24 @@ export function markerOf(metadata: Record<string, string> | undefined): Marker |
   const jobId = metadata?.[MARKER_JOB];
   const state = metadata?.[MARKER_STATE];
   if (!jobId || !(MARKER_STATES as readonly string[]).includes(state ?? '')) return undefined;
-  return { jobId, state: state as MarkerState };
+  const rows = metadata?.[MARKER_ROWS];
+  const error = metadata?.[MARKER_ERROR];
+  return {
+    jobId,
+    state: state as MarkerState,
+    ...(rows ? { rows } : {}),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** The custom metadata a marker writes; `null` deletes a key left by an earlier state. */
+function markerMetadata(marker: Marker): Record<string, string | null> {
+  return {
+    [MARKER_JOB]: marker.jobId,
+    [MARKER_STATE]: marker.state,
+    [MARKER_ROWS]: marker.rows ?? null,
+    [MARKER_ERROR]: marker.error ?? null,
+  };
 }
 
 export function createMarkerWriter(
@@ -59,7 +82,7 @@ export function createMarkerWriter(
       return withRetry(async (): Promise<MarkResult> => {
         try {
           const [resource] = await file.setMetadata(
-            { metadata: { [MARKER_JOB]: marker.jobId, [MARKER_STATE]: marker.state } },
+            { metadata: markerMetadata(marker) },
             {
               ifGenerationMatch: target.generation,
               ifMetagenerationMatch: target.metageneration,

@@ -1,0 +1,67 @@
+/**
+ * The handler's step after a per-object load was submitted (handler.ts): for a route with
+ * `wait`, wait for the job in-process and finish it (finish.ts). Returns what to add to the
+ * event's one outcome line, and its severity: a failed load is an ERROR with the job's
+ * error list, so Cloud Logging alerting and log-based metrics can count it.
+ */
+import type { LogFields, Severity } from '../log';
+import type { LoadPlan, ObjectRef } from '../types';
+import { type FinishDeps, type FinishInput, finishLoad } from './finish';
+import { errorText } from './job-result';
+import { waitForJob } from './wait';
+
+export interface OutcomeDeps extends FinishDeps {
+  getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
+  /** Poll pacing (tests shorten it). */
+  initialDelayMs?: number;
+}
+
+export type RouteOutcomeOptions = FinishInput['route'] & { wait?: { timeoutSeconds: number } };
+
+export interface AfterSubmit {
+  severity: Extract<Severity, 'INFO' | 'ERROR'>;
+  message?: string;
+  fields: LogFields;
+}
+
+export async function afterSubmit(
+  deps: OutcomeDeps,
+  route: RouteOutcomeOptions | undefined,
+  plan: LoadPlan,
+  object: ObjectRef,
+  job: unknown,
+): Promise<AfterSubmit> {
+  if (!route?.wait) return { severity: 'INFO', fields: {} };
+  const result = await waitForJob(
+    () => deps.getJob(plan.projectId, plan.jobId, plan.location),
+    { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs },
+    job,
+  );
+  if (result.state === 'running') {
+    return {
+      severity: 'INFO',
+      fields: {
+        state: 'submitted',
+        waited: 'job still running; left to completion events and sweeps',
+      },
+    };
+  }
+  const t = plan.job.configuration.load.destinationTable;
+  const report = await finishLoad(deps, {
+    route,
+    object: { bucket: object.bucket, name: object.name, generation: object.generation },
+    jobId: plan.jobId,
+    destination: `${t.projectId}.${t.datasetId}.${t.tableId}`,
+    result,
+  });
+  const { marker, ...rest } = report;
+  const fields: LogFields = { ...rest, finished: marker };
+  if (result.state === 'loaded') {
+    return { severity: 'INFO', message: `load job loaded: ${plan.jobId}`, fields };
+  }
+  return {
+    severity: 'ERROR',
+    message: `load job failed: ${plan.jobId}: ${result.reason}`,
+    fields: { ...fields, errors: result.errors.slice(0, 20).map(errorText) },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * What a BigQuery Job resource says about a load's outcome. Pure.
+ * A job is finished when `status.state` is `DONE`; it failed when `status.errorResult` is
+ * set (`status.errors` may list row problems even on success). Statistics are int64 strings.
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobStatus
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobStatistics3
+ */
+
+export interface JobError {
+  reason?: string;
+  message?: string;
+  location?: string;
+}
+
+export type JobResult =
+  | { state: 'running' }
+  | { state: 'loaded'; rows?: string; bytes?: string; errors: JobError[] }
+  | { state: 'failed'; reason: string; rows?: string; bytes?: string; errors: JobError[] };
+
+export type FinishedJob = Exclude<JobResult, { state: 'running' }>;
+
+/** Reads `status` and `statistics.load` of a Job resource (from jobs.get or an audit log). */
+export function jobResult(job: unknown): JobResult {
+  const { status, statistics } = (job ?? {}) as {
+    status?: { state?: unknown; errorResult?: unknown; errors?: unknown };
+    statistics?: { load?: { outputRows?: unknown; inputFileBytes?: unknown } };
+  };
+  if (status?.state !== 'DONE') return { state: 'running' };
+  const errors = Array.isArray(status.errors) ? status.errors.map(jobError) : [];
+  const counts = {
+    ...int64('rows', statistics?.load?.outputRows),
+    ...int64('bytes', statistics?.load?.inputFileBytes),
+  };
+  if (status.errorResult) {
+    return { state: 'failed', reason: errorText(jobError(status.errorResult)), ...counts, errors };
+  }
+  return { state: 'loaded', ...counts, errors };
+}
+
+/** `reason: message`, the way logs and markers show a job error. */
+export function errorText(error: JobError): string {
+  return `${error.reason ?? 'error'}: ${error.message ?? 'no message'}`;
+}
+
+function jobError(value: unknown): JobError {
+  const { reason, message, location } = (value ?? {}) as Record<string, unknown>;
+  return {
+    ...(typeof reason === 'string' ? { reason } : {}),
+    ...(typeof message === 'string' ? { message } : {}),
+    ...(typeof location === 'string' ? { location } : {}),
+  };
+}
+
+function int64<K extends string>(key: K, value: unknown): Partial<Record<K, string>> {
+  if (typeof value === 'string' && /^\d+$/.test(value))
+    return { [key]: value } as Record<K, string>;
+  if (typeof value === 'number' && Number.isSafeInteger(value))
+    return { [key]: String(value) } as Record<K, string>;
+  return {};
+}

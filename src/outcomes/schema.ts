@@ -1,0 +1,71 @@
+/**
+ * Rules-file keys of a route for what happens after its load (docs/outcomes.md): waiting
+ * for the job in-process, post-load actions and the notification topic. Pure zod, imported
+ * by src/config/schema.ts.
+ */
+import { z } from 'zod';
+
+const TOPIC = /^projects\/[^/]+\/topics\/[^/]+$/;
+/** `gs://bucket/` or `gs://bucket/prefix/`: the object's name is appended. */
+const PREFIX_URI = /^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]\/([^*?[\]#]*\/)?$/;
+
+export const MAX_WAIT_SECONDS = 3_000;
+
+export const WaitSchema = z
+  .strictObject({
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      // The function's own request timeout bounds any wait (Cloud Run allows up to 60 min).
+      .max(MAX_WAIT_SECONDS)
+      .default(60)
+      .describe(
+        'How long to poll jobs.get for the load to finish before leaving it to events or sweeps.',
+      ),
+  })
+  .describe(
+    'Wait in-process for each load job to finish (simple set-ups without audit-log events).',
+  );
+
+const target = z
+  .string()
+  .regex(PREFIX_URI, 'expected gs://BUCKET/ or gs://BUCKET/PREFIX/ (ending in /)')
+  .describe('Where the object goes: its name is appended to this prefix.');
+
+export const OnSuccessSchema = z
+  .strictObject({
+    action: z.enum(['keep', 'delete', 'move']),
+    to: target.optional(),
+  })
+  .refine((a) => (a.action === 'move') === (a.to !== undefined), {
+    message: '`to` is required with action move, and only then',
+    path: ['to'],
+  })
+  .describe('After a successful load: keep, delete or move the source object.');
+
+export const OnFailureSchema = z
+  .strictObject({
+    action: z.enum(['keep', 'move']),
+    to: target.optional(),
+  })
+  .refine((a) => (a.action === 'move') === (a.to !== undefined), {
+    message: '`to` is required with action move, and only then',
+    path: ['to'],
+  })
+  .describe('After a failed load: keep the source object or move it to a quarantine prefix.');
+
+export const NotifyTopicSchema = z
+  .string()
+  .regex(TOPIC, 'expected projects/PROJECT/topics/TOPIC')
+  .describe('Receives one message per finished load (docs/outcomes.md).');
+
+export const outcomeRouteShape = {
+  wait: WaitSchema.optional(),
+  onSuccess: OnSuccessSchema.optional(),
+  onFailure: OnFailureSchema.optional(),
+  notifyTopic: NotifyTopicSchema.optional(),
+};
+
+export type OnSuccess = z.infer<typeof OnSuccessSchema>;
+export type OnFailure = z.infer<typeof OnFailureSchema>;
