@@ -10,7 +10,7 @@ import { PermanentError } from './errors';
 import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
 import { type Done, logRedelivery } from './outcome';
-import { afterSubmit, type OutcomeDeps } from './outcomes/after-submit';
+import { afterSubmit, followsOutcomes, type OutcomeDeps } from './outcomes/after-submit';
 import {
   type ExternalDeps,
   type ExternalMessage,
@@ -124,8 +124,10 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       };
       // jobs.insert answers 200 (and jobs.get after a 409 answers) even for a job that has
       // already failed, e.g. a missing dataset: that is not a success to report.
+      const route = rules.routes.find((r) => r.name === plan.route)?.config;
       const failed = jobFailure(job);
-      if (failed) {
+      // Routes with outcome options record a failed job on the object instead (below).
+      if (failed && !(deps.outcomes && followsOutcomes(route))) {
         const reason = `${outcome === 'duplicate' ? 'the existing job' : 'the job'} failed: ${failed}`;
         done('ERROR', `load failed in BigQuery: ${reason}`, {
           ...fields,
@@ -137,7 +139,6 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       const marker = deps.markers
         ? await markSubmitted(deps.markers, deps.getObject, object, plan.jobId)
         : undefined;
-      const route = rules.routes.find((r) => r.name === plan.route)?.config;
       const after = deps.outcomes
         ? await afterSubmit(deps.outcomes, route, plan, object, job)
         : undefined;

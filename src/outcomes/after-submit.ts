@@ -7,7 +7,7 @@
 import type { LogFields, Severity } from '../log';
 import type { LoadPlan, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, finishLoad } from './finish';
-import { errorText } from './job-result';
+import { errorText, jobResult } from './job-result';
 import { waitForJob } from './wait';
 
 export interface OutcomeDeps extends FinishDeps {
@@ -31,12 +31,17 @@ export async function afterSubmit(
   object: ObjectRef,
   job: unknown,
 ): Promise<AfterSubmit> {
-  if (!route?.wait) return { severity: 'INFO', fields: {} };
-  const result = await waitForJob(
-    () => deps.getJob(plan.projectId, plan.jobId, plan.location),
-    { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs },
-    job,
-  );
+  if (!route || !followsOutcomes(route)) return { severity: 'INFO', fields: {} };
+  // Without `wait`, a job that is already DONE (a fast failure, or a redelivery after the
+  // load finished) is still finished here: a move that failed earlier is repeated.
+  const result = route.wait
+    ? await waitForJob(
+        () => deps.getJob(plan.projectId, plan.jobId, plan.location),
+        { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs },
+        job,
+      )
+    : jobResult(job);
+  if (result.state === 'running' && !route.wait) return { severity: 'INFO', fields: {} };
   if (result.state === 'running') {
     return {
       severity: 'INFO',
@@ -64,4 +69,10 @@ export async function afterSubmit(
     message: `load job failed: ${plan.jobId}: ${result.reason}`,
     fields: { ...fields, errors: result.errors.slice(0, 20).map(errorText) },
   };
+}
+
+/** A route that asked for any outcome handling: its jobs are finished by this module. */
+export function followsOutcomes(route: RouteOutcomeOptions | undefined): boolean {
+  if (!route) return false;
+  return Boolean(route.wait || route.onSuccess || route.onFailure || route.notifyTopic);
 }
