@@ -48,12 +48,15 @@ let nextPort = 18_400 + Math.floor(Math.random() * 2000);
 export async function startHandler(
   spec: HandlerSpec,
   env: Record<string, string>,
+  /** Extra node flags, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs: string[] = [],
 ): Promise<RunningHandler> {
   const port = nextPort++;
   const spawnedAt = process.hrtime.bigint();
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       // The framework CLI listens on every interface; the benchmark stays on loopback.
       '--require',
       join(REPO, 'dev/loopback-only.js'),

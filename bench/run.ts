@@ -11,6 +11,7 @@ import { startMetadataServer } from '../dev/metadata-server';
 import { measureColdStarts } from './cold-start';
 import { HANDLERS, type HandlerSpec, REPO } from './function-process';
 import { startInstantBigQuery } from './instant-bigquery';
+import { startInstantStorage } from './instant-storage';
 import { BUCKET } from './load';
 import { measureRouting } from './routing';
 import { bytesOf, productionClosure } from './size';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const metadata = await startMetadataServer({ projectId: PROJECT });
   const bigquery = await startInstantBigQuery();
+  const storage = await startInstantStorage();
   const rulesFile = join(mkdtempSync(join(tmpdir(), 'bqal-bench-')), 'autoloader.yaml');
   writeFileSync(rulesFile, RULES);
   const env = (spec: HandlerSpec): Record<string, string> => ({
@@ -56,8 +58,8 @@ async function main(): Promise<void> {
     GCE_METADATA_HOST: metadata.host,
     // With a scheme: @google-cloud/bigquery would add https:// to a bare host (FACTS.md).
     BIGQUERY_EMULATOR_HOST: `http://${bigquery.host}`,
-    // Nothing reads objects for finalize events; a dead loopback address keeps it local.
-    STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9/storage/v1',
+    // bq-autoloader patches a marker onto each loaded object; the others never call it.
+    STORAGE_EMULATOR_HOST: storage.emulatorHost,
     ...(spec === HANDLERS.autoloader ? { AUTOLOADER_CONFIG: rulesFile } : {}),
   });
   const lines: string[] = [];
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await bigquery.close();
+    await storage.close();
     await metadata.close();
   }
 }
