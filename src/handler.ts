@@ -11,6 +11,7 @@ import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
 import { type Done, logRedelivery } from './outcome';
 import { afterSubmit, followsOutcomes, type OutcomeDeps } from './outcomes/after-submit';
+import { handleJobCompleted } from './outcomes/handle-job-event';
 import {
   type ExternalDeps,
   type ExternalMessage,
@@ -77,6 +78,7 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       return;
     }
     if (decoded.kind === 'sweep') return handleSweep(deps.sweep, decoded.command, done);
+    if (decoded.kind === 'job') return handleJobCompleted(deps, decoded.job, done);
 
     const uri = decoded.kind === 'object' ? gsUri(decoded.object) : gsUri(decoded.pointer);
     // Known once routing succeeds, so a retry line can name the route and job.
@@ -190,9 +192,11 @@ async function handleExternal(
   done: Done,
 ): Promise<void> {
   const { message } = decoded;
+  const publisher = deps.external?.publisher;
+  let rules: CompiledRules | undefined;
   try {
-    const [rules, runtimeProject] = await Promise.all([deps.rules(), deps.runtimeProject()]);
-    const publisher = deps.external?.publisher;
+    let runtimeProject: string;
+    [rules, runtimeProject] = await Promise.all([deps.rules(), deps.runtimeProject()]);
     if (decoded.kind === 'refused') {
       return await refuseMessage(publisher, rules, message, decoded.reason, done);
     }
@@ -201,6 +205,26 @@ async function handleExternal(
       return await refuseMessage(publisher, rules, message, reason, done);
     }
     return await handleExternalMessage(deps.external, rules, runtimeProject, decoded, done);
+  } catch (error) {
+    if (error instanceof PermanentError && rules) {
+      // Retrying will not fix it: refused and dead-lettered instead of redelivered forever.
+      return refuseExternal(publisher, rules, message, error.message, done);
+    }
+    logRedelivery(done, error, { topic: message.topic, messageId: message.messageId });
+    throw error;
+  }
+}
+
+/** A refusal whose dead letter cannot be published is redelivered, never dropped. */
+async function refuseExternal(
+  publisher: ExternalDeps['publisher'] | undefined,
+  rules: CompiledRules,
+  message: PublishedMessage,
+  reason: string,
+  done: Done,
+): Promise<void> {
+  try {
+    await refuseMessage(publisher, rules, message, reason, done);
   } catch (error) {
     logRedelivery(done, error, { topic: message.topic, messageId: message.messageId });
     throw error;

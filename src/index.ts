@@ -75,6 +75,7 @@ cloudEvent(
     outcomes: {
       getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
       getObject: (pointer) => objects.getObject(pointer),
+      getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
       markers,
       // Moves and deletes need roles/storage.objectUser on the source and target buckets.
       actions: createObjectActions({ retry: settings.retry }),

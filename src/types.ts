@@ -38,7 +38,16 @@ export type DecodedEvent =
   | { kind: 'refused'; reason: string; object?: string; message?: PublishedMessage }
   | { kind: 'request'; request: LoadRequest; message: PublishedMessage }
   | { kind: 'inline'; inline: InlineData; message: PublishedMessage }
-  | { kind: 'sweep'; command: SweepCommand };
+  | { kind: 'sweep'; command: SweepCommand }
+  | { kind: 'job'; job: FinishedJobRef };
+
+/** A load job that finished, as a job-completion event names it (docs/outcomes.md). */
+export interface FinishedJobRef {
+  projectId: string;
+  jobId: string;
+  /** From the audit log entry's resource labels; the rules' location when absent. */
+  location?: string;
+}
 
 /** A scheduled sweep (docs/sweeps.md): batch loads and catch-up of missed events. */
 export interface SweepCommand {
@@ -141,4 +150,11 @@ export type RouteDecision =
   | { kind: 'refused'; reason: string; route?: string };
 
 /** How every event ends; exactly one log line carries it. */
-export type Outcome = 'submitted' | 'duplicate' | 'ignored' | 'refused' | 'retry';
+export type Outcome =
+  | 'submitted'
+  | 'duplicate'
+  | 'ignored'
+  | 'refused'
+  | 'retry'
+  /** A job-completion event recorded a load's final state (docs/outcomes.md). */
+  | 'finished';

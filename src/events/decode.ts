@@ -5,6 +5,7 @@
  */
 import type { DecodedEvent } from '../types';
 import { type CloudEvent, CloudEventSchema } from './cloudevent';
+import { AUDIT_LOG_WRITTEN, decodeJobCompletedEvent } from './job-completed';
 import { decodePubsubEvent, PUBSUB_MESSAGE_PUBLISHED } from './pubsub-event';
 import { fromRawPushBody } from './pubsub-push';
 import { describeIssues } from './reasons';
@@ -17,6 +18,7 @@ const DECODERS: ReadonlyMap<string, EventDecoder> = new Map<string, EventDecoder
   [STORAGE_FINALIZED, decodeStorageEvent],
   ...STORAGE_IGNORED_TYPES.map((type): [string, EventDecoder] => [type, decodeStorageEvent]),
   [PUBSUB_MESSAGE_PUBLISHED, decodePubsubEvent],
+  [AUDIT_LOG_WRITTEN, decodeJobCompletedEvent],
 ]);
 
 export function decodeEvent(event: unknown): DecodedEvent {

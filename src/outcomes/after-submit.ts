@@ -12,6 +12,8 @@ import { waitForJob } from './wait';
 
 export interface OutcomeDeps extends FinishDeps {
   getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
+  /** The live generation of an object (job-completion events); absent: events refused. */
+  getLiveObject?: (bucket: string, name: string) => Promise<ObjectRef | undefined>;
   /** Poll pacing (tests shorten it). */
   initialDelayMs?: number;
 }

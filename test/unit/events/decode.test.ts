@@ -120,7 +120,7 @@ describe('decodeEvent', () => {
     ['envelope/missing-id', /^not a CloudEvent 1\.0: id: missing \(expected string\)$/, undefined],
     [
       'envelope/unknown-type',
-      /^unsupported event type google\.cloud\.audit\.log\.v1\.written$/,
+      /^unsupported event type google\.cloud\.firestore\.document\.v1\.written$/,
       undefined,
     ],
   ])('refuses %s with a reason naming the field', (name, reason, object) => {

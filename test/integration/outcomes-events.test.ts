@@ -1,0 +1,233 @@
+/**
+ * Issue 6, job-completion events: a route without `wait` is finished by the BigQuery
+ * audit-log CloudEvent, to the same state as the in-process wait, however the event is
+ * delivered (twice, or before the insert's own log line).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { objectJobId } from '../../src/routing/job-id';
+import { binaryStorageEvent, post } from '../support/events';
+import { type FunctionProcess, startFunction } from '../support/function-process';
+import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import { pubsub } from '../support/pubsub-rest';
+
+const emulatorHost = process.env.PUBSUB_EMULATOR_HOST as string;
+const suffix = randomUUID().slice(0, 8);
+const topic = `outcomes-ev-${suffix}`;
+const subscription = `outcomes-ev-pull-${suffix}`;
+const SCHEMA = '{ fields: [{ name: id, type: INTEGER }, { name: amount, type: INTEGER }] }';
+
+const RULES = `
+routes:
+  - name: orders
+    match: gs://landing-ev/orders/*.csv
+    destination: raw.orders
+    load: { skipLeadingRows: 1 }
+    schema: ${SCHEMA}
+    onSuccess: { action: move, to: gs://archive-ev/done/ }
+    onFailure: { action: move, to: gs://landing-ev/quarantine/ }
+    notifyTopic: projects/${TEST_PROJECT}/topics/${topic}
+`;
+
+let stack: LocalStack;
+let fn: FunctionProcess;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  stack.gcs.store.insert('archive-ev', 'README', Buffer.from('archive'), {});
+  await pubsub(emulatorHost, 'PUT', `projects/${TEST_PROJECT}/topics/${topic}`);
+  await pubsub(emulatorHost, 'PUT', `projects/${TEST_PROJECT}/subscriptions/${subscription}`, {
+    topic: `projects/${TEST_PROJECT}/topics/${topic}`,
+  });
+  fn = await startFunction({
+    ...stack.env,
+    PUBSUB_EMULATOR_HOST: emulatorHost,
+    AUTOLOADER_CONFIG: stack.writeRules(RULES),
+  });
+});
+
+afterAll(async () => {
+  await fn?.stop();
+  await stack?.close();
+});
+
+/** The audit-log fixture for `jobId`, as Eventarc delivers it (structured mode). */
+function completionEvent(jobId: string, uri: string) {
+  const text = readFileSync(
+    join(__dirname, '../fixtures/events/audit-log/job-change-done.json'),
+    'utf8',
+  )
+    .replaceAll('JOB_ID', jobId)
+    .replaceAll('"ROUTE"', '"orders"')
+    .replace('gs://landing/sales/a.csv', uri);
+  const event = JSON.parse(text) as Record<string, unknown>;
+  event.id = randomUUID();
+  return {
+    id: event.id as string,
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify(event),
+  };
+}
+
+async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
+  expect((await post(fn.url, request)).status).toBe(204);
+  return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
+}
+
+async function pullCount(): Promise<{ state: string; jobId: string; error?: string }[]> {
+  const path = `projects/${TEST_PROJECT}/subscriptions/${subscription}`;
+  const out: { state: string; jobId: string; error?: string }[] = [];
+  // Two empty pulls in a row: nothing more is on its way.
+  for (let empty = 0; empty < 2; ) {
+    const answer = (await pubsub(emulatorHost, 'POST', `${path}:pull`, {
+      maxMessages: 10,
+      returnImmediately: true,
+    })) as { receivedMessages?: { ackId: string; message: { data: string } }[] };
+    const received = answer.receivedMessages ?? [];
+    if (!received.length) {
+      empty += 1;
+      await new Promise((r) => setTimeout(r, 300));
+      continue;
+    }
+    for (const m of received)
+      out.push(JSON.parse(Buffer.from(m.message.data, 'base64').toString()));
+    await pubsub(emulatorHost, 'POST', `${path}:acknowledge`, {
+      ackIds: received.map((m) => m.ackId),
+    });
+  }
+  return out;
+}
+
+function put(name: string, text: string) {
+  const stored = stack.gcs.store.insert('landing-ev', name, Buffer.from(text), {
+    contentType: 'text/csv',
+  });
+  const finalize = binaryStorageEvent({
+    bucket: 'landing-ev',
+    name,
+    generation: stored.generation,
+    size: Number(stored.size),
+  });
+  const jobId = objectJobId({
+    bucket: 'landing-ev',
+    name,
+    generation: stored.generation,
+    route: 'orders',
+  });
+  return {
+    stored,
+    jobId,
+    uri: `gs://landing-ev/${name}`,
+    finalize: { id: finalize.headers['ce-id'], ...finalize },
+  };
+}
+
+async function rows(amount: number): Promise<number> {
+  const [row] = await stack.bigquery.query(
+    `SELECT count(*) AS n FROM raw.orders WHERE amount = ${amount}`,
+  );
+  return Number(row?.n);
+}
+
+it('a completion event delivered twice after the insert: loaded, archived, one notification', async () => {
+  const name = `orders/twice-${suffix}.csv`;
+  const { jobId, uri, finalize } = put(name, 'id,amount\n1,11\n2,11\n');
+  const submitted = await deliver(finalize);
+  expect(submitted).toMatchObject({ jobId, outcome: 'submitted' });
+  await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+
+  const first = await deliver(completionEvent(jobId, uri));
+  const second = await deliver(completionEvent(jobId, uri));
+  expect(first).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', jobId });
+  expect(second).toMatchObject({ outcome: 'finished', state: 'loaded' });
+
+  expect(await rows(11)).toBe(2);
+  expect(() => stack.gcs.store.get('landing-ev', name)).toThrow();
+  expect(stack.gcs.store.get('archive-ev', `done/${name}`).metadata).toMatchObject({
+    'bq-autoloader-job': jobId,
+    'bq-autoloader-state': 'loaded',
+    'bq-autoloader-rows': '2',
+  });
+  expect(await pullCount()).toEqual([expect.objectContaining({ jobId, state: 'loaded' })]);
+});
+
+it('a malformed file finished by its completion event: failed, quarantined, notified, no rows', async () => {
+  const name = `orders/bad-${suffix}.csv`;
+  const { jobId, uri, finalize } = put(name, 'id,amount\n1,22\n2,twenty-two\n');
+  await deliver(finalize);
+  await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+  const line = await deliver(completionEvent(jobId, uri));
+
+  expect(line).toMatchObject({
+    severity: 'ERROR',
+    outcome: 'finished',
+    state: 'failed',
+    action: 'moved',
+  });
+  expect(String(line.error)).toMatch(/^invalid: /);
+  expect(await rows(22)).toBe(0);
+  expect(stack.gcs.store.get('landing-ev', `quarantine/${name}`).metadata).toMatchObject({
+    'bq-autoloader-state': 'failed',
+  });
+  const notes = await pullCount();
+  expect(notes).toHaveLength(1);
+  expect(notes[0]).toMatchObject({
+    jobId,
+    state: 'failed',
+    error: expect.stringMatching(/^invalid: /),
+  });
+});
+
+it('a completion event before the insert’s own log line leads to the same final state', async () => {
+  const name = `orders/early-${suffix}.csv`;
+  const { jobId, uri, finalize } = put(name, 'id,amount\n1,33\n');
+  // The job exists (as if the function's insert reached BigQuery) but the function has not
+  // logged or marked anything yet when the completion arrives.
+  const job = {
+    jobReference: { projectId: TEST_PROJECT, jobId, location: 'US' },
+    configuration: {
+      labels: { 'bq-autoloader-route': 'orders' },
+      load: {
+        sourceUris: [uri],
+        destinationTable: { projectId: TEST_PROJECT, datasetId: 'raw', tableId: 'orders' },
+        sourceFormat: 'CSV',
+        skipLeadingRows: 1,
+        schema: {
+          fields: [
+            { name: 'id', type: 'INTEGER' },
+            { name: 'amount', type: 'INTEGER' },
+          ],
+        },
+      },
+    },
+  };
+  const inserted = await fetch(
+    `http://${stack.bigquery.host}/bigquery/v2/projects/${TEST_PROJECT}/jobs`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(job),
+    },
+  );
+  expect(inserted.status).toBe(200);
+  await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+
+  const early = await deliver(completionEvent(jobId, uri));
+  expect(early).toMatchObject({
+    outcome: 'finished',
+    state: 'loaded',
+    finished: 'written',
+    action: 'moved',
+  });
+  const late = await deliver(finalize);
+  expect(late).toMatchObject({ outcome: 'duplicate', jobId });
+
+  expect(await rows(33)).toBe(1);
+  expect(() => stack.gcs.store.get('landing-ev', name)).toThrow();
+  expect(stack.gcs.store.get('archive-ev', `done/${name}`).metadata).toMatchObject({
+    'bq-autoloader-state': 'loaded',
+    'bq-autoloader-rows': '1',
+  });
+  expect(await pullCount()).toHaveLength(1);
+});
