@@ -195,8 +195,9 @@ async function handleExternal(
   const publisher = deps.external?.publisher;
   let rules: CompiledRules | undefined;
   try {
-    let runtimeProject: string;
-    [rules, runtimeProject] = await Promise.all([deps.rules(), deps.runtimeProject()]);
+    // Both are promises cached per instance; rules first, so a refusal can dead-letter.
+    rules = await deps.rules();
+    const runtimeProject = await deps.runtimeProject();
     if (decoded.kind === 'refused') {
       return await refuseMessage(publisher, rules, message, decoded.reason, done);
     }

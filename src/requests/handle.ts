@@ -89,7 +89,14 @@ export async function processLoadRequest(
     if (!rules.allowBucket(ref.bucket)) {
       return refuse(uri, `bucket "${ref.bucket}" is not in allow.buckets`);
     }
-    const object = await deps.getLiveObject(ref.bucket, ref.name);
+    let object: ObjectRef | undefined;
+    try {
+      object = await deps.getLiveObject(ref.bucket, ref.name);
+    } catch (error) {
+      // Retrying will not fix it (403, bad resource): this object is refused, the rest go on.
+      if (!(error instanceof PermanentError)) throw error;
+      return refuse(uri, `Cloud Storage refused the read: ${error.message}`);
+    }
     if (!object) return refuse(uri, `${uri} does not exist`);
     return one(object);
   }
@@ -104,7 +111,19 @@ export async function processLoadRequest(
     return summary;
   }
   let seen = 0;
-  for await (const page of deps.listPrefix(bucket, prefix)) {
+  const pages = deps.listPrefix(bucket, prefix);
+  while (true) {
+    let next: IteratorResult<ObjectRef[]>;
+    try {
+      next = await pages.next();
+    } catch (error) {
+      // A listing that can never succeed (403, no such bucket) refuses the prefix.
+      if (!(error instanceof PermanentError)) throw error;
+      refuse(`gs://${bucket}/${prefix}`, `Cloud Storage refused the listing: ${error.message}`);
+      return summary;
+    }
+    if (next.done) break;
+    const page = next.value;
     const room = MAX_REQUEST_OBJECTS - seen;
     // Folder placeholders and empty objects are not data: skipped silently in a listing.
     const objects = page.filter((o) => o.size > 0 && !o.name.endsWith('/')).slice(0, room);

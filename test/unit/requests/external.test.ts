@@ -2,7 +2,7 @@
  * The handler's path for requests and inline data, with fake clients: refusals are logged once,
  * dead-lettered and acknowledged; a failed dead-letter publish and retryable errors throw.
  */
-import { RetryableError } from '../../../src/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
 import { createHandler, type HandlerDeps } from '../../../src/handler';
 import { setLogSink } from '../../../src/log';
 import type { Publisher } from '../../../src/pubsub/publisher';
@@ -35,7 +35,7 @@ beforeEach(() => {
   setLogSink((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
 });
 
-function setup(over: Partial<ExternalDeps> = {}) {
+function setup(over: Partial<ExternalDeps> = {}, handlerOver: Partial<HandlerDeps> = {}) {
   const inserted: LoadPlan[] = [];
   const uploaded: { plan: LoadPlan; bytes: number }[] = [];
   const published: { topic: string; attributes?: Record<string, string> }[] = [];
@@ -74,6 +74,7 @@ function setup(over: Partial<ExternalDeps> = {}) {
     },
     getObject: async () => undefined,
     external,
+    ...handlerOver,
   };
   return { handler: createHandler(deps), inserted, uploaded, published };
 }
@@ -149,6 +150,66 @@ describe('a load request through the handler', () => {
     });
     await expect(handler(fixture('requests/load-objects'))).rejects.toBeInstanceOf(RetryableError);
     expect(lines.at(-1)?.outcome).toBe('retry');
+  });
+
+  it('refuses an object Cloud Storage will never let it read, loads the others and dead-letters the request', async () => {
+    const { handler, inserted, published } = setup({
+      getLiveObject: async (bucket, name) => {
+        if (name === 'sales/a.csv') throw new PermanentError('Cloud Storage get: HTTP 403');
+        return objectRef({ bucket, name });
+      },
+    });
+    await handler(fixture('requests/load-objects'));
+    expect(inserted.map((p) => p.object)).toEqual(['gs://landing/sales/b.csv']);
+    expect(lines.find((l) => l.object === 'gs://landing/sales/a.csv')).toMatchObject({
+      outcome: 'refused',
+      reason: expect.stringContaining('HTTP 403'),
+    });
+    expect(lines.at(-1)).toMatchObject({ outcome: 'refused', deadLetterMessageId: 'dl-1' });
+    expect(published[0]?.attributes?.reason).toContain('HTTP 403');
+  });
+
+  it('refuses a prefix whose listing is forbidden instead of redelivering it forever', async () => {
+    const { handler, inserted, published } = setup({
+      listPrefix: async function* () {
+        yield* [];
+        throw new PermanentError('Cloud Storage list: HTTP 403');
+      },
+    });
+    await handler(fixture('requests/load-prefix-route'));
+    expect(inserted).toEqual([]);
+    expect(lines.at(-1)).toMatchObject({ outcome: 'refused', deadLetterMessageId: 'dl-1' });
+    expect(published[0]?.attributes?.reason).toContain('HTTP 403');
+  });
+
+  it('still redelivers a request whose listing fails for a while', async () => {
+    const { handler, published } = setup({
+      listPrefix: async function* () {
+        yield* [];
+        throw new RetryableError('Cloud Storage list: HTTP 503');
+      },
+    });
+    await expect(handler(fixture('requests/load-prefix-route'))).rejects.toBeInstanceOf(
+      RetryableError,
+    );
+    expect(lines.map((l) => l.outcome)).toEqual(['retry']);
+    expect(published).toEqual([]);
+  });
+
+  it('refuses and dead-letters a message on any other permanent error, and acknowledges it', async () => {
+    const { handler, published } = setup(
+      {},
+      {
+        runtimeProject: async () => {
+          throw new PermanentError('no project: HTTP 403');
+        },
+      },
+    );
+    await handler(fixture('requests/load-objects'));
+    expect(lines).toEqual([
+      expect.objectContaining({ outcome: 'refused', reason: 'no project: HTTP 403' }),
+    ]);
+    expect(published).toHaveLength(1);
   });
 });
 
