@@ -5,6 +5,7 @@
  *   so a catch-up sweep does not even try it again;
  * - a sweep command runs the sweep and logs its summary as one line.
  */
+import { PermanentError } from '../errors';
 import { type Done, logRedelivery } from '../outcome';
 import type { CompiledRules } from '../routing/compile';
 import type { MarkerWriter } from '../storage/markers';
@@ -52,7 +53,8 @@ export async function markSubmitted(
 /**
  * Runs a sweep command. A bad command is refused and acknowledged; a run that stopped on a
  * retryable failure is logged and acknowledged (the next scheduled sweep continues where it
- * stopped, claims included); anything unexpected is thrown so the command is redelivered.
+ * stopped, claims included); so is a permanent failure (logged as an error: an operator must
+ * act); anything unexpected is thrown so the command is redelivered.
  */
 export async function handleSweep(
   sweep: ((command: SweepCommand) => Promise<SweepSummary>) | undefined,
@@ -72,6 +74,14 @@ export async function handleSweep(
   } catch (error) {
     if (error instanceof SweepCommandError) {
       done('WARNING', `sweep command refused: ${error.message}`, {
+        outcome: 'refused',
+        reason: error.message,
+      });
+      return;
+    }
+    if (error instanceof PermanentError) {
+      // Redelivery would fail the same way (e.g. a 403): logged once and acknowledged.
+      done('ERROR', `sweep failed: ${error.message}`, {
         outcome: 'refused',
         reason: error.message,
       });

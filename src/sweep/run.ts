@@ -91,15 +91,31 @@ export async function runSweep(
     maxCatchUp: MAX_CATCH_UP_PER_RUN,
   });
   const collected = collector.result;
-  for await (const bucketAndPrefix of expandTargets(deps.lister, routes)) {
-    for await (const page of deps.lister.listObjects(
-      bucketAndPrefix.bucket,
-      bucketAndPrefix.prefix,
-    )) {
-      for (const object of page) collector.add(object);
-      Object.assign(summary, pick(collected));
-      progress();
+  // Cloud Storage or BigQuery failing stops the run: for a while (retryable) or for good
+  // (permanent: a 403 on a listing or a claim). Either way the summary says why and the
+  // command is acknowledged; redelivering it would only fail again in a loop. Claims made
+  // so far are recovered by the next sweep after the grace period; nothing is lost or
+  // loaded twice.
+  const stop = (error: unknown) => {
+    if (!(error instanceof RetryableError || error instanceof PermanentError)) throw error;
+    summary.error = error.message;
+    progress();
+    return summary;
+  };
+  try {
+    for await (const bucketAndPrefix of expandTargets(deps.lister, routes)) {
+      for await (const page of deps.lister.listObjects(
+        bucketAndPrefix.bucket,
+        bucketAndPrefix.prefix,
+      )) {
+        for (const object of page) collector.add(object);
+        Object.assign(summary, pick(collected));
+        progress();
+      }
     }
+  } catch (error) {
+    Object.assign(summary, pick(collected));
+    return stop(error);
   }
   Object.assign(summary, pick(collected));
 
@@ -165,10 +181,7 @@ export async function runSweep(
       }
     }
   } catch (error) {
-    if (!(error instanceof RetryableError)) throw error;
-    // BigQuery or Cloud Storage is failing: stop here. Claims made so far are recovered by
-    // the next sweep after the grace period; nothing is lost or loaded twice.
-    summary.error = error.message;
+    return stop(error);
   }
   progress();
   return summary;

@@ -3,6 +3,7 @@
  * left to sweeps, per-object loads are marked, sweep commands are dispatched.
  */
 import { parseConfig } from '../../../src/config/parse';
+import { PermanentError } from '../../../src/errors';
 import { createHandler, type HandlerDeps } from '../../../src/handler';
 import { setLogSink } from '../../../src/log';
 import { compileRules } from '../../../src/routing/compile';
@@ -151,6 +152,22 @@ describe('the event path with sweeps', () => {
     });
     await expect(handler(sweepEvent({ kind: 'sweep', routes: ['nope'] }))).resolves.toBeUndefined();
     expect(lines.find((l) => l.outcome)).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('acknowledges a sweep that failed permanently, with one error line', async () => {
+    const { handler, lines } = setup({
+      sweep: async () => {
+        throw new PermanentError('Cloud Storage list gs://landing/events/: HTTP 403');
+      },
+    });
+    await expect(handler(sweepEvent({ kind: 'sweep' }))).resolves.toBeUndefined();
+    expect(lines.filter((l) => l.outcome)).toEqual([
+      expect.objectContaining({
+        outcome: 'refused',
+        severity: 'ERROR',
+        reason: expect.stringContaining('403'),
+      }),
+    ]);
   });
 
   it('redelivers a sweep that failed unexpectedly', async () => {

@@ -1,0 +1,113 @@
+/**
+ * runSweep with fake edges: how a run ends when Cloud Storage or BigQuery fails, and what
+ * recovery does with a claim. The end-to-end runs are in test/integration/sweep.test.ts.
+ */
+import { parseConfig } from '../../../src/config/parse';
+import { PermanentError, RetryableError } from '../../../src/errors';
+import { compileRules } from '../../../src/routing/compile';
+import type { ListedObject, ObjectLister } from '../../../src/storage/listing';
+import type { Marker, MarkerTarget, MarkResult } from '../../../src/storage/markers';
+import { runSweep, type SweepDeps } from '../../../src/sweep/run';
+import type { LoadPlan } from '../../../src/types';
+
+const rules = compileRules(
+  parseConfig(
+    `routes:
+  - { name: sales, match: "gs://landing/sales/*.csv", destination: raw.sales, schema: autodetect }
+  - { name: events, match: "gs://landing/events/*.ndjson", destination: raw.events, schema: autodetect, mode: batch }
+`,
+    'test.yaml',
+  ) as Parameters<typeof compileRules>[0],
+);
+
+const NOW = Date.parse('2026-11-28T12:00:00Z');
+
+function listed(name: string, metadata: Record<string, string> = {}): ListedObject {
+  return {
+    bucket: 'landing',
+    name,
+    generation: '7',
+    metageneration: '1',
+    size: 10,
+    metadata,
+    timeCreated: '2026-11-28T10:00:00Z',
+    updated: '2026-11-28T10:00:00Z',
+  };
+}
+
+function setup(objects: ListedObject[], over: Partial<SweepDeps> = {}) {
+  const inserted: LoadPlan[] = [];
+  const marks: [MarkerTarget, Marker][] = [];
+  const lister: ObjectLister = {
+    listObjects: async function* (_bucket, prefix) {
+      yield objects.filter((o) => o.name.startsWith(prefix));
+    },
+    listBuckets: async function* () {
+      yield ['landing'];
+    },
+  };
+  const deps: SweepDeps = {
+    rules,
+    runtimeProject: 'proj',
+    lister,
+    markers: {
+      write: async (target, marker): Promise<MarkResult> => {
+        marks.push([target, marker]);
+        return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
+      },
+    },
+    insertJob: async (plan) => {
+      inserted.push(plan);
+      return { outcome: 'submitted' };
+    },
+    findJob: async () => undefined,
+    now: () => NOW,
+    runToken: 'run1',
+    ...over,
+  };
+  return { deps, inserted, marks };
+}
+
+describe('a sweep run that meets a failure', () => {
+  it.each([
+    ['permanent', new PermanentError('Cloud Storage list gs://landing/events/: HTTP 403')],
+    ['retryable', new RetryableError('Cloud Storage list gs://landing/events/: HTTP 503')],
+  ])('stops on a %s listing failure and reports it instead of throwing', async (_kind, error) => {
+    const { deps, inserted } = setup([], {
+      lister: {
+        listObjects: async function* () {
+          yield* [];
+          throw error;
+        },
+        listBuckets: async function* () {
+          yield ['landing'];
+        },
+      },
+    });
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(summary.error).toBe(error.message);
+    expect(inserted).toEqual([]);
+  });
+
+  it('stops on a claim Cloud Storage forbids and reports it instead of throwing', async () => {
+    const { deps, inserted } = setup([listed('events/a.ndjson'), listed('events/b.ndjson')], {
+      markers: {
+        write: async () => {
+          throw new PermanentError('Cloud Storage patch gs://landing/events/a.ndjson: HTTP 403');
+        },
+      },
+    });
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(summary.error).toContain('HTTP 403');
+    expect(inserted).toEqual([]);
+  });
+
+  it('still throws an unexpected error (the command is redelivered)', async () => {
+    const { deps } = setup([listed('events/a.ndjson')], {
+      insertJob: async () => {
+        throw new TypeError('bug');
+      },
+    });
+    await expect(runSweep(deps, { minAgeSeconds: 0 })).rejects.toThrow('bug');
+  });
+});
