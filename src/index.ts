@@ -54,7 +54,24 @@ const runtimeProject = () => {
 };
 // Markers need Cloud Storage write access (roles/storage.objectUser on the swept buckets).
 const markers = createMarkerWriter({ retry: settings.retry });
-const sweep = createSweeper({ rules: () => rules, runtimeProject, bigquery, markers });
+const actions = createObjectActions({ retry: settings.retry });
+const outcomes = {
+  getJob: (projectId: string, jobId: string, location: string) =>
+    bigquery.getJob(projectId, jobId, location),
+  getObject: objects.getObject,
+  getLiveObject: objects.getLiveObject,
+  markers,
+  // Moves and deletes need roles/storage.objectUser on the source and target buckets.
+  actions,
+  publish: publisher.publish,
+};
+const sweep = createSweeper({
+  rules: () => rules,
+  runtimeProject,
+  bigquery,
+  markers,
+  reconcile: outcomes,
+});
 
 cloudEvent(
   'autoload',
@@ -72,14 +89,6 @@ cloudEvent(
     },
     markers,
     sweep: (command) => sweep(command),
-    outcomes: {
-      getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
-      getObject: (pointer) => objects.getObject(pointer),
-      getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
-      markers,
-      // Moves and deletes need roles/storage.objectUser on the source and target buckets.
-      actions: createObjectActions({ retry: settings.retry }),
-      publish: (topic, message) => publisher.publish(topic, message),
-    },
+    outcomes,
   }),
 );

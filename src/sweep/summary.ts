@@ -1,5 +1,7 @@
 /** What a sweep reports: the CLI prints it as JSON, the function logs it as one line. */
 
+import type { ReconcileSummary } from '../outcomes/reconcile';
+
 export type SweepJobKind = 'batch' | 'recovery' | 'catch-up';
 
 export type SweepJobOutcome =
@@ -50,6 +52,8 @@ export interface SweepSummary {
   submitted: number;
   duplicates: number;
   jobs: SweepJob[];
+  /** `submitted` objects finished from jobs.get after the sweep (docs/outcomes.md). */
+  reconciled?: ReconcileSummary;
   /** Set when the run stopped early on a retryable failure; the next sweep continues. */
   error?: string;
 }

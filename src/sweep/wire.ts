@@ -5,6 +5,8 @@
 import type { BigQueryClient } from '../bigquery/client';
 import type { RetryOptions } from '../bigquery/retry';
 import { PermanentError } from '../errors';
+import type { JobEventDeps } from '../outcomes/job-event';
+import { reconcileSubmitted } from '../outcomes/reconcile';
 import type { CompiledRules } from '../routing/compile';
 import { createObjectLister } from '../storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../storage/markers';
@@ -19,6 +21,8 @@ export interface SweeperOptions {
   markers?: MarkerWriter;
   retry?: RetryOptions;
   env?: NodeJS.ProcessEnv;
+  /** Finishes `submitted` objects after each real run (docs/outcomes.md); absent: skipped. */
+  reconcile?: JobEventDeps;
 }
 
 /**
@@ -65,6 +69,16 @@ export function createSweeper(
       ...(grace === undefined ? {} : { claimGraceSeconds: grace }),
       ...(onProgress ? { onProgress } : {}),
     };
-    return runSweep(deps, command);
+    const summary = await runSweep(deps, command);
+    if (!options.reconcile || summary.dryRun) return summary;
+    // A separate step after the sweep's own work: finish loads whose completion was never seen.
+    const routes = rules.routes.filter((r) => summary.routes.includes(r.name));
+    summary.reconciled = await reconcileSubmitted(
+      { ...options.reconcile, lister },
+      rules,
+      routes,
+      rules.config.project ?? runtimeProject,
+    );
+    return summary;
   };
 }

@@ -231,3 +231,41 @@ it('a completion event before the insert’s own log line leads to the same fina
   });
   expect(await pullCount()).toHaveLength(1);
 });
+
+it('a sweep reconciles a submitted object whose completion was never seen', async () => {
+  const name = `orders/unseen-${suffix}.csv`;
+  const { jobId, finalize } = put(name, 'id,amount\n1,44\n2,44\n3,44\n');
+  expect(await deliver(finalize)).toMatchObject({ jobId, outcome: 'submitted' });
+  await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+  expect(stack.gcs.store.get('landing-ev', name).metadata?.['bq-autoloader-state']).toBe(
+    'submitted',
+  );
+
+  const id = randomUUID();
+  const command = {
+    id,
+    headers: {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-source': `//pubsub.googleapis.com/projects/${TEST_PROJECT}/topics/autoloader-sweeps`,
+      'ce-id': id,
+    },
+    body: JSON.stringify({
+      message: {
+        data: Buffer.from(JSON.stringify({ kind: 'sweep', minAgeSeconds: 0 })).toString('base64'),
+        messageId: randomUUID(),
+      },
+    }),
+  };
+  const summary = await deliver(command);
+  expect(summary.reconciled).toMatchObject({ checked: 1, loaded: 1, failed: 0, running: 0 });
+
+  expect(await rows(44)).toBe(3);
+  expect(stack.gcs.store.get('archive-ev', `done/${name}`).metadata).toMatchObject({
+    'bq-autoloader-job': jobId,
+    'bq-autoloader-state': 'loaded',
+    'bq-autoloader-rows': '3',
+  });
+  expect(await pullCount()).toEqual([expect.objectContaining({ jobId, state: 'loaded' })]);
+});

@@ -1,0 +1,80 @@
+/**
+ * Reconciliation, run by scheduled sweeps after their own work (src/sweep/wire.ts): objects
+ * still marked `submitted` whose completion was never seen (no wait, a lost or filtered
+ * audit-log event, a wait that timed out) are finished from jobs.get, exactly as a
+ * completion event would finish them (job-event.ts). Jobs still running are left for the
+ * next sweep. Bounded per run, so a backlog cannot make a sweep overrun its schedule.
+ */
+import type { CompiledRoute, CompiledRules } from '../routing/compile';
+import { globToRegex } from '../routing/pattern';
+import type { ObjectLister } from '../storage/listing';
+import { markerOf } from '../storage/markers';
+import { listTargets } from '../sweep/targets';
+import { finishJobFromEvent, type JobEventDeps } from './job-event';
+
+export const MAX_RECONCILE_PER_RUN = 200;
+
+export interface ReconcileSummary {
+  /** Distinct jobs of `submitted` objects looked up with jobs.get. */
+  checked: number;
+  loaded: number;
+  failed: number;
+  /** Still running (or not visible yet): the next sweep looks again. */
+  running: number;
+  /** Set when reconciliation stopped on an error; the next sweep continues. */
+  error?: string;
+}
+
+export async function reconcileSubmitted(
+  deps: JobEventDeps & { lister: ObjectLister },
+  rules: CompiledRules,
+  routes: readonly CompiledRoute[],
+  projectId: string,
+  limit = MAX_RECONCILE_PER_RUN,
+): Promise<ReconcileSummary> {
+  const summary: ReconcileSummary = { checked: 0, loaded: 0, failed: 0, running: 0 };
+  const seen = new Set<string>();
+  try {
+    for await (const { bucket, prefix } of buckets(deps.lister, routes)) {
+      for await (const page of deps.lister.listObjects(bucket, prefix)) {
+        for (const object of page) {
+          const marker = markerOf(object.metadata);
+          if (marker?.state !== 'submitted' || seen.has(marker.jobId)) continue;
+          if (summary.checked >= limit) return summary;
+          seen.add(marker.jobId);
+          summary.checked += 1;
+          const outcome = await finishJobFromEvent(deps, rules, {
+            projectId,
+            jobId: marker.jobId,
+          });
+          const state = outcome.fields.state;
+          if (state === 'loaded') summary.loaded += 1;
+          else if (state === 'failed') summary.failed += 1;
+          else summary.running += 1;
+        }
+      }
+    }
+  } catch (error) {
+    summary.error = error instanceof Error ? error.message : String(error);
+  }
+  return summary;
+}
+
+async function* buckets(
+  lister: ObjectLister,
+  routes: readonly CompiledRoute[],
+): AsyncGenerator<{ bucket: string; prefix: string }> {
+  const targets = listTargets(routes);
+  for (const t of targets) {
+    if (!t.bucketPattern.includes('*')) yield { bucket: t.bucketPattern, prefix: t.prefix };
+  }
+  const globs = targets.filter((t) => t.bucketPattern.includes('*'));
+  if (globs.length === 0) return;
+  for await (const page of lister.listBuckets()) {
+    for (const bucket of page) {
+      for (const g of globs) {
+        if (globToRegex(g.bucketPattern).test(bucket)) yield { bucket, prefix: g.prefix };
+      }
+    }
+  }
+}
