@@ -176,9 +176,10 @@ export async function runSweep(
       }
       const outcome = await insert(plan);
       record({ ...job, ...outcome });
-      if (outcome.outcome !== 'retry') {
-        await markAll([member], plan.jobId, outcome.outcome === 'refused' ? 'failed' : 'submitted');
-      }
+      // BigQuery is failing: stop as the batch path does, rather than spend every remaining
+      // insert's retry budget (up to MAX_CATCH_UP_PER_RUN of them) in one run.
+      if (outcome.outcome === 'retry') throw new RetryableError(outcome.reason ?? 'retry');
+      await markAll([member], plan.jobId, outcome.outcome === 'refused' ? 'failed' : 'submitted');
     }
   } catch (error) {
     return stop(error);

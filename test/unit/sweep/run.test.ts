@@ -111,3 +111,33 @@ describe('a sweep run that meets a failure', () => {
     await expect(runSweep(deps, { minAgeSeconds: 0 })).rejects.toThrow('bug');
   });
 });
+
+describe('catch-up', () => {
+  it('stops at the first retryable insert failure instead of trying every object', async () => {
+    let attempts = 0;
+    const { deps, marks } = setup(
+      [listed('sales/a.csv'), listed('sales/b.csv'), listed('sales/c.csv')],
+      {
+        insertJob: async () => {
+          attempts += 1;
+          throw new RetryableError('BigQuery: HTTP 503');
+        },
+      },
+    );
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(attempts).toBe(1);
+    expect(summary.error).toBe('BigQuery: HTTP 503');
+    expect(summary.jobs.map((j) => j.outcome)).toEqual(['retry']);
+    expect(marks).toEqual([]);
+  });
+
+  it('marks each object it loads as submitted', async () => {
+    const { deps, marks } = setup([listed('sales/a.csv'), listed('sales/b.csv')]);
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(summary.error).toBeUndefined();
+    expect(marks.map(([t, m]) => [t.name, m.state])).toEqual([
+      ['sales/a.csv', 'submitted'],
+      ['sales/b.csv', 'submitted'],
+    ]);
+  });
+});
