@@ -6,6 +6,7 @@
  * - retryable failures (after the client's in-process retries) and unknown errors: one log
  *   line with outcome `retry`, then throw so Eventarc / the push subscription redelivers.
  */
+import { jobFailure } from './bigquery/job-status';
 import { PermanentError } from './errors';
 import { decodeEvent } from './events/decode';
 import { type LogFields, log } from './log';
@@ -165,15 +166,6 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
       throw error;
     }
   };
-}
-
-/** `reason: message` of a job that is DONE with an errorResult, else undefined. */
-function jobFailure(job: unknown): string | undefined {
-  const status = (job as { status?: { state?: unknown; errorResult?: unknown } } | undefined)
-    ?.status;
-  if (status?.state !== 'DONE' || !status.errorResult) return undefined;
-  const { reason, message } = status.errorResult as { reason?: unknown; message?: unknown };
-  return `${typeof reason === 'string' ? reason : 'error'}: ${typeof message === 'string' ? message : 'no message'}`;
 }
 
 type RefusedMessage = Extract<DecodedEvent, { kind: 'refused' }> & { message: PublishedMessage };

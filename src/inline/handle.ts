@@ -4,6 +4,7 @@
  * (src/bigquery/upload.ts). The caller logs, dead-letters refusals and decides ack/retry.
  */
 
+import { jobFailure } from '../bigquery/job-status';
 import type { UploadSettings } from '../bigquery/upload';
 import { PermanentError } from '../errors';
 import type { CompiledRules } from '../routing/compile';
@@ -35,7 +36,19 @@ export async function processInline(
   }
   const { plan } = decision;
   try {
-    const { outcome } = await deps.uploadJob(plan, inline.bytes, rules.config.inline);
+    const { outcome, job } = await deps.uploadJob(plan, inline.bytes, rules.config.inline);
+    // A job already DONE with an error (at once, or found after a 409) loaded nothing: the
+    // message is the only copy of the data, so it is refused and dead-lettered, not acked.
+    const failed = jobFailure(job);
+    if (failed) {
+      const existing = outcome === 'duplicate' ? 'the existing job' : 'the job';
+      return {
+        kind: 'refused',
+        reason: `${existing} ${plan.jobId} failed: ${failed}`,
+        route: plan.route,
+        jobId: plan.jobId,
+      };
+    }
     return { kind: 'loaded', outcome, plan };
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;

@@ -4,6 +4,7 @@
  * so an object an event already loaded is a `duplicate`. Each object ends in one log line;
  * the caller (handler) writes the summary line, dead-letters refusals and decides ack/retry.
  */
+import { jobFailure } from '../bigquery/job-status';
 import { PermanentError } from '../errors';
 import { MAX_REQUEST_OBJECTS } from '../events/load-request';
 import type { LogFields } from '../log';
@@ -69,7 +70,12 @@ export async function processLoadRequest(
     if (decision.kind !== 'load') return refuse(uri, decision.reason, decision.route);
     const { plan } = decision;
     try {
-      const { outcome } = await deps.insertJob(plan);
+      const { outcome, job } = await deps.insertJob(plan);
+      const failed = jobFailure(job);
+      if (failed) {
+        const existing = outcome === 'duplicate' ? 'the existing job' : 'the job';
+        return refuse(uri, `${existing} ${plan.jobId} failed: ${failed}`, plan.route);
+      }
       summary[outcome] += 1;
       logObject('INFO', `load job ${outcome}: ${plan.jobId}`, {
         outcome,

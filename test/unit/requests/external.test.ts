@@ -213,6 +213,55 @@ describe('a load request through the handler', () => {
   });
 });
 
+const FAILED_JOB = {
+  status: {
+    state: 'DONE',
+    errorResult: { reason: 'notFound', message: 'Not found: Dataset p:raw' },
+  },
+};
+
+describe('a load job that BigQuery returns already failed', () => {
+  it.each(['submitted', 'duplicate'] as const)(
+    'refuses the object of a %s job that is DONE with an error and dead-letters the request',
+    async (outcome) => {
+      const { handler, published } = setup({
+        insertJob: async (plan) =>
+          plan.object === 'gs://landing/sales/a.csv'
+            ? { outcome, job: FAILED_JOB }
+            : { outcome: 'submitted', job: { status: { state: 'RUNNING' } } },
+      });
+      await handler(fixture('requests/load-objects'));
+      expect(lines.find((l) => l.object === 'gs://landing/sales/a.csv')).toMatchObject({
+        outcome: 'refused',
+        reason: expect.stringContaining('notFound: Not found: Dataset p:raw'),
+      });
+      expect(lines.at(-1)).toMatchObject({
+        outcome: 'refused',
+        objects: { submitted: 1, duplicate: 0, refused: 1 },
+      });
+      expect(published[0]?.attributes?.reason).toContain('notFound');
+    },
+  );
+
+  it.each(['submitted', 'duplicate'] as const)(
+    'refuses inline data whose %s job is DONE with an error and dead-letters it (the only copy)',
+    async (outcome) => {
+      const { handler, published } = setup({
+        uploadJob: async () => ({ outcome, job: FAILED_JOB }),
+      });
+      await handler(fixture('requests/inline-gzip-csv'));
+      expect(lines).toEqual([
+        expect.objectContaining({
+          outcome: 'refused',
+          reason: expect.stringContaining('notFound: Not found: Dataset p:raw'),
+          deadLetterMessageId: 'dl-1',
+        }),
+      ]);
+      expect(published).toHaveLength(1);
+    },
+  );
+});
+
 describe('inline data through the handler', () => {
   it('uploads the bytes with the route plan', async () => {
     const { handler, uploaded } = setup();
