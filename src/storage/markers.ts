@@ -71,6 +71,30 @@ function markerMetadata(marker: Marker): Record<string, string | null> {
   };
 }
 
+/** `written` when this generation already carries exactly `marker`, else `conflict`. */
+async function ourEarlierWrite(
+  file: ReturnType<ReturnType<Storage['bucket']>['file']>,
+  target: MarkerTarget,
+  marker: Marker,
+  what: string,
+): Promise<MarkResult> {
+  let resource: { generation?: unknown; metageneration?: unknown; metadata?: unknown };
+  try {
+    [resource] = await file.getMetadata({ ifGenerationMatch: target.generation });
+  } catch (error) {
+    const status = storageStatus(error);
+    if (status === 412 || status === 404) return { kind: 'gone' };
+    throw classifyStorageError(error, what) ?? error;
+  }
+  const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
+  const ours = Object.entries(markerMetadata(marker)).every(
+    ([key, value]) => (metadata[key] ?? null) === value,
+  );
+  return ours
+    ? { kind: 'written', metageneration: String(resource.metageneration) }
+    : { kind: 'conflict' };
+}
+
 export function createMarkerWriter(
   options: { storage?: Storage; retry?: RetryOptions } = {},
 ): MarkerWriter {
@@ -79,7 +103,9 @@ export function createMarkerWriter(
     async write(target, marker) {
       const what = `gs://${target.bucket}/${target.name}#${target.generation}`;
       const file = storage.bucket(target.bucket).file(target.name);
+      let attempts = 0;
       return withRetry(async (): Promise<MarkResult> => {
+        attempts += 1;
         try {
           const [resource] = await file.setMetadata(
             { metadata: markerMetadata(marker) },
@@ -91,6 +117,9 @@ export function createMarkerWriter(
           return { kind: 'written', metageneration: String(resource.metageneration) };
         } catch (error) {
           const status = storageStatus(error);
+          // After an attempt whose answer was lost, a 412 may be our own earlier write: the
+          // marker is ours if the object carries exactly our values.
+          if (status === 412 && attempts > 1) return ourEarlierWrite(file, target, marker, what);
           if (status === 412) return { kind: 'conflict' };
           if (status === 404) return { kind: 'gone' };
           throw classifyStorageError(error, what) ?? error;

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Storage } from '@google-cloud/storage';
 import { startGcsServer } from '../../../dev/gcs/server';
 import {
   createMarkerWriter,
@@ -89,5 +90,44 @@ describe('createMarkerWriter', () => {
     const o = put('d.csv');
     gcs.store.delete('landing', 'd.csv');
     expect(await markers.write(o, { jobId: 'j', state: 'submitted' })).toEqual({ kind: 'gone' });
+  });
+});
+
+describe('a marker write whose first answer was lost', () => {
+  /** A PATCH that lands but answers 503, then 412 for the retry (the metageneration moved). */
+  function lostAnswer(current: Record<string, string>) {
+    const patches: unknown[] = [];
+    const file = {
+      setMetadata: async (body: unknown) => {
+        patches.push(body);
+        throw Object.assign(new Error(patches.length === 1 ? 'backend error' : 'precondition'), {
+          code: patches.length === 1 ? 503 : 412,
+        });
+      },
+      getMetadata: async () => [{ generation: '7', metageneration: '2', metadata: current }],
+    };
+    const storage = { bucket: () => ({ file: () => file }) } as unknown as Storage;
+    const writer = createMarkerWriter({ storage, retry: { budgetMs: 2000, initialDelayMs: 1 } });
+    return { writer, patches };
+  }
+  const target = { bucket: 'landing', name: 'a.csv', generation: '7', metageneration: '1' };
+
+  it('reports written when the object already carries exactly this marker', async () => {
+    const { writer, patches } = lostAnswer({ [MARKER_JOB]: 'bqal_j', [MARKER_STATE]: 'claimed' });
+    await expect(writer.write(target, { jobId: 'bqal_j', state: 'claimed' })).resolves.toEqual({
+      kind: 'written',
+      metageneration: '2',
+    });
+    expect(patches).toHaveLength(2);
+  });
+
+  it.each([
+    ['another job', { [MARKER_JOB]: 'bqal_other', [MARKER_STATE]: 'claimed' }],
+    ['another state', { [MARKER_JOB]: 'bqal_j', [MARKER_STATE]: 'submitted' }],
+  ])('reports conflict when the object carries %s', async (_what, current) => {
+    const { writer } = lostAnswer(current);
+    await expect(writer.write(target, { jobId: 'bqal_j', state: 'claimed' })).resolves.toEqual({
+      kind: 'conflict',
+    });
   });
 });
