@@ -3,7 +3,12 @@
  * a known state (markers), tidies the source (archive / quarantine) and notifies over the
  * Pub/Sub emulator.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { binaryStorageEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
@@ -29,6 +34,7 @@ routes:
 
 let stack: LocalStack;
 let fn: FunctionProcess;
+let rulesPath: string;
 
 beforeAll(async () => {
   stack = await startLocalStack();
@@ -38,10 +44,11 @@ beforeAll(async () => {
   await pubsub(emulatorHost, 'PUT', `projects/${TEST_PROJECT}/subscriptions/${subscription}`, {
     topic: `projects/${TEST_PROJECT}/topics/${topic}`,
   });
+  rulesPath = stack.writeRules(RULES);
   fn = await startFunction({
     ...stack.env,
     PUBSUB_EMULATOR_HOST: emulatorHost,
-    AUTOLOADER_CONFIG: stack.writeRules(RULES),
+    AUTOLOADER_CONFIG: rulesPath,
   });
 });
 
@@ -192,4 +199,69 @@ it('an object overwritten before its load finished: the newer generation is neit
   expect(live.generation).toBe(newer.generation);
   expect(live.metadata?.['bq-autoloader-state']).toBeUndefined();
   expect(() => stack.gcs.store.get('archive-out', `done/${name}`)).toThrow();
+});
+
+/** Runs the built CLI against the stack; resolves with its exit code and parsed stdout. */
+async function cli(args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
+  const options = {
+    cwd: join(__dirname, '../..'),
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: mkdtempSync(join(tmpdir(), 'bqal-status-home-')),
+      METADATA_SERVER_DETECTION: 'assume-present',
+      ...stack.env,
+    },
+  };
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['dist/cli.js', ...args],
+      options,
+    );
+    return { code: 0, out: JSON.parse(stdout) };
+  } catch (error) {
+    const e = error as { code: number; stdout: string };
+    return { code: e.code, out: JSON.parse(e.stdout) };
+  }
+}
+
+describe('bq-autoloader status', () => {
+  it('shows an archived object as loaded with its job and rows, a moved one as not found', async () => {
+    const name = `sales/status-${suffix}.csv`;
+    const { event } = put(name, 'id,amount\n1,606\n2,606\n');
+    await post(fn.url, event);
+    const line = await lineFor(event.headers['ce-id']);
+
+    const archived = await cli(['status', `gs://archive-out/done/${name}`]);
+    expect(archived).toEqual({
+      code: 0,
+      out: expect.objectContaining({ state: 'loaded', jobId: line.jobId, rows: '2' }),
+    });
+    const moved = await cli(['status', `gs://landing-out/${name}`]);
+    expect(moved).toMatchObject({ code: 1, out: { state: 'not found' } });
+  });
+
+  it('summarizes the route since a time, archive and quarantine included', async () => {
+    const { code, out } = await cli([
+      'status',
+      '--route',
+      'sales',
+      '--since',
+      '1h',
+      '--config',
+      rulesPath,
+    ]);
+    expect(code).toBe(0);
+    // Earlier tests in this file: good (3 rows), bad, twice (1 row), status (2 rows) loaded
+    // or failed; the overwritten object's newer generation has no marker.
+    expect(out).toMatchObject({
+      route: 'sales',
+      states: { loaded: 3, failed: 1, none: 1 },
+      rows: 6,
+    });
+    expect((out.failures as { object: string; error: string }[])[0]).toMatchObject({
+      object: expect.stringMatching(/^gs:\/\/landing-out\/quarantine\/sales\/bad-/),
+      error: expect.stringMatching(/^invalid: /),
+    });
+  });
 });
