@@ -1,0 +1,152 @@
+import { finishJobFromEvent, type JobEventDeps } from '../../../src/outcomes/job-event';
+import { objectJobId } from '../../../src/routing/job-id';
+import type { ObjectRef } from '../../../src/types';
+import { rulesFrom } from '../routing/rules';
+
+const RULES = `
+location: EU
+routes:
+  - name: sales
+    match: gs://landing/sales/*.csv
+    destination: raw.sales
+    onSuccess: { action: delete }
+`;
+const LIVE_GEN = '200';
+const JOB = objectJobId({
+  bucket: 'landing',
+  name: 'sales/a.csv',
+  generation: LIVE_GEN,
+  route: 'sales',
+});
+
+function doneJob(overrides: Record<string, unknown> = {}) {
+  return {
+    status: { state: 'DONE' },
+    statistics: { load: { outputRows: '5' } },
+    configuration: {
+      labels: { 'bq-autoloader-route': 'sales' },
+      load: {
+        sourceUris: ['gs://landing/sales/a.csv'],
+        destinationTable: { projectId: 'p', datasetId: 'raw', tableId: 'sales' },
+      },
+    },
+    ...overrides,
+  };
+}
+
+function deps(job: unknown, live: ObjectRef | undefined) {
+  const d = {
+    getJob: jest.fn(async () => job),
+    getLiveObject: jest.fn(async () => live),
+    getObject: jest.fn(async () => live),
+    markers: { write: jest.fn(async () => ({ kind: 'written' as const, metageneration: '2' })) },
+    actions: { apply: jest.fn(async () => 'deleted' as const) },
+  };
+  return d satisfies JobEventDeps;
+}
+
+function liveObject(generation: string, metadata: Record<string, string> = {}): ObjectRef {
+  return {
+    bucket: 'landing',
+    name: 'sales/a.csv',
+    generation,
+    metageneration: '1',
+    size: 1,
+    metadata,
+  };
+}
+
+describe('finishJobFromEvent', () => {
+  it('finishes the live generation whose job id is this job’s, before any marker, in the rules’ location', async () => {
+    const d = deps(doneJob(), liveObject(LIVE_GEN));
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(d.getJob).toHaveBeenCalledWith('p', JOB, 'EU');
+    expect(outcome).toMatchObject({
+      severity: 'INFO',
+      fields: {
+        outcome: 'finished',
+        state: 'loaded',
+        rows: '5',
+        finished: 'written',
+        action: 'deleted',
+      },
+    });
+    expect(d.markers.write).toHaveBeenCalledWith(
+      expect.objectContaining({ generation: LIVE_GEN }),
+      expect.objectContaining({ state: 'loaded', rows: '5' }),
+    );
+  });
+
+  it('finishes a generation whose marker names the job (batch members, other ids)', async () => {
+    const marked = liveObject('300', {
+      'bq-autoloader-job': 'bqal_batch_x',
+      'bq-autoloader-state': 'submitted',
+    });
+    const d = deps(doneJob(), marked);
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: 'bqal_batch_x',
+    });
+    expect(outcome.fields).toMatchObject({
+      finished: 'written',
+      object: 'gs://landing/sales/a.csv#300',
+    });
+  });
+
+  it('leaves a newer generation alone: neither marked nor acted on', async () => {
+    const d = deps(doneJob(), liveObject('999'));
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({ state: 'loaded', finished: 'gone', action: 'skipped' });
+    expect(d.markers.write).not.toHaveBeenCalled();
+    expect(d.actions.apply).not.toHaveBeenCalled();
+  });
+
+  it('reports a failed job at ERROR with its errors', async () => {
+    const failed = doneJob({
+      status: {
+        state: 'DONE',
+        errorResult: { reason: 'invalid', message: 'bad' },
+        errors: [{ reason: 'invalid', message: 'row 1' }],
+      },
+    });
+    const d = deps(failed, liveObject(LIVE_GEN));
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: JOB,
+      location: 'US',
+    });
+    expect(d.getJob).toHaveBeenCalledWith('p', JOB, 'US');
+    expect(outcome).toMatchObject({
+      severity: 'ERROR',
+      fields: { state: 'failed', error: 'invalid: bad', errors: ['invalid: row 1'] },
+    });
+  });
+
+  it.each([
+    [
+      'a job jobs.get does not show DONE',
+      { status: { state: 'RUNNING' } },
+      /not show the job DONE/,
+    ],
+    [
+      'a job of a route no longer in the rules',
+      doneJob({ configuration: { labels: { 'bq-autoloader-route': 'gone' } } }),
+      /no route in the rules/,
+    ],
+  ])('ignores %s', async (_what, job, reason) => {
+    const d = deps(job, liveObject(LIVE_GEN));
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({ outcome: 'ignored' });
+    expect(String(outcome.fields.reason)).toMatch(reason);
+    expect(d.markers.write).not.toHaveBeenCalled();
+  });
+});
