@@ -44,6 +44,11 @@ export type MarkResult =
 
 export interface MarkerWriter {
   write(target: MarkerTarget, marker: Marker): Promise<MarkResult>;
+  /**
+   * Removes the marker, with the same preconditions: a sweep's claim on an object its job
+   * does not hold (the claim's answer was lost). Writers without it leave such claims.
+   */
+  clear?(target: MarkerTarget): Promise<MarkResult>;
 }
 
 /** The marker an object carries, if any (an unknown state counts as none). */
@@ -71,11 +76,19 @@ function markerMetadata(marker: Marker): Record<string, string | null> {
   };
 }
 
-/** `written` when this generation already carries exactly `marker`, else `conflict`. */
+/** Every marker key set to null: the PATCH that removes a marker. */
+const NO_MARKER: Record<string, null> = {
+  [MARKER_JOB]: null,
+  [MARKER_STATE]: null,
+  [MARKER_ROWS]: null,
+  [MARKER_ERROR]: null,
+};
+
+/** `written` when this generation already carries exactly `values`, else `conflict`. */
 async function ourEarlierWrite(
   file: ReturnType<ReturnType<Storage['bucket']>['file']>,
   target: MarkerTarget,
-  marker: Marker,
+  values: Record<string, string | null>,
   what: string,
 ): Promise<MarkResult> {
   let resource: { generation?: unknown; metageneration?: unknown; metadata?: unknown };
@@ -87,9 +100,7 @@ async function ourEarlierWrite(
     throw classifyStorageError(error, what) ?? error;
   }
   const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
-  const ours = Object.entries(markerMetadata(marker)).every(
-    ([key, value]) => (metadata[key] ?? null) === value,
-  );
+  const ours = Object.entries(values).every(([key, value]) => (metadata[key] ?? null) === value);
   return ours
     ? { kind: 'written', metageneration: String(resource.metageneration) }
     : { kind: 'conflict' };
@@ -99,32 +110,34 @@ export function createMarkerWriter(
   options: { storage?: Storage; retry?: RetryOptions } = {},
 ): MarkerWriter {
   const storage = options.storage ?? new Storage({ retryOptions: { autoRetry: false } });
+  const patch = (target: MarkerTarget, values: Record<string, string | null>) => {
+    const what = `gs://${target.bucket}/${target.name}#${target.generation}`;
+    const file = storage.bucket(target.bucket).file(target.name);
+    let attempts = 0;
+    return withRetry(async (): Promise<MarkResult> => {
+      attempts += 1;
+      try {
+        const [resource] = await file.setMetadata(
+          { metadata: values },
+          {
+            ifGenerationMatch: target.generation,
+            ifMetagenerationMatch: target.metageneration,
+          },
+        );
+        return { kind: 'written', metageneration: String(resource.metageneration) };
+      } catch (error) {
+        const status = storageStatus(error);
+        // After an attempt whose answer was lost, a 412 may be our own earlier write: the
+        // marker is ours if the object carries exactly our values.
+        if (status === 412 && attempts > 1) return ourEarlierWrite(file, target, values, what);
+        if (status === 412) return { kind: 'conflict' };
+        if (status === 404) return { kind: 'gone' };
+        throw classifyStorageError(error, what) ?? error;
+      }
+    }, options.retry);
+  };
   return {
-    async write(target, marker) {
-      const what = `gs://${target.bucket}/${target.name}#${target.generation}`;
-      const file = storage.bucket(target.bucket).file(target.name);
-      let attempts = 0;
-      return withRetry(async (): Promise<MarkResult> => {
-        attempts += 1;
-        try {
-          const [resource] = await file.setMetadata(
-            { metadata: markerMetadata(marker) },
-            {
-              ifGenerationMatch: target.generation,
-              ifMetagenerationMatch: target.metageneration,
-            },
-          );
-          return { kind: 'written', metageneration: String(resource.metageneration) };
-        } catch (error) {
-          const status = storageStatus(error);
-          // After an attempt whose answer was lost, a 412 may be our own earlier write: the
-          // marker is ours if the object carries exactly our values.
-          if (status === 412 && attempts > 1) return ourEarlierWrite(file, target, marker, what);
-          if (status === 412) return { kind: 'conflict' };
-          if (status === 404) return { kind: 'gone' };
-          throw classifyStorageError(error, what) ?? error;
-        }
-      }, options.retry);
-    },
+    write: (target, marker) => patch(target, markerMetadata(marker)),
+    clear: (target) => patch(target, NO_MARKER),
   };
 }

@@ -138,6 +138,21 @@ export async function runSweep(
     summary.markerFailures += results.filter((ok) => !ok).length;
   };
 
+  const clearAll = async (members: SweepMember[]) => {
+    const clear = deps.markers.clear?.bind(deps.markers);
+    const results = await mapLimit(members, MARKER_CONCURRENCY, async (m) => {
+      if (!clear) return false;
+      try {
+        // conflict or gone: the object changed since the listing; nothing left to clear.
+        await clear(m);
+        return true;
+      } catch {
+        return false; // the claim stays; the next sweep's recovery tries again
+      }
+    });
+    summary.markerFailures += results.filter((ok) => !ok).length;
+  };
+
   try {
     // 2. Recover claims of sweeps that died between claim and submit.
     for (const claim of [...collected.claims.values()].sort((a, b) => cmp(a.jobId, b.jobId))) {
@@ -197,7 +212,12 @@ export async function runSweep(
     }
     const existing = await deps.findJob(plan.projectId, plan.jobId, plan.location);
     if (existing !== undefined) {
-      await markAll(claim.members, claim.jobId, 'submitted');
+      // A member whose claim landed but whose answer was lost carries the id without being
+      // in the job: its claim is cleared (a later sweep loads it), never marked submitted.
+      const held = jobSources(existing);
+      const inJob = (m: SweepMember) => !held || held.has(`gs://${m.bucket}/${m.name}`);
+      await markAll(claim.members.filter(inJob), claim.jobId, 'submitted');
+      await clearAll(claim.members.filter((m) => !inJob(m)));
       record({ ...job, outcome: 'exists' });
       return;
     }
@@ -259,6 +279,13 @@ export async function runSweep(
       throw error;
     }
   }
+}
+
+/** The URIs a load job reads, or undefined when the job does not list them. */
+function jobSources(job: unknown): Set<string> | undefined {
+  const uris = (job as { configuration?: { load?: { sourceUris?: unknown } } } | undefined)
+    ?.configuration?.load?.sourceUris;
+  return Array.isArray(uris) ? new Set(uris.filter((u) => typeof u === 'string')) : undefined;
 }
 
 function selectRoutes(rules: CompiledRules, names: string[] | undefined): CompiledRoute[] {

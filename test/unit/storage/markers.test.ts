@@ -77,6 +77,16 @@ describe('createMarkerWriter', () => {
     expect(gcs.store.get('landing', 'b.csv').metadata?.[MARKER_JOB]).toBe(winner);
   });
 
+  it('clears a marker under the same compare-and-set, keeping other metadata', async () => {
+    const o = put('cleared.csv');
+    const claimed = await markers.write(o, { jobId: 'bqal_j', state: 'claimed' });
+    if (claimed.kind !== 'written') throw new Error(`claim ${claimed.kind}`);
+    expect(await markers.clear?.(o)).toEqual({ kind: 'conflict' });
+    const result = await markers.clear?.({ ...o, metageneration: claimed.metageneration });
+    expect(result).toEqual({ kind: 'written', metageneration: '3' });
+    expect(gcs.store.get('landing', 'cleared.csv').metadata).toEqual({ owner: 'etl' });
+  });
+
   it('never marks a newer generation of the object', async () => {
     const old = put('c.csv');
     put('c.csv');

@@ -141,3 +141,38 @@ describe('catch-up', () => {
     ]);
   });
 });
+
+describe('recovery of a claim whose job exists', () => {
+  const claimed = (name: string) =>
+    listed(name, { 'bq-autoloader-job': 'bqal_batch_j', 'bq-autoloader-state': 'claimed' });
+
+  it('marks the members the job reads as submitted and clears the claim of the others', async () => {
+    const cleared: string[] = [];
+    const { deps, marks, inserted } = setup(
+      [claimed('events/a.ndjson'), claimed('events/b.ndjson'), claimed('events/c.ndjson')],
+      {
+        findJob: async () => ({
+          status: { state: 'DONE' },
+          configuration: {
+            load: { sourceUris: ['gs://landing/events/a.ndjson', 'gs://landing/events/c.ndjson'] },
+          },
+        }),
+        claimGraceSeconds: 0,
+      },
+    );
+    deps.markers.clear = async (target) => {
+      cleared.push(target.name);
+      return { kind: 'written', metageneration: '3' };
+    };
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(summary.jobs).toEqual([
+      expect.objectContaining({ kind: 'recovery', jobId: 'bqal_batch_j', outcome: 'exists' }),
+    ]);
+    expect(marks.map(([t, m]) => [t.name, m.jobId, m.state])).toEqual([
+      ['events/a.ndjson', 'bqal_batch_j', 'submitted'],
+      ['events/c.ndjson', 'bqal_batch_j', 'submitted'],
+    ]);
+    expect(cleared).toEqual(['events/b.ndjson']);
+    expect(inserted).toEqual([]);
+  });
+});
