@@ -38,6 +38,20 @@ export function isInlineMessage(message: PubsubMessage): boolean {
   return message.attributes?.route !== undefined;
 }
 
+/**
+ * `load` or `sweep` when the data is a load request or sweep command: with a `route`
+ * attribute it is ambiguous, and loading the command as rows would be silently wrong.
+ */
+function commandKind(bytes: Buffer): string | undefined {
+  if (bytes[0] !== 0x7b) return undefined; // `{`: only a JSON object can be a command
+  try {
+    const kind = (JSON.parse(bytes.toString('utf8')) as { kind?: unknown } | null)?.kind;
+    return kind === 'load' || kind === 'sweep' ? kind : undefined;
+  } catch {
+    return undefined; // not one JSON value (CSV, NDJSON rows…): data, as intended
+  }
+}
+
 export function decodeInlineMessage(message: PubsubMessage, event: CloudEvent): DecodedEvent {
   const published = publishedMessageOf(message, event);
   const refuse = (reason: string): DecodedEvent => ({
@@ -50,6 +64,12 @@ export function decodeInlineMessage(message: PubsubMessage, event: CloudEvent): 
   const bytes = messageBytes(message);
   if (!bytes) return refuse('message data is not base64');
   if (bytes.length === 0) return refuse('the message carries no data');
+  const command = commandKind(bytes);
+  if (command) {
+    return refuse(
+      `the data is a ${command} message but a route attribute marks it as inline data; publish it without the route attribute (a load request names its route in the JSON)`,
+    );
+  }
   const gzip = parsed.data.contentEncoding === 'gzip';
   // RFC 1952: every gzip member starts with 1f 8b.
   if (gzip && !(bytes[0] === 0x1f && bytes[1] === 0x8b)) {

@@ -89,6 +89,34 @@ describe('decoding inline data', () => {
   });
 });
 
+describe('a message with a route attribute whose data is a command', () => {
+  function withRoute(data: unknown) {
+    const event = at('inline-ndjson');
+    const message = (event.data as { message: Record<string, unknown> }).message;
+    message.data = Buffer.from(JSON.stringify(data)).toString('base64');
+    return event;
+  }
+
+  it.each([
+    { kind: 'load', data: { kind: 'load', prefix: 'gs://landing/sales/', route: 'sales' } },
+    { kind: 'sweep', data: { kind: 'sweep', routes: ['events'] } },
+  ])('is refused as ambiguous when the data is a $kind message', ({ kind, data }) => {
+    const decoded = decodeEvent(withRoute(data));
+    expect(decoded).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining(`the data is a ${kind} message`),
+      message: { topic: 'projects/my-project/topics/ingest-inline' },
+    });
+  });
+
+  it.each([
+    { name: 'a JSON row with another kind', data: { kind: 'click', id: 1 } },
+    { name: 'a JSON row without kind', data: { id: 1 } },
+  ])('is inline data when the data is $name', ({ data }) => {
+    expect(decodeEvent(withRoute(data)).kind).toBe('inline');
+  });
+});
+
 describe('topicOf', () => {
   it.each([
     ['//pubsub.googleapis.com/projects/p/topics/t', 'projects/p/topics/t'],
