@@ -269,3 +269,22 @@ it('a sweep reconciles a submitted object whose completion was never seen', asyn
   });
   expect(await pullCount()).toEqual([expect.objectContaining({ jobId, state: 'loaded' })]);
 });
+
+it('an overwrite while the job runs: the completion leaves the newer generation unmarked and unmoved', async () => {
+  const name = `orders/overwritten-${suffix}.csv`;
+  const { stored, jobId, uri, finalize } = put(name, 'id,amount\n1,55\n');
+  expect(await deliver(finalize)).toMatchObject({ jobId, outcome: 'submitted' });
+  const newer = stack.gcs.store.insert('landing-ev', name, Buffer.from('id,amount\n1,56\n'), {
+    contentType: 'text/csv',
+  });
+  expect(newer.generation).not.toBe(stored.generation);
+  await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+
+  const line = await deliver(completionEvent(jobId, uri));
+  expect(line).toMatchObject({ outcome: 'finished', finished: 'gone', action: 'skipped' });
+  const live = stack.gcs.store.get('landing-ev', name);
+  expect(live.generation).toBe(newer.generation);
+  expect(live.metadata?.['bq-autoloader-state']).toBeUndefined();
+  expect(() => stack.gcs.store.get('archive-ev', `done/${name}`)).toThrow();
+  expect(await pullCount()).toEqual([]);
+});
