@@ -11,8 +11,8 @@ import { configLocation, loadRules } from './config/load';
 import { createHandler } from './handler';
 import { log } from './log';
 import { createPublisher, PUBSUB_SCOPE } from './pubsub/publisher';
-import { createPrefixLister } from './requests/list-prefix';
 import { readSettings } from './settings';
+import { createObjectLister } from './storage/listing';
 import { createMarkerWriter } from './storage/markers';
 import { createObjectReader } from './storage/objects';
 import { createSweeper } from './sweep/wire';
@@ -31,7 +31,8 @@ const publisher = createPublisher({
   auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }),
   retry: settings.retry,
 });
-const listPrefix = createPrefixLister({ retry: settings.retry });
+// Load requests naming a prefix list it with the sweeps' lister, one page at a time.
+const lister = createObjectLister({ retry: settings.retry });
 
 const location = configLocation();
 // Loaded once per instance, at cold start. A broken rules file stops the instance: serving
@@ -84,7 +85,7 @@ cloudEvent(
       insertJob: (plan) => bigquery.insertJob(plan),
       uploadJob: (plan, data, upload) => uploads.uploadJob(plan, data, upload),
       getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
-      listPrefix,
+      listPrefix: (bucket, prefix) => lister.listObjects(bucket, prefix),
       publisher,
     },
     markers,

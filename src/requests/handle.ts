@@ -11,7 +11,9 @@ import type { LogFields } from '../log';
 import type { CompiledRules } from '../routing/compile';
 import { planRequestedObject } from '../routing/request-plan';
 import type { LoadPlan, LoadRequest, ObjectRef } from '../types';
-import type { ListPrefix } from './list-prefix';
+
+/** Pages of the live objects under a prefix (src/storage/listing.ts in production). */
+export type ListPrefix = (bucket: string, prefix: string) => AsyncGenerator<ObjectRef[]>;
 
 export interface RequestDeps {
   insertJob: (plan: LoadPlan) => Promise<{ outcome: 'submitted' | 'duplicate'; job: unknown }>;

@@ -162,6 +162,8 @@ describe('a load request published to an allowed topic', () => {
     const prefix = `sales/p-${suffix}-`;
     putSales(`${prefix}a.csv`, 2);
     putSales(`${prefix}b.csv`, 5);
+    // Not data: skipped silently, neither loaded nor refused.
+    stack.gcs.store.insert('landing', `${prefix}empty.csv`, Buffer.alloc(0), {});
     const before = await salesRows();
     const messageId = await requestLoad({ kind: 'load', prefix: `gs://landing/${prefix}` });
 

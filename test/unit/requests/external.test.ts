@@ -182,6 +182,21 @@ describe('a load request through the handler', () => {
     expect(published[0]?.attributes?.reason).toContain('HTTP 403');
   });
 
+  it('skips empty objects and folder placeholders of a prefix silently', async () => {
+    const { handler, inserted } = setup({
+      listPrefix: async function* () {
+        yield [
+          objectRef({ name: 'sales/', size: 0 }),
+          objectRef({ name: 'sales/empty.csv', size: 0 }),
+          objectRef({ name: 'sales/a.csv' }),
+        ];
+      },
+    });
+    await handler(fixture('requests/load-prefix-route'));
+    expect(inserted.map((p) => p.object)).toEqual(['gs://landing/sales/a.csv']);
+    expect(lines.at(-1)).toMatchObject({ outcome: 'submitted' });
+  });
+
   it('still redelivers a request whose listing fails for a while', async () => {
     const { handler, published } = setup({
       listPrefix: async function* () {
