@@ -177,6 +177,13 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
           offset = status.next;
         }
         const [first, length] = chunkAt(offset, total, chunkBytes);
+        if (length === 0) {
+          // A 308 said every byte is there, yet no job came back: ask for the final answer
+          // with a status query (a zero-length Content-Range is not a valid range).
+          const status = await put(plan, session, statusRange(total), Buffer.alloc(0));
+          if (status.done) return status;
+          throw new RetryableError(`resumable upload ${plan.jobId}: every byte sent, no job yet`);
+        }
         try {
           return await put(
             plan,

@@ -235,4 +235,25 @@ describe('createUploadClient', () => {
       `bytes ${KIB256}-${total - 1}/${total}`,
     ]);
   });
+
+  it('asks for the job with a status query when a 308 reports every byte received', async () => {
+    const total = KIB256 + 10;
+    const session = `http://${bigquery.host}/upload/s?upload_id=S3`;
+    bigquery.answers.push(
+      { status: 200, headers: { Location: session }, body: '' },
+      { status: 308, headers: { Range: `bytes=0-${KIB256 - 1}` }, body: '' },
+      { status: 308, headers: { Range: `bytes=0-${total - 1}` }, body: '' },
+      { status: 201, body: { status: { state: 'DONE' } } },
+    );
+    const result = await client().uploadJob(plan(), payload(total), {
+      resumableThresholdBytes: 0,
+      chunkBytes: KIB256,
+    });
+    expect(result).toEqual({ outcome: 'submitted', job: { status: { state: 'DONE' } } });
+    expect(bigquery.requests.slice(1).map((r) => r.headers['content-range'])).toEqual([
+      `bytes 0-${KIB256 - 1}/${total}`,
+      `bytes ${KIB256}-${total - 1}/${total}`,
+      `bytes */${total}`,
+    ]);
+  });
 });
