@@ -72,6 +72,8 @@ const sweep = createSweeper({
   bigquery,
   markers,
   reconcile: outcomes,
+  // The sweep's own lister and any writer it creates follow the deployment's retry budget.
+  retry: settings.retry,
 });
 
 cloudEvent(

@@ -1,8 +1,9 @@
 /**
  * Batch loads: many objects of one route and one destination in one load job. Pure.
- * The job id is derived from the sorted member list, so whoever rebuilds the same member
- * set (a later sweep recovering a crashed one) gets the same id, and BigQuery answers 409
- * `duplicate` instead of loading twice.
+ * The job id is derived from the route, the sweep run's token and the sorted member list,
+ * and written into every member's marker when it is claimed. A later sweep recovering a
+ * crashed one never recomputes the id: it reads it from the markers, so a resubmission uses
+ * the same id and BigQuery answers 409 `duplicate` instead of loading twice.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
 import { createHash } from 'node:crypto';
