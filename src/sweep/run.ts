@@ -182,6 +182,13 @@ export async function runSweep(
       const decision = planObjectLoad(routing, object, { runtimeProject: deps.runtimeProject });
       if (decision.kind !== 'load') continue;
       const { plan } = decision;
+      // Catch-up loads count against the table's daily quota like any other job.
+      if (
+        !budget.take(quotaTable(plan.job.configuration.load.destinationTable), perRun(plan.route))
+      ) {
+        summary.deferred += 1;
+        continue;
+      }
       summary.planned += 1;
       const member: SweepMember = { ...object, metageneration: object.metageneration };
       const job = describe('catch-up', plan, [member]);
@@ -221,7 +228,12 @@ export async function runSweep(
       record({ ...job, outcome: 'exists' });
       return;
     }
-    budget.take(quotaTable(claim.target.load.destinationTable), perRun(claim.target.route));
+    // A resubmission is a new job for the quota too; over budget, the claim simply waits for
+    // the next run (it stays recoverable: same members, same id).
+    if (!budget.take(quotaTable(claim.target.load.destinationTable), perRun(claim.target.route))) {
+      summary.deferred += claim.members.length;
+      return;
+    }
     const outcome = await insert(plan);
     record({ ...job, ...outcome });
     if (outcome.outcome === 'retry') throw new RetryableError(outcome.reason ?? 'retry');

@@ -176,3 +176,15 @@ describe('recovery of a claim whose job exists', () => {
     expect(inserted).toEqual([]);
   });
 });
+
+describe('the per-table job budget', () => {
+  it('charges catch-up loads to the table and defers the rest to the next run', async () => {
+    // Per-object routes get the default budget: floor(1000 / 96) = 10 jobs per table per run.
+    const missed = Array.from({ length: 14 }, (_, i) => listed(`sales/missed-${i}.csv`));
+    const { deps, inserted } = setup(missed);
+    const summary = await runSweep(deps, { kind: 'sweep' });
+    expect(inserted).toHaveLength(10);
+    expect(summary.deferred).toBe(4);
+    expect(summary.error).toBeUndefined();
+  });
+});
