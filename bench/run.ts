@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every case of issue 8 side by side, against local servers only (a
  * metadata server and a BigQuery jobs endpoint that answers at once), so only the handlers'
- * own code is measured. Writes bench/results.json and prints the table docs/performance.md
+ * own code is measured. Writes bench/results.json and prints the table README: Performance
  * shows. Not part of `npm test`. Tunables: BENCH_RUNS (runs per case, default 5).
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -42,11 +42,11 @@ export interface HandlerDeps {
   getObject: (pointer: ObjectPointer) => Promise<ObjectRef | undefined>;
   /** Load requests and inline data from other systems (src/requests/); absent: refused. */
   external?: ExternalDeps;
-  /** Object markers after a per-object load (docs/sweeps.md); absent: no markers. */
+  /** Object markers after a per-object load (README: Scheduled sweeps); absent: no markers. */
   markers?: MarkerWriter;
   /** Runs a sweep command (src/sweep/); absent: sweep commands are refused. */
   sweep?: (command: SweepCommand) => Promise<SweepSummary>;
-  /** Completion wait, final markers, notifications, post-load actions (docs/outcomes.md). */
+  /** Completion wait, final markers, notifications, post-load actions (README: What happens to my file). */
   outcomes?: OutcomeDeps;
 }
 

@@ -55,6 +55,10 @@ const runtimeProject = () => {
 };
 // Markers need Cloud Storage write access (roles/storage.objectUser on the swept buckets).
 const markers = createMarkerWriter({ retry: settings.retry });
+// The "submitted" marker after a per-object load is best effort (a missing one costs one
+// catch-up insert answered 409): a short budget keeps an unreachable Cloud Storage from
+// delaying every acknowledgement by a whole retry budget.
+const eventMarkers = createMarkerWriter({ retry: { budgetMs: 2_000, maxAttempts: 3 } });
 const actions = createObjectActions({ retry: settings.retry });
 const outcomes = {
   getJob: (projectId: string, jobId: string, location: string) =>
@@ -90,7 +94,7 @@ cloudEvent(
       listPrefix: (bucket, prefix) => lister.listObjects(bucket, prefix),
       publisher,
     },
-    markers,
+    markers: eventMarkers,
     sweep: (command) => sweep(command),
     outcomes,
   }),

@@ -41,7 +41,7 @@ export type DecodedEvent =
   | { kind: 'sweep'; command: SweepCommand }
   | { kind: 'job'; job: FinishedJobRef };
 
-/** A load job that finished, as a job-completion event names it (docs/outcomes.md). */
+/** A load job that finished, as a job-completion event names it (README: What happens to my file). */
 export interface FinishedJobRef {
   projectId: string;
   jobId: string;
@@ -49,13 +49,13 @@ export interface FinishedJobRef {
   location?: string;
 }
 
-/** A scheduled sweep (docs/sweeps.md): batch loads and catch-up of missed events. */
+/** A scheduled sweep (README: Scheduled sweeps): batch loads and catch-up of missed events. */
 export interface SweepCommand {
   /** Route names; all routes when absent. */
   routes?: string[];
   /** Objects younger than this are left for their events (and the next sweep). */
   minAgeSeconds: number;
-  /** Catch-up ignores objects older than this (default: docs/sweeps.md). */
+  /** Catch-up ignores objects older than this (default: README: Scheduled sweeps). */
   maxAgeSeconds?: number;
   /** Plan and report only: no claims, no jobs. */
   dryRun: boolean;
@@ -75,7 +75,7 @@ export interface PublishedMessage {
   attributes: Record<string, string>;
 }
 
-/** A load request from another system (docs/pubsub-requests.md). */
+/** A load request from another system (README: Load requests and inline data). */
 export type LoadRequest =
   | { objects: { bucket: string; name: string }[]; route?: string }
   | { prefix: { bucket: string; prefix: string }; route?: string };
@@ -156,5 +156,5 @@ export type Outcome =
   | 'ignored'
   | 'refused'
   | 'retry'
-  /** A job-completion event recorded a load's final state (docs/outcomes.md). */
+  /** A job-completion event recorded a load's final state (README: What happens to my file). */
   | 'finished';

@@ -76,7 +76,7 @@ export const ROUTE_MODES = ['object', 'batch'] as const;
 export const MAX_BATCH_FILES = 10_000;
 export const MAX_BATCH_BYTES = 15 * 1000 ** 4;
 
-/** `batch:` limits of a `mode: batch` route (docs/sweeps.md explains the quota arithmetic). */
+/** `batch:` limits of a `mode: batch` route (README: Scheduled sweeps explains the quota arithmetic). */
 export const BatchSchema = z.strictObject({
   maxFiles: z
     .number()
@@ -112,7 +112,7 @@ export const INPUT_KINDS = ['object', 'request', 'inline'] as const;
 /** `projects/P/topics/T`; in `allow.topics`, `*` matches within one path segment. */
 export const TOPIC_NAME = /^projects\/[^/]+\/topics\/[^/]+$/;
 
-/** `inline:` how inline payloads are uploaded (docs/pubsub-requests.md). */
+/** `inline:` how inline payloads are uploaded (README: Load requests and inline data). */
 export const RESUMABLE_CHUNK = 256 * 1024;
 export const InlineSettingsSchema = z.strictObject({
   resumableThresholdBytes: z
@@ -169,7 +169,7 @@ export const routeShape = {
     .describe('object: one load per object event; batch: loaded by scheduled sweeps')
     .optional(),
   batch: BatchSchema.optional(),
-  // After the load: wait, onSuccess, onFailure, notifyTopic (docs/outcomes.md).
+  // After the load: wait, onSuccess, onFailure, notifyTopic (README: What happens to my file).
   ...outcomeRouteShape,
 };
 

@@ -1,5 +1,5 @@
 /**
- * Load requests other systems publish (docs/pubsub-requests.md):
+ * Load requests other systems publish (README: Load requests and inline data):
  *   {"kind": "load", "objects": ["gs://b/o", ...]}   or   {"kind": "load", "prefix": "gs://b/p/"}
  * with an optional "route". Pure: the message data is parsed once, here; everything past this
  * file sees a typed `LoadRequest`. Malformed or oversized requests are refused with a reason

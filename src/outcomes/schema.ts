@@ -1,5 +1,5 @@
 /**
- * Rules-file keys of a route for what happens after its load (docs/outcomes.md): waiting
+ * Rules-file keys of a route for what happens after its load (README: What happens to my file): waiting
  * for the job in-process, post-load actions and the notification topic. Pure zod, imported
  * by src/config/schema.ts.
  */
@@ -58,7 +58,7 @@ export const OnFailureSchema = z
 export const NotifyTopicSchema = z
   .string()
   .regex(TOPIC, 'expected projects/PROJECT/topics/TOPIC')
-  .describe('Receives one message per finished load (docs/outcomes.md).');
+  .describe('Receives one message per finished load (README: What happens to my file).');
 
 export const outcomeRouteShape = {
   wait: WaitSchema.optional(),

@@ -3,7 +3,7 @@
  * outcome. The handler calls this and stays the one place deciding ack vs retry: a refusal
  * is logged, dead-lettered (when `deadLetterTopic` is set) and acknowledged (returns); a
  * retryable failure, including a failed dead-letter publish, is thrown (redelivery).
- * docs/pubsub-requests.md describes the formats and the threat model.
+ * README: Load requests and inline data describes the formats and the threat model.
  */
 import { type InlineDeps, processInline } from '../inline/handle';
 import type { LogFields } from '../log';

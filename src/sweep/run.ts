@@ -1,7 +1,7 @@
 /**
  * One sweep: list the selected routes' prefixes page by page, then, within the per-table job
  * budget, (1) recover claims whose sweep died before its job existed, (2) claim and submit
- * new batches, (3) catch up per-object objects whose event never came. docs/sweeps.md has
+ * new batches, (3) catch up per-object objects whose event never came. README: Scheduled sweeps has
  * the state diagram; the invariant is that an object carries at most one job id, set by a
  * compare-and-set marker write, and a job is only ever submitted with exactly the objects
  * that carry its id.

@@ -52,7 +52,7 @@ export interface SweepSummary {
   submitted: number;
   duplicates: number;
   jobs: SweepJob[];
-  /** `submitted` objects finished from jobs.get after the sweep (docs/outcomes.md). */
+  /** `submitted` objects finished from jobs.get after the sweep (README: What happens to my file). */
   reconciled?: ReconcileSummary;
   /** Set when the run stopped early on a retryable failure; the next sweep continues. */
   error?: string;

@@ -21,7 +21,7 @@ export interface SweeperOptions {
   markers?: MarkerWriter;
   retry?: RetryOptions;
   env?: NodeJS.ProcessEnv;
-  /** Finishes `submitted` objects after each real run (docs/outcomes.md); absent: skipped. */
+  /** Finishes `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
   reconcile?: JobEventDeps;
 }
 

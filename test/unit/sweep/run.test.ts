@@ -182,7 +182,7 @@ describe('the per-table job budget', () => {
     // Per-object routes get the default budget: floor(1000 / 96) = 10 jobs per table per run.
     const missed = Array.from({ length: 14 }, (_, i) => listed(`sales/missed-${i}.csv`));
     const { deps, inserted } = setup(missed);
-    const summary = await runSweep(deps, { kind: 'sweep' });
+    const summary = await runSweep(deps, {});
     expect(inserted).toHaveLength(10);
     expect(summary.deferred).toBe(4);
     expect(summary.error).toBeUndefined();
