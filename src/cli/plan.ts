@@ -4,11 +4,10 @@
  * With --generation the object is described by flags (offline); without, it is read from GCS.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/errors';
-import { configLocation, loadRules } from '../config/load';
 import { planObjectLoad } from '../routing/plan';
 import { createObjectReader } from '../storage/objects';
 import type { ObjectRef } from '../types';
+import { loadCliRules } from './rules';
 
 export async function plan(
   args: string[],
@@ -36,15 +35,9 @@ export async function plan(
   }
   const [, bucket = '', name = ''] = parsed;
   const reader = createObjectReader();
-  const location = values.config ?? configLocation(env);
-  let rules: Awaited<ReturnType<typeof loadRules>>;
-  try {
-    rules = await loadRules(location, (u) => reader.readText(u));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return { exitCode: 1 };
-  }
+  const loaded = await loadCliRules(values.config, env, reader);
+  if (!loaded.ok) return { exitCode: loaded.exitCode };
+  const { rules } = loaded;
 
   let object: ObjectRef | undefined;
   if (values.generation !== undefined) {

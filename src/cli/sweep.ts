@@ -7,12 +7,11 @@
 import { parseArgs } from 'node:util';
 import { GoogleAuth } from 'google-auth-library';
 import { bigQueryScopes, createBigQueryClient } from '../bigquery/client';
-import { ConfigError } from '../config/errors';
-import { configLocation, loadRules } from '../config/load';
 import { createObjectReader } from '../storage/objects';
 import { SweepCommandError } from '../sweep/run';
 import type { SweepProgress } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';
+import { loadCliRules } from './rules';
 
 export async function sweep(
   args: string[],
@@ -35,15 +34,9 @@ export async function sweep(
     return { exitCode: 2 };
   }
   const reader = createObjectReader();
-  const location = values.config ?? configLocation(env);
-  let rules: Awaited<ReturnType<typeof loadRules>>;
-  try {
-    rules = await loadRules(location, (u) => reader.readText(u));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    stderr.write(`${error.message}\n`);
-    return { exitCode: 1 };
-  }
+  const loaded = await loadCliRules(values.config, env, reader, stderr);
+  if (!loaded.ok) return { exitCode: loaded.exitCode };
+  const { rules } = loaded;
   const auth = new GoogleAuth({ scopes: bigQueryScopes(env) });
   const run = createSweeper({
     rules: async () => rules,

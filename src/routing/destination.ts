@@ -90,3 +90,21 @@ export function toTableReference(parts: DestinationParts & { project: string }):
     tableId: parts.decorator === undefined ? parts.table : `${parts.table}$${parts.decorator}`,
   };
 }
+
+/**
+ * Applies the destination overrides a route allows (`bq-project`, `bq-dataset`, `bq-table`,
+ * `bq-partition`; from object metadata or message attributes) to rendered parts. The result
+ * is checked like any rendered destination: identifiers, then allowlists.
+ */
+export function withDestinationOverrides<P extends DestinationParts & { project: string }>(
+  parts: P,
+  overrides: ReadonlyMap<string, string>,
+): P {
+  return {
+    ...parts,
+    project: overrides.get('bq-project') ?? parts.project,
+    dataset: overrides.get('bq-dataset') ?? parts.dataset,
+    table: overrides.get('bq-table') ?? parts.table,
+    decorator: overrides.get('bq-partition') ?? parts.decorator,
+  };
+}

@@ -10,7 +10,7 @@ import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import type { OverrideKey } from '../config/schema';
 import type { InlineData, JobConfigurationLoad, LoadJob, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
-import { destinationProblem, toTableReference } from './destination';
+import { destinationProblem, toTableReference, withDestinationOverrides } from './destination';
 import { JOB_ID_PREFIX } from './job-id';
 import { labelValue, ROUTE_LABEL } from './labels';
 import type { PlanContext } from './plan';
@@ -67,14 +67,13 @@ export function planInlineLoad(
   if (!rendered.ok) {
     return refuse(`destination "${route.destination.source}" for inline data: ${rendered.reason}`);
   }
-  const parts = {
-    ...rendered.parts,
-    project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
-  };
-  parts.project = overrides.get('bq-project') ?? parts.project;
-  parts.dataset = overrides.get('bq-dataset') ?? parts.dataset;
-  parts.table = overrides.get('bq-table') ?? parts.table;
-  parts.decorator = overrides.get('bq-partition') ?? parts.decorator;
+  const parts = withDestinationOverrides(
+    {
+      ...rendered.parts,
+      project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
+    },
+    overrides,
+  );
   const problem = destinationProblem(parts);
   if (problem) return refuse(`destination "${route.destination.source}": ${problem}`);
   if (!rules.allowDestination(parts.project, parts.dataset, parts.table)) {

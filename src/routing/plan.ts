@@ -8,7 +8,7 @@ import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import { type OverrideKey, ROUTE_FORMATS } from '../config/schema';
 import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
-import { type DestinationParts, destinationProblem, toTableReference } from './destination';
+import { destinationProblem, toTableReference, withDestinationOverrides } from './destination';
 import { inferFormat } from './format';
 import { objectJobId } from './job-id';
 import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from './labels';
@@ -114,14 +114,13 @@ export function resolveObjectLoad(
     timeCreated: object.timeCreated,
   });
   if (!rendered.ok) return refuse(`destination "${route.destination.source}": ${rendered.reason}`);
-  const parts: DestinationParts & { project: string } = {
-    ...rendered.parts,
-    project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
-  };
-  parts.project = overrides.get('bq-project') ?? parts.project;
-  parts.dataset = overrides.get('bq-dataset') ?? parts.dataset;
-  parts.table = overrides.get('bq-table') ?? parts.table;
-  parts.decorator = overrides.get('bq-partition') ?? parts.decorator;
+  const parts = withDestinationOverrides(
+    {
+      ...rendered.parts,
+      project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
+    },
+    overrides,
+  );
   const problem = destinationProblem(parts);
   if (problem) {
     const from = [...overrides.keys()].filter((k) => DESTINATION_OVERRIDES.includes(k));
