@@ -6,10 +6,9 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get
  */
 import { GoogleAuth } from 'google-auth-library';
-import { PermanentError } from '../errors';
 import type { LoadPlan } from '../types';
 import { bigQueryBaseUrl, jobsGetUrl, jobsInsertUrl } from './endpoint';
-import { classifyBigQueryError } from './errors';
+import { isDuplicateInsert, jobCallError } from './errors';
 import { type RetryOptions, retryPolicy, withRetry } from './retry';
 
 export const DEFAULT_SCOPES = [
@@ -74,12 +73,7 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
         retry: false,
       });
     } catch (error) {
-      const response = responseOf(error);
-      const classified = classifyBigQueryError(response?.status, response?.data, error);
-      if (!classified) throw error;
-      classified.message = `${what} ${jobId}: ${classified.message}`;
-      classified.jobId = jobId;
-      throw classified;
+      throw jobCallError(error, what, jobId);
     }
   }
 
@@ -101,7 +95,7 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
       );
       return { outcome: 'submitted', job: response.data };
     } catch (error) {
-      if (!isDuplicate(error)) throw error;
+      if (!isDuplicateInsert(error)) throw error;
     }
     // 409 duplicate: this job id was inserted before (a redelivery, or an earlier attempt
     // whose answer was lost). The existing job is the result.
@@ -110,18 +104,4 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
   }
 
   return { insertJob, getJob };
-}
-
-/** HTTP 409 from jobs.insert: reason `duplicate` (or none given). */
-function isDuplicate(error: unknown): boolean {
-  if (!(error instanceof PermanentError) || error.status !== 409) return false;
-  return error.reason === undefined || error.reason === 'duplicate';
-}
-
-/** gaxios puts the answer of a failed call on `error.response`. */
-function responseOf(error: unknown): { status?: number; data?: unknown } | undefined {
-  if (error === null || typeof error !== 'object' || !('response' in error)) return undefined;
-  const response = (error as { response?: { status?: unknown; data?: unknown } }).response;
-  if (!response || typeof response.status !== 'number') return undefined;
-  return { status: response.status, data: response.data };
 }

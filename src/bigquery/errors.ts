@@ -77,6 +77,42 @@ export function classifyBigQueryError(
   return new PermanentError(text, details);
 }
 
+/**
+ * A failed call about one job (gaxios error), classified and prefixed with what was asked;
+ * the original error when it cannot be told (unknown failures are not retried in-process).
+ */
+export function jobCallError(error: unknown, what: string, jobId: string): unknown {
+  const response = responseOf(error);
+  const classified = classifyBigQueryError(response?.status, parseJsonText(response?.data), error);
+  if (!classified) return error;
+  classified.message = `${what} ${jobId}: ${classified.message}`;
+  classified.jobId = jobId;
+  return classified;
+}
+
+/** HTTP 409 from jobs.insert with reason `duplicate` (or none given): the id exists. */
+export function isDuplicateInsert(error: unknown): boolean {
+  if (!(error instanceof PermanentError) || error.status !== 409) return false;
+  return error.reason === undefined || error.reason === 'duplicate';
+}
+
+/** gaxios puts the answer of a failed call on `error.response`. */
+function responseOf(error: unknown): { status?: number; data?: unknown } | undefined {
+  const response = field(error, 'response');
+  const status = field(response, 'status');
+  return typeof status === 'number' ? { status, data: field(response, 'data') } : undefined;
+}
+
+/** Bodies arrive parsed (responseType json) or as text (responseType text, e.g. uploads). */
+export function parseJsonText(data: unknown): unknown {
+  if (typeof data !== 'string' || data === '') return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
 /** The first error reason and the message of a Google API error body. */
 export function apiError(body: unknown): { reason?: string; message?: string } {
   const error = field(body, 'error');

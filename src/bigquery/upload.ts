@@ -12,7 +12,7 @@ import { PermanentError, RetryableError } from '../errors';
 import type { LoadPlan } from '../types';
 import type { InsertResult } from './client';
 import { bigQueryBaseUrl } from './endpoint';
-import { classifyBigQueryError } from './errors';
+import { isDuplicateInsert, jobCallError, parseJsonText } from './errors';
 import { buildMultipartBody } from './multipart';
 import { chunkAt, chunkRange, nextOffset, statusRange } from './resumable';
 import { type RetryOptions, retryPolicy, withRetry } from './retry';
@@ -81,16 +81,11 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
       });
       return {
         status: response.status,
-        data: parseJson(response.data),
+        data: parseJsonText(response.data),
         header: (name) => headerOf(response.headers, name),
       };
     } catch (error) {
-      const response = responseOf(error);
-      const classified = classifyBigQueryError(response?.status, parseJson(response?.data), error);
-      if (!classified) throw error;
-      classified.message = `${what} ${jobId}: ${classified.message}`;
-      classified.jobId = jobId;
-      throw classified;
+      throw jobCallError(error, what, jobId);
     }
   }
 
@@ -223,22 +218,12 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
       if (error instanceof SessionGoneError) {
         throw new RetryableError(error.message, { cause: error, jobId: plan.jobId });
       }
-      if (!(error instanceof PermanentError && error.status === 409)) throw error;
-      if (error.reason !== undefined && error.reason !== 'duplicate') throw error;
+      if (!isDuplicateInsert(error)) throw error;
     }
     return { outcome: 'duplicate', job: await getJob(plan.projectId, plan.jobId, plan.location) };
   }
 
   return { uploadJob };
-}
-
-function parseJson(data: unknown): unknown {
-  if (typeof data !== 'string' || data === '') return data;
-  try {
-    return JSON.parse(data);
-  } catch {
-    return data;
-  }
 }
 
 /** gaxios 7 answers a fetch `Headers`; older shapes are plain objects. */
@@ -248,11 +233,4 @@ function headerOf(headers: unknown, name: string): string | undefined {
   }
   const value = (headers as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-function responseOf(error: unknown): { status?: number; data?: unknown } | undefined {
-  if (error === null || typeof error !== 'object' || !('response' in error)) return undefined;
-  const response = (error as { response?: { status?: unknown; data?: unknown } }).response;
-  if (!response || typeof response.status !== 'number') return undefined;
-  return { status: response.status, data: response.data };
 }
