@@ -3,6 +3,7 @@
  * real clients. Everything else lives in handler.ts and the modules it calls.
  */
 import { cloudEvent } from '@google-cloud/functions-framework';
+import { Storage } from '@google-cloud/storage';
 import { GoogleAuth } from 'google-auth-library';
 import { createObjectActions } from './actions/post-load';
 import { bigQueryScopes, createBigQueryClient } from './bigquery/client';
@@ -19,7 +20,10 @@ import { createSweeper } from './sweep/wire';
 
 const settings = readSettings();
 const auth = new GoogleAuth({ scopes: bigQueryScopes() });
-const objects = createObjectReader({ retry: settings.retry });
+// One Storage client (one token cache, one connection pool) for every Cloud Storage edge;
+// the library's own retries are off so src/bigquery/retry.ts is the only policy.
+const storage = new Storage({ retryOptions: { autoRetry: false } });
+const objects = createObjectReader({ storage, retry: settings.retry });
 const bigquery = createBigQueryClient({ auth, retry: settings.retry });
 const uploads = createUploadClient({
   auth,
@@ -32,7 +36,7 @@ const publisher = createPublisher({
   retry: settings.retry,
 });
 // Load requests naming a prefix list it with the sweeps' lister, one page at a time.
-const lister = createObjectLister({ retry: settings.retry });
+const lister = createObjectLister({ storage, retry: settings.retry });
 
 const location = configLocation();
 // Loaded once per instance, at cold start. A broken rules file stops the instance: serving
@@ -54,12 +58,12 @@ const runtimeProject = () => {
   return project;
 };
 // Markers need Cloud Storage write access (roles/storage.objectUser on the swept buckets).
-const markers = createMarkerWriter({ retry: settings.retry });
+const markers = createMarkerWriter({ storage, retry: settings.retry });
 // The "submitted" marker after a per-object load is best effort (a missing one costs one
 // catch-up insert answered 409): a short budget keeps an unreachable Cloud Storage from
 // delaying every acknowledgement by a whole retry budget.
-const eventMarkers = createMarkerWriter({ retry: { budgetMs: 2_000, maxAttempts: 3 } });
-const actions = createObjectActions({ retry: settings.retry });
+const eventMarkers = createMarkerWriter({ storage, retry: { budgetMs: 2_000, maxAttempts: 3 } });
+const actions = createObjectActions({ storage, retry: settings.retry });
 const outcomes = {
   getJob: (projectId: string, jobId: string, location: string) =>
     bigquery.getJob(projectId, jobId, location),
@@ -75,8 +79,8 @@ const sweep = createSweeper({
   runtimeProject,
   bigquery,
   markers,
+  lister,
   reconcile: outcomes,
-  // The sweep's own lister and any writer it creates follow the deployment's retry budget.
   retry: settings.retry,
 });
 

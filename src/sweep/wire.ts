@@ -8,7 +8,7 @@ import { PermanentError } from '../errors';
 import type { JobEventDeps } from '../outcomes/job-event';
 import { reconcileSubmitted } from '../outcomes/reconcile';
 import type { CompiledRules } from '../routing/compile';
-import { createObjectLister } from '../storage/listing';
+import { createObjectLister, type ObjectLister } from '../storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../storage/markers';
 import type { SweepCommand } from '../types';
 import { runSweep, type SweepDeps } from './run';
@@ -19,6 +19,8 @@ export interface SweeperOptions {
   runtimeProject: () => Promise<string>;
   bigquery: BigQueryClient;
   markers?: MarkerWriter;
+  /** Default: a lister of its own (the function passes the one it already has). */
+  lister?: ObjectLister;
   retry?: RetryOptions;
   env?: NodeJS.ProcessEnv;
   /** Finishes `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
@@ -47,7 +49,7 @@ export function createSweeper(
   command: Partial<SweepCommand>,
   onProgress?: (progress: SweepProgress) => void,
 ) => Promise<SweepSummary> {
-  const lister = createObjectLister({ retry: options.retry });
+  const lister = options.lister ?? createObjectLister({ retry: options.retry });
   const markers = options.markers ?? createMarkerWriter({ retry: options.retry });
   const grace = claimGraceSeconds(options.env);
   return async (command, onProgress) => {
