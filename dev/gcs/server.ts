@@ -12,6 +12,7 @@ import { listenLocal, readBody, sendJson } from '../http-util';
 import { GcsError, invalid } from './errors';
 import { bucketResource, objectResource } from './resource';
 import {
+  ATTRIBUTE_KEYS,
   type AttributePatch,
   GcsStore,
   type ObjectAttributes,
@@ -376,17 +377,9 @@ function parseJson(body: Buffer): Record<string, unknown> {
   throw invalid('the request body is not a JSON object');
 }
 
-const WRITABLE = [
-  'contentType',
-  'contentEncoding',
-  'cacheControl',
-  'contentDisposition',
-  'contentLanguage',
-] as const;
-
 function attributesFrom(body: Record<string, unknown>): ObjectAttributes {
   const out: ObjectAttributes = {};
-  for (const key of WRITABLE) if (typeof body[key] === 'string') out[key] = body[key];
+  for (const key of ATTRIBUTE_KEYS) if (typeof body[key] === 'string') out[key] = body[key];
   const metadata = body.metadata;
   if (metadata && typeof metadata === 'object') {
     out.metadata = Object.fromEntries(
@@ -400,7 +393,7 @@ function attributesFrom(body: Record<string, unknown>): ObjectAttributes {
 
 function patchFrom(body: Record<string, unknown>): AttributePatch {
   const patch: AttributePatch = {};
-  for (const key of WRITABLE) {
+  for (const key of ATTRIBUTE_KEYS) {
     const value = body[key];
     if (value === null) patch[key] = null;
     else if (typeof value === 'string') patch[key] = value;

@@ -66,7 +66,8 @@ export interface Preconditions {
   ifMetagenerationNotMatch?: string;
 }
 
-const ATTRIBUTE_KEYS = [
+/** The object attributes a client may set (insert, patch, copy overrides). */
+export const ATTRIBUTE_KEYS = [
   'contentType',
   'contentEncoding',
   'cacheControl',
