@@ -1,6 +1,6 @@
 /**
  * A Cloud Storage JSON API stand-in that answers object metadata patches at once:
- * bq-autoloader writes a "submitted" marker on every object it loads (src/sweep/event-path.ts),
+ * bq-autoloader writes a "submitted" marker on every object it loads (src/pipeline/sweep-event.ts),
  * so its per-event cost includes that PATCH. Any other request gets 404.
  * https://cloud.google.com/storage/docs/json_api/v1/objects/patch
  */

@@ -17,8 +17,8 @@ import { createInterface } from 'node:readline';
 import { startGcsServer } from '../dev/gcs/server';
 import { parseConfig } from '../src/config/parse';
 import { resolveSchemaFiles } from '../src/config/resolve-schemas';
+import { createObjectLister } from '../src/gcp/storage/listing';
 import { compileRules } from '../src/routing/compile';
-import { createObjectLister } from '../src/storage/listing';
 import { runSweep } from '../src/sweep/run';
 
 const OBJECTS = 100_000;

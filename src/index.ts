@@ -5,23 +5,23 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { GoogleAuth } from 'google-auth-library';
-import { createObjectActions } from './actions/post-load';
-import { bigQueryScopes, createBigQueryClient } from './bigquery/client';
-import { createUploadClient } from './bigquery/upload';
-import { configLocation, loadRules } from './config/load';
-import { createHandler } from './handler';
+import { bigQueryScopes, createBigQueryClient } from './gcp/bigquery/client';
+import { createUploadClient } from './gcp/bigquery/upload';
+import { createPublisher, PUBSUB_SCOPE } from './gcp/pubsub/publisher';
+import { createObjectLister } from './gcp/storage/listing';
+import { createMarkerWriter } from './gcp/storage/markers';
+import { createObjectReader } from './gcp/storage/objects';
 import { log } from './log';
-import { createPublisher, PUBSUB_SCOPE } from './pubsub/publisher';
+import { createObjectActions } from './outcomes/post-load';
+import { createHandler } from './pipeline/handler';
+import { configLocation, loadRules } from './rules/load';
 import { readSettings } from './settings';
-import { createObjectLister } from './storage/listing';
-import { createMarkerWriter } from './storage/markers';
-import { createObjectReader } from './storage/objects';
 import { createSweeper } from './sweep/wire';
 
 const settings = readSettings();
 const auth = new GoogleAuth({ scopes: bigQueryScopes() });
 // One Storage client (one token cache, one connection pool) for every Cloud Storage edge;
-// the library's own retries are off so src/bigquery/retry.ts is the only policy.
+// the library's own retries are off so src/gcp/bigquery/retry.ts is the only policy.
 const storage = new Storage({ retryOptions: { autoRetry: false } });
 const objects = createObjectReader({ storage, retry: settings.retry });
 const bigquery = createBigQueryClient({ auth, retry: settings.retry });

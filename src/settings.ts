@@ -2,7 +2,7 @@
  * Operator settings read from the environment, checked once at start with errors that name
  * the variable. Rules live in the rules file; these are about the runtime.
  */
-import type { RetryOptions } from './bigquery/retry';
+import type { RetryOptions } from './gcp/bigquery/retry';
 
 export interface Settings {
   /** In-process retry budget per BigQuery or Cloud Storage call. */

@@ -4,8 +4,8 @@
  * With --generation the object is described by flags (offline); without, it is read from GCS.
  */
 import { parseArgs } from 'node:util';
+import { createObjectReader } from '../gcp/storage/objects';
 import { planObjectLoad } from '../routing/plan';
-import { createObjectReader } from '../storage/objects';
 import type { ObjectRef } from '../types';
 import { loadCliRules } from './rules';
 

@@ -12,7 +12,7 @@ import { GoogleAuth } from 'google-auth-library';
 import { TOPIC_NAME } from '../config/schema';
 import { LoadRequestSchema } from '../events/load-request';
 import { describeIssues } from '../events/reasons';
-import { createPublisher, type OutgoingMessage, PUBSUB_SCOPE } from '../pubsub/publisher';
+import { createPublisher, type OutgoingMessage, PUBSUB_SCOPE } from '../gcp/pubsub/publisher';
 
 /** Pub/Sub's limit on one message. https://cloud.google.com/pubsub/quotas#resource_limits */
 export const MAX_MESSAGE_BYTES = 10 * 1000 * 1000;

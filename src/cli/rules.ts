@@ -3,9 +3,9 @@
  * broken rules file with its path-precise message and exit code 1 instead of a stack trace.
  */
 import { ConfigError } from '../config/errors';
-import { configLocation, loadRules } from '../config/load';
+import type { ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
-import type { ObjectReader } from '../storage/objects';
+import { configLocation, loadRules } from '../rules/load';
 
 export type CliRules =
   | { ok: true; rules: CompiledRules; location: string }

@@ -6,13 +6,13 @@
  * are found under the route's `onSuccess` / `onFailure` targets too. JSON on stdout.
  */
 import { parseArgs } from 'node:util';
-import { destinationOf } from '../actions/post-load';
 import { ConfigError } from '../config/errors';
-import { configLocation, loadRules } from '../config/load';
+import { createObjectLister, type ListedObject } from '../gcp/storage/listing';
+import { createObjectReader } from '../gcp/storage/objects';
+import { destinationOf } from '../outcomes/post-load';
 import { objectStatus, parseDuration, summarizeRoute } from '../outcomes/status';
 import type { CompiledRoute } from '../routing/compile';
-import { createObjectLister, type ListedObject } from '../storage/listing';
-import { createObjectReader } from '../storage/objects';
+import { configLocation, loadRules } from '../rules/load';
 
 export async function status(
   args: string[],

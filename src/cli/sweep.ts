@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { GoogleAuth } from 'google-auth-library';
-import { bigQueryScopes, createBigQueryClient } from '../bigquery/client';
-import { createObjectReader } from '../storage/objects';
+import { bigQueryScopes, createBigQueryClient } from '../gcp/bigquery/client';
+import { createObjectReader } from '../gcp/storage/objects';
 import { SweepCommandError } from '../sweep/run';
 import type { SweepProgress } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';

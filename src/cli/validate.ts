@@ -1,8 +1,8 @@
 /** `bq-autoloader validate [--config F]`: the same checks a cold start makes, as a command. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
-import { configLocation, loadRules } from '../config/load';
-import { createObjectReader } from '../storage/objects';
+import { createObjectReader } from '../gcp/storage/objects';
+import { configLocation, loadRules } from '../rules/load';
 
 export async function validate(
   args: string[],

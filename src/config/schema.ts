@@ -7,8 +7,8 @@
  * `routeShape`; to extend the top level, add keys to `configShape`.
  */
 import { z } from 'zod';
-import { outcomeRouteShape } from '../outcomes/schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
+import { outcomeRouteShape } from './outcomes-schema';
 
 /**
  * The object-metadata keys a route may let change its outcome (`overrides: [bq-table]`).

@@ -12,8 +12,8 @@
  * https://github.com/googleapis/google-cloudevents/blob/main/proto/google/events/cloud/audit/v1/data.proto
  */
 import { z } from 'zod';
-import { JOB_ID_PREFIX } from '../routing/job-id';
-import { ROUTE_LABEL } from '../routing/labels';
+import { JOB_ID_PREFIX } from '../core/job-id';
+import { ROUTE_LABEL } from '../core/labels';
 import type { DecodedEvent } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { describeIssues } from './reasons';

@@ -12,12 +12,13 @@
  *
  * Returns log fields; throws a RetryableError when a Cloud Storage step should be redelivered.
  */
-import type { ActionResult, ObjectActions, PostLoadAction } from '../actions/post-load';
+
 import { RetryableError } from '../errors';
-import { type Marker, type MarkerWriter, markerOf } from '../storage/markers';
+import { type Marker, type MarkerWriter, markerOf } from '../gcp/storage/markers';
 import type { ObjectPointer, ObjectRef } from '../types';
 import type { FinishedJob } from './job-result';
 import { loadNotification, notificationMessage } from './notify';
+import type { ActionResult, ObjectActions, PostLoadAction } from './post-load';
 
 /** Marker values are custom metadata: keep them short. */
 const MAX_ERROR_CHARS = 500;

@@ -10,11 +10,11 @@
  * deterministic job id is this job's. Anything else was overwritten or deleted: not marked.
  */
 
+import { objectJobId } from '../core/job-id';
+import { labelValue, ROUTE_LABEL } from '../core/labels';
+import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import type { CompiledRules } from '../routing/compile';
-import { objectJobId } from '../routing/job-id';
-import { labelValue, ROUTE_LABEL } from '../routing/labels';
-import { markerOf } from '../storage/markers';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
 import { type FinishDeps, type FinishReport, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';

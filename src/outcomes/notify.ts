@@ -3,8 +3,8 @@
  * downstream systems, plus attributes they can filter subscriptions on.
  * https://cloud.google.com/pubsub/docs/subscription-message-filter
  */
-import type { OutgoingMessage } from '../pubsub/publisher';
-import { truncateUtf8 } from '../pubsub/publisher';
+import type { OutgoingMessage } from '../gcp/pubsub/publisher';
+import { truncateUtf8 } from '../gcp/pubsub/publisher';
 import type { FinishedJob } from './job-result';
 
 export interface LoadNotification {

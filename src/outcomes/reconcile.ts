@@ -5,11 +5,12 @@
  * completion event would finish them (job-event.ts). Jobs still running are left for the
  * next sweep. Bounded per run, so a backlog cannot make a sweep overrun its schedule.
  */
+
+import type { ObjectLister } from '../gcp/storage/listing';
+import { markerOf } from '../gcp/storage/markers';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
+import { listTargets } from '../routing/list-targets';
 import { globToRegex } from '../routing/pattern';
-import type { ObjectLister } from '../storage/listing';
-import { markerOf } from '../storage/markers';
-import { listTargets } from '../sweep/targets';
 import { finishJobFromEvent, type JobEventDeps } from './job-event';
 
 export const MAX_RECONCILE_PER_RUN = 200;

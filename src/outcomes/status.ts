@@ -2,7 +2,7 @@
  * What `bq-autoloader status` reports, computed from object markers (README: What happens to my file).
  * Pure: the CLI lists the objects and passes the clock.
  */
-import { markerOf } from '../storage/markers';
+import { markerOf } from '../gcp/storage/markers';
 import type { ObjectRef } from '../types';
 
 export interface ObjectStatus {

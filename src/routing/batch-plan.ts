@@ -7,8 +7,8 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
 import { createHash } from 'node:crypto';
+import { JOB_ID_PREFIX } from '../core/job-id';
 import type { LoadJob, LoadPlan } from '../types';
-import { JOB_ID_PREFIX } from './job-id';
 import type { ObjectLoadTarget } from './plan';
 
 /** One object generation in a batch. */

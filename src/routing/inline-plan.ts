@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import type { OverrideKey } from '../config/schema';
+import { JOB_ID_PREFIX } from '../core/job-id';
+import { labelValue, ROUTE_LABEL } from '../core/labels';
 import type { InlineData, JobConfigurationLoad, LoadJob, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
 import { destinationProblem, toTableReference, withDestinationOverrides } from './destination';
-import { JOB_ID_PREFIX } from './job-id';
-import { labelValue, ROUTE_LABEL } from './labels';
 import type { PlanContext } from './plan';
 import { namedRoute } from './request-plan';
 

@@ -6,12 +6,12 @@
 
 import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import { type OverrideKey, ROUTE_FORMATS } from '../config/schema';
+import { objectJobId } from '../core/job-id';
+import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from '../core/labels';
 import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
 import { destinationProblem, toTableReference, withDestinationOverrides } from './destination';
 import { inferFormat } from './format';
-import { objectJobId } from './job-id';
-import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from './labels';
 import { matchRoute } from './match';
 
 export interface PlanContext {

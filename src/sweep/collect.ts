@@ -5,11 +5,12 @@
  * unmarked object of a per-object route (catch-up). Marked objects are counted and dropped,
  * so memory grows with the work of one run, never with the bucket.
  */
+
+import type { ListedObject } from '../gcp/storage/listing';
+import { markerOf } from '../gcp/storage/markers';
 import { type BatchMember, batchGroupKey } from '../routing/batch-plan';
 import type { CompiledRules } from '../routing/compile';
 import { type ObjectLoadTarget, resolveObjectLoad } from '../routing/plan';
-import type { ListedObject } from '../storage/listing';
-import { markerOf } from '../storage/markers';
 import type { ObjectRef } from '../types';
 
 /** A member with the metageneration its marker write is conditioned on. */

@@ -9,19 +9,19 @@
 import { randomBytes } from 'node:crypto';
 import { PermanentError, RetryableError } from '../errors';
 import { DEFAULT_MIN_AGE_SECONDS } from '../events/sweep-command';
+import type { ObjectLister } from '../gcp/storage/listing';
+import type { MarkerState, MarkerWriter } from '../gcp/storage/markers';
 import { batchJobId, chunkMembers, planBatchLoad, sortMembers } from '../routing/batch-plan';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
+import { listTargets } from '../routing/list-targets';
 import { globToRegex } from '../routing/pattern';
 import { planObjectLoad } from '../routing/plan';
 import { routeAccepts, rulesAccepting } from '../routing/request-plan';
-import type { ObjectLister } from '../storage/listing';
-import type { MarkerState, MarkerWriter } from '../storage/markers';
 import type { LoadPlan, SweepCommand } from '../types';
 import { jobsPerRun, quotaTable, RunBudget } from './budget';
 import { type ClaimedJob, createCollector, type SweepMember } from './collect';
 import { mapLimit } from './pool';
 import { emptySummary, type SweepJob, type SweepProgress, type SweepSummary } from './summary';
-import { listTargets } from './targets';
 
 /** Claims younger than this belong to a sweep still running, not to one that died. */
 export const DEFAULT_CLAIM_GRACE_SECONDS = 600;

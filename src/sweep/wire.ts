@@ -2,14 +2,15 @@
  * Builds a sweep runner over the real clients; shared by the function (src/index.ts) and
  * the CLI (src/cli/sweep.ts).
  */
-import type { BigQueryClient } from '../bigquery/client';
-import type { RetryOptions } from '../bigquery/retry';
+
 import { PermanentError } from '../errors';
+import type { BigQueryClient } from '../gcp/bigquery/client';
+import type { RetryOptions } from '../gcp/bigquery/retry';
+import { createObjectLister, type ObjectLister } from '../gcp/storage/listing';
+import { createMarkerWriter, type MarkerWriter } from '../gcp/storage/markers';
 import type { JobEventDeps } from '../outcomes/job-event';
 import { reconcileSubmitted } from '../outcomes/reconcile';
 import type { CompiledRules } from '../routing/compile';
-import { createObjectLister, type ObjectLister } from '../storage/listing';
-import { createMarkerWriter, type MarkerWriter } from '../storage/markers';
 import type { SweepCommand } from '../types';
 import { runSweep, type SweepDeps } from './run';
 import type { SweepProgress, SweepSummary } from './summary';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { objectJobId } from '../../src/routing/job-id';
+import { objectJobId } from '../../src/core/job-id';
 import { binaryStorageEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';

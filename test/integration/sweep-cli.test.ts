@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { MARKER_STATE } from '../../src/storage/markers';
+import { MARKER_STATE } from '../../src/gcp/storage/markers';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 
 const REPO = resolve(__dirname, '../..');

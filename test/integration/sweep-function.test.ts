@@ -4,7 +4,7 @@
  * late events afterwards duplicates.
  */
 import { randomUUID } from 'node:crypto';
-import { MARKER_JOB, MARKER_STATE } from '../../src/storage/markers';
+import { MARKER_JOB, MARKER_STATE } from '../../src/gcp/storage/markers';
 import { binaryStorageEvent, post, type TestObject } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';

@@ -2,21 +2,22 @@
  * Issue 5: sweeps in-process against the local GCS and BigQuery servers (the same clients
  * the function uses, pointed at the servers by the environment). Rows are counted in DuckDB.
  */
-import { createBigQueryClient } from '../../src/bigquery/client';
+
 import { PermanentError } from '../../src/errors';
-import type { CompiledRules } from '../../src/routing/compile';
-import { createObjectLister } from '../../src/storage/listing';
+import { createBigQueryClient } from '../../src/gcp/bigquery/client';
+import { createObjectLister } from '../../src/gcp/storage/listing';
 import {
   createMarkerWriter,
   MARKER_JOB,
   MARKER_STATE,
   type MarkerWriter,
-} from '../../src/storage/markers';
+} from '../../src/gcp/storage/markers';
+import type { CompiledRules } from '../../src/routing/compile';
 import { runSweep, type SweepDeps } from '../../src/sweep/run';
 import type { SweepSummary } from '../../src/sweep/summary';
 import type { LoadPlan } from '../../src/types';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
-import { useMetadataEnv } from '../unit/bigquery/metadata-env';
+import { useMetadataEnv } from '../unit/gcp/bigquery/metadata-env';
 import { rulesFrom } from '../unit/routing/rules';
 
 const BUCKET = 'landing-sweep';

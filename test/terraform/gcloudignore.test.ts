@@ -92,7 +92,7 @@ describe('source archive excludes', () => {
     ['tsconfig.json', false],
     ['tsconfig.build.json', false],
     ['src/index.ts', false],
-    ['src/config/load.ts', false],
+    ['src/rules/load.ts', false],
     ['src/events/testing-helpers.ts', false],
     ['dist/index.js', false],
     ['autoloader.yaml', false],

@@ -1,6 +1,11 @@
-import type { ObjectActions } from '../../../src/actions/post-load';
+import type {
+  Marker,
+  MarkerTarget,
+  MarkerWriter,
+  MarkResult,
+} from '../../../src/gcp/storage/markers';
 import { type FinishDeps, type FinishInput, finishLoad } from '../../../src/outcomes/finish';
-import type { Marker, MarkerTarget, MarkerWriter, MarkResult } from '../../../src/storage/markers';
+import type { ObjectActions } from '../../../src/outcomes/post-load';
 import type { ObjectRef } from '../../../src/types';
 
 const OBJECT = { bucket: 'landing', name: 'a.csv', generation: '7' };

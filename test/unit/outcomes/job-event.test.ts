@@ -1,5 +1,5 @@
+import { objectJobId } from '../../../src/core/job-id';
 import { finishJobFromEvent, type JobEventDeps } from '../../../src/outcomes/job-event';
-import { objectJobId } from '../../../src/routing/job-id';
 import type { ObjectRef } from '../../../src/types';
 import { rulesFrom } from '../routing/rules';
 

@@ -1,4 +1,4 @@
-import { objectJobId } from '../../../src/routing/job-id';
+import { objectJobId } from '../../../src/core/job-id';
 import { planObjectLoad } from '../../../src/routing/plan';
 import type { LoadPlan, ObjectRef, RouteDecision } from '../../../src/types';
 import { objectRef, rulesFrom } from './rules';

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../../src/config/errors';
 import { parseConfig } from '../../../src/config/parse';
+import { listTargets } from '../../../src/routing/list-targets';
 import { jobsPerRun, quotaTable, RunBudget } from '../../../src/sweep/budget';
-import { listTargets } from '../../../src/sweep/targets';
 import { rulesFrom } from '../routing/rules';
 
 describe('the per-run job budget', () => {

@@ -4,9 +4,9 @@
  */
 import { parseConfig } from '../../../src/config/parse';
 import { PermanentError, RetryableError } from '../../../src/errors';
+import type { ListedObject, ObjectLister } from '../../../src/gcp/storage/listing';
+import type { Marker, MarkerTarget, MarkResult } from '../../../src/gcp/storage/markers';
 import { compileRules } from '../../../src/routing/compile';
-import type { ListedObject, ObjectLister } from '../../../src/storage/listing';
-import type { Marker, MarkerTarget, MarkResult } from '../../../src/storage/markers';
 import { runSweep, type SweepDeps } from '../../../src/sweep/run';
 import type { LoadPlan } from '../../../src/types';
 

@@ -1,0 +1,60 @@
+/**
+ * Loads the rules file at cold start (an edge: it reads files and gs:// objects) and hands
+ * the text to the pure parser and compiler. Any problem is a ConfigError naming the path.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../config/errors';
+import { parseConfig } from '../config/parse';
+import { resolveSchemaFiles } from '../config/resolve-schemas';
+import { type CompiledRules, compileRules } from '../routing/compile';
+import { findShadowedRoutes } from '../routing/shadowing';
+
+export const DEFAULT_CONFIG_LOCATION = './autoloader.yaml';
+
+export type TextReader = (pathOrGsUri: string) => Promise<string>;
+
+/** Where the rules file is: `AUTOLOADER_CONFIG` (a path or a gs:// URI) or ./autoloader.yaml. */
+export function configLocation(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AUTOLOADER_CONFIG?.trim() || DEFAULT_CONFIG_LOCATION;
+}
+
+/**
+ * Reads, validates and compiles the rules. `readGcsText` is only called for gs:// locations,
+ * so a deployment with a bundled rules file never needs Storage access for it.
+ */
+export async function loadRules(location: string, readGcsText: TextReader): Promise<CompiledRules> {
+  const readText: TextReader = (where) =>
+    where.startsWith('gs://') ? readGcsText(where) : readLocalText(where);
+  const text = await readText(location).catch((cause: unknown) => {
+    throw new ConfigError(`${location}: cannot read the rules file (${describe(cause)})`, [
+      { path: '', message: `cannot read ${location}: ${describe(cause)}` },
+    ]);
+  });
+  const config = parseConfig(text, location);
+  const resolved = await resolveSchemaFiles(config, location, readText);
+  const rules = compileRules(resolved, location);
+  const shadowed = findShadowedRoutes(rules);
+  if (shadowed.length > 0) {
+    const issues = shadowed.map((s) => ({
+      path: `routes[${s.index}]`,
+      message: `route "${s.route}" can never match: route "${s.shadowedBy}" before it matches every object it would`,
+    }));
+    throw new ConfigError(
+      `${location}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  return rules;
+}
+
+async function readLocalText(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return String(cause);
+}

@@ -1,0 +1,101 @@
+/** The Pub/Sub REST publisher and dead letters, against a scripted server as the emulator. */
+
+import { RetryableError } from '../../../../src/errors';
+import { deadLetterMessage } from '../../../../src/gcp/pubsub/dead-letter';
+import { createPublisher, pubsubBaseUrl, truncateUtf8 } from '../../../../src/gcp/pubsub/publisher';
+import { type FakeServer, startFakeServer } from '../bigquery/fake-servers';
+
+const TINY_RETRY = { initialDelayMs: 1, maxDelayMs: 5, budgetMs: 500 };
+
+describe('createPublisher with PUBSUB_EMULATOR_HOST', () => {
+  let server: FakeServer;
+  beforeEach(async () => {
+    server = await startFakeServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const publisher = () =>
+    createPublisher({ env: { PUBSUB_EMULATOR_HOST: server.host }, retry: TINY_RETRY });
+
+  it('posts one message to topics.publish and answers its id', async () => {
+    server.answers.push({ status: 200, body: { messageIds: ['77'] } });
+    const id = await publisher().publish('projects/p/topics/dead', {
+      data: 'eyJ9',
+      attributes: { reason: 'r' },
+    });
+    expect(id).toBe('77');
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]).toMatchObject({
+      method: 'POST',
+      url: '/v1/projects/p/topics/dead:publish',
+    });
+    expect(server.requests[0]?.headers.authorization).toBeUndefined();
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({
+      messages: [{ data: 'eyJ9', attributes: { reason: 'r' } }],
+    });
+  });
+
+  it('retries a 503 and then succeeds', async () => {
+    server.answers.push({ status: 503, body: { error: { code: 503, message: 'x' } } });
+    server.answers.push({ status: 200, body: { messageIds: ['1'] } });
+    await expect(
+      publisher().publish('projects/p/topics/t', { attributes: { a: 'b' } }),
+    ).resolves.toBe('1');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('throws a RetryableError when the topic cannot take the message for the whole budget', async () => {
+    const fallbackServer = await startFakeServer(() => ({ status: 503, body: {} }));
+    const p = createPublisher({
+      env: { PUBSUB_EMULATOR_HOST: fallbackServer.host },
+      retry: TINY_RETRY,
+    });
+    await expect(p.publish('projects/p/topics/t', { attributes: {} })).rejects.toBeInstanceOf(
+      RetryableError,
+    );
+    await fallbackServer.close();
+  });
+});
+
+describe('pubsubBaseUrl', () => {
+  it.each([
+    [{}, 'https://pubsub.googleapis.com', false],
+    [{ PUBSUB_EMULATOR_HOST: '127.0.0.1:8085' }, 'http://127.0.0.1:8085', true],
+    [{ PUBSUB_EMULATOR_HOST: 'http://h:1/' }, 'http://h:1', true],
+  ])('%j → %s', (env, url, emulator) => {
+    expect(pubsubBaseUrl(env)).toEqual({ url, emulator });
+  });
+});
+
+describe('deadLetterMessage', () => {
+  it('keeps data and attributes and adds the reason and where the message came from', () => {
+    const letter = deadLetterMessage(
+      {
+        topic: 'projects/p/topics/in',
+        messageId: '9',
+        data: 'ZGF0YQ==',
+        attributes: { route: 'events' },
+      },
+      'route "events" does not accept inline',
+    );
+    expect(letter).toEqual({
+      data: 'ZGF0YQ==',
+      attributes: {
+        route: 'events',
+        reason: 'route "events" does not accept inline',
+        sourceTopic: 'projects/p/topics/in',
+        sourceMessageId: '9',
+      },
+    });
+  });
+
+  it('cuts a long reason to the 1024-byte attribute limit without splitting a character', () => {
+    const reason = 'é'.repeat(2000);
+    const cut = truncateUtf8(reason);
+    expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(1024);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(cut.slice(0, -1)).toMatch(/^é+$/);
+  });
+});
