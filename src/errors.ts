@@ -32,3 +32,6 @@ abstract class ClassifiedError extends Error {
 export class RetryableError extends ClassifiedError {}
 
 export class PermanentError extends ClassifiedError {}
+
+/** The input itself is wrong (a bad command): refused at WARNING, never retried. */
+export class RefusedInputError extends PermanentError {}

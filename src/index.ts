@@ -5,6 +5,7 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { GoogleAuth } from 'google-auth-library';
+import { PermanentError } from './errors';
 import { bigQueryScopes, createBigQueryClient } from './gcp/bigquery/client';
 import { createUploadClient } from './gcp/bigquery/upload';
 import { createPublisher, PUBSUB_SCOPE } from './gcp/pubsub/publisher';
@@ -57,12 +58,18 @@ const runtimeProject = () => {
   project ??= auth.getProjectId();
   return project;
 };
-// Markers need Cloud Storage write access (roles/storage.objectUser on the swept buckets).
+// Markers need Cloud Storage write access (roles/storage.objectUser on the landing buckets).
 const markers = createMarkerWriter({ storage, retry: settings.retry });
-// The "submitted" marker after a per-object load is best effort (a missing one costs one
-// catch-up insert answered 409): a short budget keeps an unreachable Cloud Storage from
-// delaying every acknowledgement by a whole retry budget.
-const eventMarkers = createMarkerWriter({ storage, retry: { budgetMs: 2_000, maxAttempts: 3 } });
+// Claims before each insert; AUTOLOADER_MARKERS=off trades the generation check for speed.
+const claims = settings.markers ? markers : undefined;
+const findJob = async (projectId: string, jobId: string, location: string) => {
+  try {
+    return await bigquery.getJob(projectId, jobId, location);
+  } catch (error) {
+    if (error instanceof PermanentError && error.status === 404) return undefined;
+    throw error;
+  }
+};
 const actions = createObjectActions({ storage, retry: settings.retry });
 const outcomes = {
   getJob: (projectId: string, jobId: string, location: string) =>
@@ -90,15 +97,18 @@ cloudEvent(
     rules: () => rules,
     runtimeProject,
     insertJob: (plan) => bigquery.insertJob(plan),
-    getObject: (pointer) => objects.getObject(pointer),
+    getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
     external: {
       insertJob: (plan) => bigquery.insertJob(plan),
       uploadJob: (plan, data, upload) => uploads.uploadJob(plan, data, upload),
       getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
       listPrefix: (bucket, prefix) => lister.listObjects(bucket, prefix),
+      markers: claims,
+      findJob,
       publisher,
     },
-    markers: eventMarkers,
+    markers: claims,
+    findJob,
     sweep: (command) => sweep(command),
     outcomes,
   }),

@@ -7,6 +7,8 @@ import type { RetryOptions } from './gcp/bigquery/retry';
 export interface Settings {
   /** In-process retry budget per BigQuery or Cloud Storage call. */
   retry: RetryOptions;
+  /** Claim each object generation with a marker before its insert (default on). */
+  markers: boolean;
 }
 
 /**
@@ -28,5 +30,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     }
     retry.budgetMs = value;
   }
-  return { retry };
+  return { retry, markers: readMarkers(env.AUTOLOADER_MARKERS) };
+}
+
+/**
+ * `AUTOLOADER_MARKERS=off` skips the claim before each insert: one request per event
+ * instead of two, but no check that the event's generation is still the live one (an old
+ * event arriving after an overwrite loads the newer bytes) and no record on the object. Only
+ * for buckets whose objects are never overwritten. Default `on`.
+ */
+function readMarkers(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`AUTOLOADER_MARKERS must be "on" or "off", got "${value}"`);
 }

@@ -1,11 +1,12 @@
 /**
  * Reconciliation, run by scheduled sweeps after their own work (src/sweep/wire.ts): objects
- * still marked `submitted` whose completion was never seen (no wait, a lost or filtered
+ * still marked `claimed` or `submitted` whose completion was never seen (no wait, a lost or filtered
  * audit-log event, a wait that timed out) are finished from jobs.get, exactly as a
  * completion event would finish them (job-event.ts). Jobs still running are left for the
  * next sweep. Bounded per run, so a backlog cannot make a sweep overrun its schedule.
  */
 
+import { PermanentError } from '../errors';
 import type { ObjectLister } from '../gcp/storage/listing';
 import { markerOf } from '../gcp/storage/markers';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
@@ -15,6 +16,16 @@ import { finishJobFromEvent, type JobEventDeps } from './job-event';
 
 export const MAX_RECONCILE_PER_RUN = 200;
 
+/**
+ * Markers whose job may be done without the object knowing: `submitted` (sweeps) and
+ * `claimed` (the event path claims before its insert and writes nothing after it).
+ */
+const UNFINISHED = new Set(['claimed', 'submitted']);
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof PermanentError && error.status === 404;
+}
+
 export interface ReconcileSummary {
   /** Distinct jobs of `submitted` objects looked up with jobs.get. */
   checked: number;
@@ -22,6 +33,8 @@ export interface ReconcileSummary {
   failed: number;
   /** Still running (or not visible yet): the next sweep looks again. */
   running: number;
+  /** Claimed objects whose job does not exist (yet): nothing to finish. */
+  unsubmitted: number;
   /** Set when reconciliation stopped on an error; the next sweep continues. */
   error?: string;
 }
@@ -33,21 +46,35 @@ export async function reconcileSubmitted(
   projectId: string,
   limit = MAX_RECONCILE_PER_RUN,
 ): Promise<ReconcileSummary> {
-  const summary: ReconcileSummary = { checked: 0, loaded: 0, failed: 0, running: 0 };
+  const summary: ReconcileSummary = {
+    checked: 0,
+    loaded: 0,
+    failed: 0,
+    running: 0,
+    unsubmitted: 0,
+  };
   const seen = new Set<string>();
   try {
     for await (const { bucket, prefix } of buckets(deps.lister, routes)) {
       for await (const page of deps.lister.listObjects(bucket, prefix)) {
         for (const object of page) {
           const marker = markerOf(object.metadata);
-          if (marker?.state !== 'submitted' || seen.has(marker.jobId)) continue;
+          if (!marker || !UNFINISHED.has(marker.state) || seen.has(marker.jobId)) continue;
           if (summary.checked >= limit) return summary;
           seen.add(marker.jobId);
           summary.checked += 1;
           const outcome = await finishJobFromEvent(deps, rules, {
             projectId,
             jobId: marker.jobId,
+          }).catch((error: unknown) => {
+            // A claim whose insert never happened has no job: left to redelivery and catch-up.
+            if (marker.state === 'claimed' && isNotFound(error)) return undefined;
+            throw error;
           });
+          if (!outcome) {
+            summary.unsubmitted += 1;
+            continue;
+          }
           const state = outcome.fields.state;
           if (state === 'loaded') summary.loaded += 1;
           else if (state === 'failed') summary.failed += 1;

@@ -7,7 +7,7 @@
  * that carry its id.
  */
 import { randomBytes } from 'node:crypto';
-import { PermanentError, RetryableError } from '../errors';
+import { PermanentError, RefusedInputError, RetryableError } from '../errors';
 import { DEFAULT_MIN_AGE_SECONDS } from '../events/sweep-command';
 import type { ObjectLister } from '../gcp/storage/listing';
 import type { MarkerState, MarkerWriter } from '../gcp/storage/markers';
@@ -47,7 +47,7 @@ export interface SweepDeps {
   onProgress?: (progress: SweepProgress) => void;
 }
 
-export class SweepCommandError extends PermanentError {}
+export class SweepCommandError extends RefusedInputError {}
 
 export async function runSweep(
   deps: SweepDeps,

@@ -141,7 +141,13 @@ describe('a Cloud Storage finalize event', () => {
   it('for a new generation of the same object is a new load', async () => {
     const object = storedSalesObject();
     await post(fn.url, binaryStorageEvent(object));
-    await post(fn.url, binaryStorageEvent({ ...object, generation: '1764324000000002' }));
+    const overwrite = stack.gcs.store.insert(
+      object.bucket,
+      object.name,
+      Buffer.from('id,amount\n3,4\n'),
+      {},
+    );
+    await post(fn.url, binaryStorageEvent({ ...object, generation: overwrite.generation }));
     const uri = `gs://${object.bucket}/${object.name}`;
     await fn.waitForLog((l) => l.object === uri && l.outcome === 'submitted');
     const submitted = () => fn.logs.filter((l) => l.object === uri && l.outcome === 'submitted');

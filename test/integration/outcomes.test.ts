@@ -184,7 +184,7 @@ it('the same event delivered twice ends in the same state with one notification'
   expect(await pullNotifications(0)).toEqual([]);
 });
 
-it('an object overwritten before its load finished: the newer generation is neither marked nor moved', async () => {
+it('an event for a generation overwritten before its load is refused: the newer bytes are not loaded under its id, and the newer generation is neither marked nor moved', async () => {
   const name = `sales/overwritten-${suffix}.csv`;
   const { stored, event } = put(name, 'id,amount\n1,404\n');
   const newer = stack.gcs.store.insert('landing-out', name, Buffer.from('id,amount\n9,405\n'), {
@@ -194,7 +194,14 @@ it('an object overwritten before its load finished: the newer generation is neit
   expect((await post(fn.url, event)).status).toBe(204);
   const line = await lineFor(event.headers['ce-id']);
 
-  expect(line).toMatchObject({ finished: 'gone', action: 'skipped' });
+  expect(line).toMatchObject({
+    outcome: 'refused',
+    reason: expect.stringContaining(`generation ${stored.generation} is no longer the live one`),
+  });
+  const inserts = stack.bigquery.requests.filter(
+    (r) => r.method === 'POST' && r.body.toString('utf8').includes(String(line.jobId)),
+  );
+  expect(inserts).toEqual([]);
   const live = stack.gcs.store.get('landing-out', name);
   expect(live.generation).toBe(newer.generation);
   expect(live.metadata?.['bq-autoloader-state']).toBeUndefined();

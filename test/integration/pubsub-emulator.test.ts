@@ -33,11 +33,9 @@ it('a published notification is pushed to the function and becomes one load job'
     `push-${suffix}`,
     fn.url,
   );
-  const object = {
-    bucket: 'landing',
-    name: `events/${suffix}.ndjson`,
-    generation: '1764324000000009',
-  };
+  const name = `events/${suffix}.ndjson`;
+  const stored = stack.gcs.store.insert('landing', name, Buffer.from('{"a":1}\n'), {});
+  const object = { bucket: 'landing', name, generation: stored.generation };
   const message = notificationMessage(object, 'JSON_API_V1');
   await publish(emulatorHost, TEST_PROJECT, `gcs-${suffix}`, message);
 

@@ -87,13 +87,13 @@ describe('sweeps through the function', () => {
       outcome: 'ignored',
       reason: 'loaded by sweep',
     });
-    // A per-object event is loaded and the object marked with its job id.
+    // A per-object event claims the object with its job id, then loads it.
     expect((await post(fn.url, binaryStorageEvent(delivered))).status).toBe(204);
     const loaded = await outcomeOf('single/delivered.ndjson');
-    expect(loaded).toMatchObject({ outcome: 'submitted', marker: 'written' });
+    expect(loaded).toMatchObject({ outcome: 'submitted', claim: 'claimed' });
     expect(stack.gcs.store.get(BUCKET, 'single/delivered.ndjson').metadata).toEqual({
       [MARKER_JOB]: loaded.jobId,
-      [MARKER_STATE]: 'submitted',
+      [MARKER_STATE]: 'claimed',
     });
 
     // The scheduler's tick.

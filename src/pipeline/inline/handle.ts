@@ -1,10 +1,10 @@
 /**
  * Inline data: the route named in the attributes decides destination, format and schema
  * (src/routing/inline-plan.ts); the bytes go to BigQuery through the Upload URI
- * (src/gcp/bigquery/upload.ts). The caller logs, dead-letters refusals and decides ack/retry.
+ * (src/gcp/bigquery/upload.ts). A permanent BigQuery error is thrown to settle.ts, which
+ * refuses and dead-letters the message, as it returns a refusal here.
  */
 
-import { PermanentError } from '../../errors';
 import { jobFailure } from '../../gcp/bigquery/job-status';
 import type { UploadSettings } from '../../gcp/bigquery/upload';
 import type { CompiledRules } from '../../routing/compile';
@@ -35,28 +35,18 @@ export async function processInline(
     return { kind: 'refused', reason: decision.reason, route: decision.route };
   }
   const { plan } = decision;
-  try {
-    const { outcome, job } = await deps.uploadJob(plan, inline.bytes, rules.config.inline);
-    // A job already DONE with an error (at once, or found after a 409) loaded nothing: the
-    // message is the only copy of the data, so it is refused and dead-lettered, not acked.
-    const failed = jobFailure(job);
-    if (failed) {
-      const existing = outcome === 'duplicate' ? 'the existing job' : 'the job';
-      return {
-        kind: 'refused',
-        reason: `${existing} ${plan.jobId} failed: ${failed}`,
-        route: plan.route,
-        jobId: plan.jobId,
-      };
-    }
-    return { kind: 'loaded', outcome, plan };
-  } catch (error) {
-    if (!(error instanceof PermanentError)) throw error;
+  const { outcome, job } = await deps.uploadJob(plan, inline.bytes, rules.config.inline);
+  // A job already DONE with an error (at once, or found after a 409) loaded nothing: the
+  // message is the only copy of the data, so it is refused and dead-lettered, not acked.
+  const failed = jobFailure(job);
+  if (failed) {
+    const existing = outcome === 'duplicate' ? 'the existing job' : 'the job';
     return {
       kind: 'refused',
-      reason: `load refused by BigQuery: ${error.message}`,
+      reason: `${existing} ${plan.jobId} failed: ${failed}`,
       route: plan.route,
       jobId: plan.jobId,
     };
   }
+  return { kind: 'loaded', outcome, plan };
 }

@@ -7,27 +7,22 @@
 
 import { PermanentError } from '../../errors';
 import { MAX_REQUEST_OBJECTS } from '../../events/load-request';
-import { jobFailure } from '../../gcp/bigquery/job-status';
-import type { LogFields } from '../../log';
 import type { CompiledRules } from '../../routing/compile';
 import { planRequestedObject } from '../../routing/request-plan';
-import type { LoadPlan, LoadRequest, ObjectRef } from '../../types';
+import type { LoadRequest, ObjectRef } from '../../types';
+import { type ObjectLoadDeps, submitObject } from '../object-load';
+import type { LineWriter } from '../settle';
 
 /** Pages of the live objects under a prefix (src/gcp/storage/listing.ts in production). */
 export type ListPrefix = (bucket: string, prefix: string) => AsyncGenerator<ObjectRef[]>;
 
-export interface RequestDeps {
-  insertJob: (plan: LoadPlan) => Promise<{ outcome: 'submitted' | 'duplicate'; job: unknown }>;
-  /** The live generation of an object; undefined when there is none. */
-  getLiveObject: (bucket: string, name: string) => Promise<ObjectRef | undefined>;
+/** Objects are claimed and submitted exactly like finalize events (object-load.ts). */
+export type RequestDeps = Pick<
+  ObjectLoadDeps,
+  'insertJob' | 'getLiveObject' | 'markers' | 'findJob'
+> & {
   listPrefix: ListPrefix;
-}
-
-export type ObjectLog = (
-  severity: 'INFO' | 'WARNING' | 'ERROR',
-  message: string,
-  fields: LogFields,
-) => void;
+};
 
 export interface RequestSummary {
   submitted: number;
@@ -47,7 +42,7 @@ export async function processLoadRequest(
   rules: CompiledRules,
   request: LoadRequest,
   ctx: { runtimeProject: string },
-  logObject: ObjectLog,
+  logObject: LineWriter,
 ): Promise<RequestSummary> {
   const summary: RequestSummary = {
     submitted: 0,
@@ -73,22 +68,24 @@ export async function processLoadRequest(
     if (decision.kind !== 'load') return refuse(uri, decision.reason, decision.route);
     const { plan } = decision;
     try {
-      const { outcome, job } = await deps.insertJob(plan);
-      const failed = jobFailure(job);
-      if (failed) {
-        const existing = outcome === 'duplicate' ? 'the existing job' : 'the job';
-        return refuse(uri, `${existing} ${plan.jobId} failed: ${failed}`, plan.route);
+      const submitted = await submitObject(deps, object, plan);
+      if (submitted.kind === 'refused') {
+        const { reason } = submitted.outcome.fields;
+        return refuse(uri, String(reason), plan.route);
       }
-      summary[outcome] += 1;
-      logObject('INFO', `load job ${outcome}: ${plan.jobId}`, {
-        outcome,
+      if (submitted.failure) return refuse(uri, `${plan.jobId}: ${submitted.failure}`, plan.route);
+      summary[submitted.kind] += 1;
+      logObject('INFO', `load job ${submitted.kind}: ${plan.jobId}`, {
+        outcome: submitted.kind,
         object: uri,
         route: plan.route,
         jobId: plan.jobId,
+        claim: submitted.claim,
       });
     } catch (error) {
+      // Retrying will not fix it: this object is refused, the request's other objects go on.
       if (!(error instanceof PermanentError)) throw error;
-      refuse(uri, `load refused by BigQuery: ${error.message}`, plan.route);
+      refuse(uri, `load refused: ${error.message}`, plan.route);
     }
   }
 

@@ -39,7 +39,7 @@ function setup(overrides: Partial<HandlerDeps> = {}) {
       inserted.push(plan);
       return { outcome: 'submitted', job: {} };
     },
-    getObject: async () => undefined,
+    getLiveObject: async () => undefined,
     ...overrides,
   };
   return { handler: createHandler(deps), lines, inserted };
@@ -101,7 +101,7 @@ describe('the handler', () => {
     });
   });
 
-  it('ignores a notification whose generation is gone', async () => {
+  it('refuses a notification whose generation is no longer live', async () => {
     const { handler, lines, inserted } = setup();
     await handler({
       specversion: '1.0',
@@ -122,7 +122,10 @@ describe('the handler', () => {
       },
     });
     expect(inserted).toHaveLength(0);
-    expect(lines.find((l) => l.outcome)).toMatchObject({ outcome: 'ignored' });
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      outcome: 'refused',
+      reason: expect.stringContaining('generation 9 is no longer the live one'),
+    });
   });
 
   it('reads a pointer from storage, then routes what it read', async () => {
@@ -133,7 +136,7 @@ describe('the handler', () => {
       size: 5,
       metadata: {},
     };
-    const { handler, inserted } = setup({ getObject: async () => read });
+    const { handler, inserted } = setup({ getLiveObject: async () => read });
     await handler({
       specversion: '1.0',
       id: 'n2',
@@ -211,7 +214,7 @@ describe('the handler, on Cloud Storage failures', () => {
 
   it('acknowledges a permanent read failure as refused instead of redelivering it for a day', async () => {
     const { handler, lines } = setup({
-      getObject: async () => {
+      getLiveObject: async () => {
         throw new PermanentError('Cloud Storage gs://landing/sales/g.csv#9: HTTP 403', {
           status: 403,
         });

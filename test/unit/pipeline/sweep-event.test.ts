@@ -1,9 +1,10 @@
 /**
- * The event path's part in sweeps, through the handler with fake edges: batch routes are
- * left to sweeps, per-object loads are marked, sweep commands are dispatched.
+ * The event path's part in exactly-once, through the handler with fake edges: batch routes
+ * are left to sweeps, per-object loads are claimed before their insert, sweep commands are
+ * dispatched.
  */
 import { parseConfig } from '../../../src/config/parse';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
 import type { Marker, MarkerTarget } from '../../../src/gcp/storage/markers';
 import { setLogSink } from '../../../src/log';
 import { createHandler, type HandlerDeps } from '../../../src/pipeline/handler';
@@ -62,7 +63,14 @@ function setup(overrides: Partial<HandlerDeps> = {}) {
       inserted.push(plan);
       return { outcome: 'submitted', job: {} };
     },
-    getObject: async (p) => ({ ...p, size: 10, metadata: {}, metageneration: '4' }),
+    getLiveObject: async (bucket, name) => ({
+      bucket,
+      name,
+      generation: '7',
+      size: 10,
+      metadata: {},
+      metageneration: '4',
+    }),
     markers: {
       write: async (target, marker) => {
         marks.push([target, marker]);
@@ -95,44 +103,122 @@ describe('the event path with sweeps', () => {
     ['the event’s metageneration', '1', '1'],
     ['the metageneration read from Cloud Storage when the event has none', undefined, '4'],
   ])(
-    'marks a submitted per-object load with its job id, pinned to %s',
+    'claims a per-object load with its job id before the insert, pinned to %s',
     async (_what, given, used) => {
-      const { handler, inserted, marks, lines } = setup();
+      const { handler, inserted, marks, lines } = setup({
+        insertJob: async (plan) => {
+          // The claim is on the object before BigQuery hears of the job.
+          expect(marks).toHaveLength(1);
+          inserted.push(plan);
+          return { outcome: 'submitted', job: {} };
+        },
+      });
       await handler(finalizeEvent('sales/a.csv', given));
       expect(marks).toEqual([
         [
           { bucket: 'landing', name: 'sales/a.csv', generation: '7', metageneration: used },
-          { jobId: inserted[0]?.jobId, state: 'submitted' },
+          { jobId: inserted[0]?.jobId, state: 'claimed' },
         ],
       ]);
       expect(lines.find((l) => l.outcome)).toMatchObject({
         outcome: 'submitted',
-        marker: 'written',
+        claim: 'claimed',
       });
     },
   );
 
-  it('marks a duplicate too', async () => {
-    const { handler, marks } = setup({
-      insertJob: async () => ({ outcome: 'duplicate', job: {} }),
+  it('recognizes its own earlier claim on a redelivery and lets BigQuery answer duplicate', async () => {
+    let claimedBy = '';
+    const { handler, inserted, lines } = setup({
+      markers: {
+        write: async (_target, marker) => {
+          claimedBy = marker.jobId;
+          return { kind: 'conflict' };
+        },
+      },
+      getLiveObject: async (bucket, name) => ({
+        ...{ bucket, name, generation: '7', size: 10, metageneration: '2' },
+        metadata: { 'bq-autoloader-job': claimedBy, 'bq-autoloader-state': 'claimed' },
+      }),
+      insertJob: async (plan) => {
+        inserted.push(plan);
+        return { outcome: 'duplicate', job: {} };
+      },
     });
     await handler(finalizeEvent('sales/b.csv', '1'));
-    expect(marks).toHaveLength(1);
+    expect(inserted).toHaveLength(1);
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      outcome: 'duplicate',
+      claim: 'already claimed',
+    });
   });
 
-  it('keeps the load when the marker write fails: acknowledged, the failure logged', async () => {
-    const { handler, lines } = setup({
+  it('refuses an event whose generation was overwritten, without a job (412, newer live)', async () => {
+    const { handler, inserted, lines } = setup({
+      markers: { write: async () => ({ kind: 'conflict' }) },
+      getLiveObject: async (bucket, name) => ({
+        ...{ bucket, name, generation: '8', size: 10, metageneration: '1' },
+        metadata: {},
+      }),
+    });
+    await expect(handler(finalizeEvent('sales/c.csv', '1'))).resolves.toBeUndefined();
+    expect(inserted).toEqual([]);
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      outcome: 'refused',
+      reason: expect.stringContaining('generation 7 is no longer the live one'),
+    });
+  });
+
+  it('refuses a generation another job already claimed', async () => {
+    const { handler, inserted, lines } = setup({
+      markers: { write: async () => ({ kind: 'conflict' }) },
+      getLiveObject: async (bucket, name) => ({
+        ...{ bucket, name, generation: '7', size: 10, metageneration: '2' },
+        metadata: { 'bq-autoloader-job': 'bqal_other_1', 'bq-autoloader-state': 'submitted' },
+      }),
+    });
+    await handler(finalizeEvent('sales/d.csv', '1'));
+    expect(inserted).toEqual([]);
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      outcome: 'refused',
+      reason: expect.stringContaining('already claimed by job bqal_other_1'),
+    });
+  });
+
+  it('claims again after an unrelated metadata edit moved the metageneration', async () => {
+    const { handler, marks, inserted } = setup({
       markers: {
-        write: async () => {
-          throw new Error('403 forbidden');
+        write: async (target, marker) => {
+          marks.push([target, marker]);
+          return target.metageneration === '1'
+            ? { kind: 'conflict' }
+            : { kind: 'written', metageneration: '3' };
         },
       },
     });
-    await expect(handler(finalizeEvent('sales/c.csv', '1'))).resolves.toBeUndefined();
-    expect(lines.find((l) => l.outcome)).toMatchObject({
-      outcome: 'submitted',
-      marker: expect.stringContaining('failed: 403 forbidden'),
+    await handler(finalizeEvent('sales/e.csv', '1'));
+    expect(marks.map(([t]) => t.metageneration)).toEqual(['1', '4']);
+    expect(inserted).toHaveLength(1);
+  });
+
+  it('redelivers when the claim cannot be written: nothing is loaded unclaimed', async () => {
+    const { handler, inserted, lines } = setup({
+      markers: {
+        write: async () => {
+          throw new RetryableError('Cloud Storage: HTTP 503', { status: 503 });
+        },
+      },
     });
+    await expect(handler(finalizeEvent('sales/f.csv', '1'))).rejects.toThrow('503');
+    expect(inserted).toEqual([]);
+    expect(lines.find((l) => l.outcome)).toMatchObject({ outcome: 'retry', route: 'sales' });
+  });
+
+  it('submits without a claim when markers are off', async () => {
+    const { handler, inserted, lines } = setup({ markers: undefined });
+    await handler(finalizeEvent('sales/g.csv', '1'));
+    expect(inserted).toHaveLength(1);
+    expect(lines.find((l) => l.outcome)).toMatchObject({ outcome: 'submitted', claim: 'off' });
   });
 
   it('dispatches a sweep command and logs its summary in one line', async () => {

@@ -72,7 +72,7 @@ function setup(over: Partial<ExternalDeps> = {}, handlerOver: Partial<HandlerDep
     insertJob: async () => {
       throw new Error('not for requests');
     },
-    getObject: async () => undefined,
+    getLiveObject: async () => undefined,
     external,
     ...handlerOver,
   };
