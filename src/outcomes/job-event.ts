@@ -16,7 +16,7 @@ import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import type { CompiledRules } from '../routing/compile';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
-import { type FinishDeps, type FinishReport, finishLoad } from './finish';
+import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
 
 export interface JobEventDeps extends FinishDeps {
@@ -47,62 +47,38 @@ export async function finishJobFromEvent(
 ): Promise<JobEventOutcome> {
   const location = ref.location ?? rules.config.location;
   const job = (await deps.getJob(ref.projectId, ref.jobId, location)) as LoadJobShape | undefined;
-  const base: LogFields = { jobId: ref.jobId };
   const result = jobResult(job);
   if (result.state === 'running') {
-    const reason =
-      'jobs.get does not show the job DONE yet (the next event or a sweep finishes it)';
-    return {
-      severity: 'INFO',
-      message: `event ignored: ${reason}`,
-      fields: { ...base, outcome: 'ignored', reason },
-    };
+    return ignored(
+      ref,
+      'jobs.get does not show the job DONE yet (the next event or a sweep finishes it)',
+    );
   }
   const label = job?.configuration?.labels?.[ROUTE_LABEL];
   const route = rules.routes.find((r) => labelValue(r.name) === label)?.config;
   if (!route) {
-    const reason = `no route in the rules for label ${ROUTE_LABEL}=${label ?? '(none)'}`;
     return {
+      ...ignored(ref, `no route in the rules for label ${ROUTE_LABEL}=${label ?? '(none)'}`),
       severity: 'WARNING',
-      message: `event ignored: ${reason}`,
-      fields: { ...base, outcome: 'ignored', reason },
     };
   }
   const t = job?.configuration?.load?.destinationTable;
   const destination = `${t?.projectId}.${t?.datasetId}.${t?.tableId}`;
-  const reports: (FinishReport & { object: string })[] = [];
-  for (const uri of job?.configuration?.load?.sourceUris ?? []) {
-    const pointer = await loadedGeneration(deps, uri, ref.jobId, route.name);
-    if (!pointer) {
-      reports.push({ object: uri, state: result.state, marker: 'gone', action: 'skipped' });
-      continue;
-    }
-    const report = await finishLoad(deps, {
-      route,
-      object: pointer,
-      jobId: ref.jobId,
-      destination,
-      result,
-    });
-    reports.push({ object: `${uri}#${pointer.generation}`, ...report });
-  }
-  const first = reports[0];
+  const sources = job?.configuration?.load?.sourceUris ?? [];
+  const reports = await finishSources(
+    deps,
+    { route, jobId: ref.jobId, destination, result },
+    sources,
+  );
   const fields: LogFields = {
-    ...base,
+    jobId: ref.jobId,
     outcome: 'finished',
     route: route.name,
     destination,
     state: result.state,
     ...(result.rows === undefined ? {} : { rows: result.rows }),
     ...(result.bytes === undefined ? {} : { bytes: result.bytes }),
-    ...(reports.length === 1 && first
-      ? {
-          object: first.object,
-          finished: first.marker,
-          action: first.action,
-          ...(first.notified ? { notified: first.notified } : {}),
-        }
-      : { objects: reports.map((r) => `${r.object}:${r.marker}:${r.action}`).slice(0, 50) }),
+    ...reportFields(reports),
   };
   if (result.state === 'failed') {
     return {
@@ -116,6 +92,49 @@ export async function finishJobFromEvent(
     };
   }
   return { severity: 'INFO', message: `load job loaded: ${ref.jobId}`, fields };
+}
+
+function ignored(ref: FinishedJobRef, reason: string): JobEventOutcome {
+  return {
+    severity: 'INFO',
+    message: `event ignored: ${reason}`,
+    fields: { jobId: ref.jobId, outcome: 'ignored', reason },
+  };
+}
+
+type SourceReport = FinishReport & { object: string };
+
+/** Finishes the object generation behind each source URI the job loaded. */
+async function finishSources(
+  deps: JobEventDeps,
+  input: Omit<FinishInput, 'object'>,
+  sourceUris: readonly string[],
+): Promise<SourceReport[]> {
+  const reports: SourceReport[] = [];
+  for (const uri of sourceUris) {
+    const pointer = await loadedGeneration(deps, uri, input.jobId, input.route.name);
+    if (!pointer) {
+      reports.push({ object: uri, state: input.result.state, marker: 'gone', action: 'skipped' });
+      continue;
+    }
+    const report = await finishLoad(deps, { ...input, object: pointer });
+    reports.push({ object: `${uri}#${pointer.generation}`, ...report });
+  }
+  return reports;
+}
+
+/** One object: its fields on the line; many (a batch): a compact list. */
+function reportFields(reports: readonly SourceReport[]): LogFields {
+  const first = reports[0];
+  if (reports.length !== 1 || !first) {
+    return { objects: reports.map((r) => `${r.object}:${r.marker}:${r.action}`).slice(0, 50) };
+  }
+  return {
+    object: first.object,
+    finished: first.marker,
+    action: first.action,
+    ...(first.notified ? { notified: first.notified } : {}),
+  };
 }
 
 async function loadedGeneration(

@@ -2,7 +2,7 @@
  * A load request from another system: its objects (listed, or read one by one at their
  * current generation) are routed and submitted exactly like finalize events — same job ids,
  * so an object an event already loaded is a `duplicate`. Each object ends in one log line;
- * the caller (handler) writes the summary line, dead-letters refusals and decides ack/retry.
+ * the caller (external.ts) turns the summary into the event's outcome.
  */
 
 import { PermanentError } from '../../errors';
@@ -44,80 +44,95 @@ export async function processLoadRequest(
   ctx: { runtimeProject: string },
   logObject: LineWriter,
 ): Promise<RequestSummary> {
-  const summary: RequestSummary = {
-    submitted: 0,
-    duplicate: 0,
-    refused: 0,
-    reasons: [],
-    truncated: false,
-  };
-  const refuse = (uri: string, reason: string, route?: string) => {
-    summary.refused += 1;
-    if (summary.reasons.length < 3) summary.reasons.push(reason);
-    logObject('WARNING', `object refused: ${reason}`, {
-      outcome: 'refused',
-      reason,
-      object: uri,
-      route,
-    });
-  };
-
-  async function one(object: ObjectRef): Promise<void> {
-    const uri = `gs://${object.bucket}/${object.name}`;
-    const decision = planRequestedObject(rules, object, request.route, ctx);
-    if (decision.kind !== 'load') return refuse(uri, decision.reason, decision.route);
-    const { plan } = decision;
-    try {
-      const submitted = await submitObject(deps, object, plan);
-      if (submitted.kind === 'refused') {
-        const { reason } = submitted.outcome.fields;
-        return refuse(uri, String(reason), plan.route);
-      }
-      if (submitted.failure) return refuse(uri, `${plan.jobId}: ${submitted.failure}`, plan.route);
-      summary[submitted.kind] += 1;
-      logObject('INFO', `load job ${submitted.kind}: ${plan.jobId}`, {
-        outcome: submitted.kind,
-        object: uri,
-        route: plan.route,
-        jobId: plan.jobId,
-        claim: submitted.claim,
-      });
-    } catch (error) {
-      // Retrying will not fix it: this object is refused, the request's other objects go on.
-      if (!(error instanceof PermanentError)) throw error;
-      refuse(uri, `load refused: ${error.message}`, plan.route);
-    }
-  }
-
-  async function named(ref: { bucket: string; name: string }): Promise<void> {
-    const uri = `gs://${ref.bucket}/${ref.name}`;
-    // Checked before any read: a publisher must not learn about buckets it may not reach.
-    if (!rules.allowBucket(ref.bucket)) {
-      return refuse(uri, `bucket "${ref.bucket}" is not in allow.buckets`);
-    }
-    let object: ObjectRef | undefined;
-    try {
-      object = await deps.getLiveObject(ref.bucket, ref.name);
-    } catch (error) {
-      // Retrying will not fix it (403, bad resource): this object is refused, the rest go on.
-      if (!(error instanceof PermanentError)) throw error;
-      return refuse(uri, `Cloud Storage refused the read: ${error.message}`);
-    }
-    if (!object) return refuse(uri, `${uri} does not exist`);
-    return one(object);
-  }
-
+  const run: RequestRun = { deps, rules, request, ctx, logObject, summary: emptySummary() };
   if ('objects' in request) {
-    await pool(request.objects, named);
-    return summary;
+    await pool(request.objects, (ref) => loadNamed(run, ref));
+  } else {
+    await loadPrefix(run, request.prefix.bucket, request.prefix.prefix);
   }
-  const { bucket, prefix } = request.prefix;
-  if (!rules.allowBucket(bucket)) {
-    refuse(`gs://${bucket}/${prefix}`, `bucket "${bucket}" is not in allow.buckets`);
-    return summary;
+  return run.summary;
+}
+
+/** One request being processed: what every object's step needs, and the running tally. */
+interface RequestRun {
+  deps: RequestDeps;
+  rules: CompiledRules;
+  request: LoadRequest;
+  ctx: { runtimeProject: string };
+  logObject: LineWriter;
+  summary: RequestSummary;
+}
+
+function emptySummary(): RequestSummary {
+  return { submitted: 0, duplicate: 0, refused: 0, reasons: [], truncated: false };
+}
+
+function refuse(run: RequestRun, uri: string, reason: string, route?: string): void {
+  run.summary.refused += 1;
+  if (run.summary.reasons.length < 3) run.summary.reasons.push(reason);
+  run.logObject('WARNING', `object refused: ${reason}`, {
+    outcome: 'refused',
+    reason,
+    object: uri,
+    route,
+  });
+}
+
+/** route → claim → insert, like a finalize event; a permanent error refuses this object only. */
+async function loadObject(run: RequestRun, object: ObjectRef): Promise<void> {
+  const uri = `gs://${object.bucket}/${object.name}`;
+  const decision = planRequestedObject(run.rules, object, run.request.route, run.ctx);
+  if (decision.kind !== 'load') return refuse(run, uri, decision.reason, decision.route);
+  const { plan } = decision;
+  try {
+    const submitted = await submitObject(run.deps, object, plan);
+    if (submitted.kind === 'refused') {
+      return refuse(run, uri, String(submitted.outcome.fields.reason), plan.route);
+    }
+    if (submitted.failure)
+      return refuse(run, uri, `${plan.jobId}: ${submitted.failure}`, plan.route);
+    run.summary[submitted.kind] += 1;
+    run.logObject('INFO', `load job ${submitted.kind}: ${plan.jobId}`, {
+      outcome: submitted.kind,
+      object: uri,
+      route: plan.route,
+      jobId: plan.jobId,
+      claim: submitted.claim,
+    });
+  } catch (error) {
+    // Retrying will not fix it: this object is refused, the request's other objects go on.
+    if (!(error instanceof PermanentError)) throw error;
+    refuse(run, uri, `load refused: ${error.message}`, plan.route);
+  }
+}
+
+/** An object named in the request, read at its live generation. */
+async function loadNamed(run: RequestRun, ref: { bucket: string; name: string }): Promise<void> {
+  const uri = `gs://${ref.bucket}/${ref.name}`;
+  // Checked before any read: a publisher must not learn about buckets it may not reach.
+  if (!run.rules.allowBucket(ref.bucket)) {
+    return refuse(run, uri, `bucket "${ref.bucket}" is not in allow.buckets`);
+  }
+  let object: ObjectRef | undefined;
+  try {
+    object = await run.deps.getLiveObject(ref.bucket, ref.name);
+  } catch (error) {
+    // Retrying will not fix it (403, bad resource): this object is refused, the rest go on.
+    if (!(error instanceof PermanentError)) throw error;
+    return refuse(run, uri, `Cloud Storage refused the read: ${error.message}`);
+  }
+  if (!object) return refuse(run, uri, `${uri} does not exist`);
+  return loadObject(run, object);
+}
+
+/** Every data object under a prefix, page by page, up to MAX_REQUEST_OBJECTS. */
+async function loadPrefix(run: RequestRun, bucket: string, prefix: string): Promise<void> {
+  const where = `gs://${bucket}/${prefix}`;
+  if (!run.rules.allowBucket(bucket)) {
+    return refuse(run, where, `bucket "${bucket}" is not in allow.buckets`);
   }
   let seen = 0;
-  const pages = deps.listPrefix(bucket, prefix);
+  const pages = run.deps.listPrefix(bucket, prefix);
   while (true) {
     let next: IteratorResult<ObjectRef[]>;
     try {
@@ -125,22 +140,20 @@ export async function processLoadRequest(
     } catch (error) {
       // A listing that can never succeed (403, no such bucket) refuses the prefix.
       if (!(error instanceof PermanentError)) throw error;
-      refuse(`gs://${bucket}/${prefix}`, `Cloud Storage refused the listing: ${error.message}`);
-      return summary;
+      return refuse(run, where, `Cloud Storage refused the listing: ${error.message}`);
     }
-    if (next.done) break;
-    const page = next.value;
-    const room = MAX_REQUEST_OBJECTS - seen;
+    if (next.done) return;
     // Folder placeholders and empty objects are not data: skipped silently in a listing.
-    const objects = page.filter((o) => o.size > 0 && !o.name.endsWith('/')).slice(0, room);
+    const objects = next.value
+      .filter((o) => o.size > 0 && !o.name.endsWith('/'))
+      .slice(0, MAX_REQUEST_OBJECTS - seen);
     seen += objects.length;
-    await pool(objects, one);
+    await pool(objects, (object) => loadObject(run, object));
     if (seen >= MAX_REQUEST_OBJECTS) {
-      summary.truncated = true;
-      break;
+      run.summary.truncated = true;
+      return;
     }
   }
-  return summary;
 }
 
 /**
