@@ -8,8 +8,9 @@
  *   which stays external: the runtime starts the framework's CLI, which loads this file.
  * - Modules reached only through `import()` (src/core/lazy.ts) become closures that run on
  *   first use, not at cold start.
- * - Whitespace and syntax are minified (a smaller script compiles faster) but names are
- *   kept, so a stack trace still names its functions.
+ * - Whitespace and syntax are minified (a smaller file to ship and compile) but names are
+ *   kept, so a stack trace still names its functions, and lines stay short: a crash prints
+ *   its source line, which must not be a whole library.
  * - Each file gets a source map without the sources' text (a stack trace needs names and
  *   positions only); Node reads it only under `--enable-source-maps` (README: Deploy).
  */
@@ -32,6 +33,7 @@ await build({
   external: ['@google-cloud/functions-framework'],
   minifyWhitespace: true,
   minifySyntax: true,
+  lineLimit: 120,
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',
