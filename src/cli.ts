@@ -3,6 +3,7 @@
  * `bq-autoloader` — the operator's command line. Each subcommand lives in src/cli/; this file
  * only dispatches and is the one place that sets the exit code.
  */
+import { compile } from './cli/compile';
 import { localQuery } from './cli/local-query';
 import { plan } from './cli/plan';
 import { publishRequest } from './cli/publish';
@@ -15,6 +16,8 @@ const USAGE = `Usage: bq-autoloader <command> [options]
 
 Commands:
   validate [--config F]                 check the rules file; exit 1 with path-precise errors
+  compile [FILE | --config F] [--out F]  the checked rules as self-contained JSON (schema
+                                        files inlined, defaults written out) for deploy
   plan gs://BUCKET/NAME [--config F]    print the exact Job JSON jobs.insert would receive
        [--generation G] [--size N] [--content-type T] [--metadata k=v]... [--created ISO]
        [--project P]                    (without --generation the object is read from GCS)
@@ -38,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'validate':
       return (await validate(rest)).exitCode;
+    case 'compile':
+      return (await compile(rest)).exitCode;
     case 'plan':
       return (await plan(rest)).exitCode;
     case 'sweep':

@@ -1,23 +1,25 @@
 /**
  * Registers the `autoload` CloudEvent function with the Functions Framework and wires the
  * real clients. Everything else lives in handler.ts and the modules it calls.
+ *
+ * Cold paths (sweeps, post-load actions, uploads of inline data, dead letters) are imported
+ * on first use (`lazy`), so their modules and libraries are not loaded at cold start.
  */
 import { cloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { GoogleAuth } from 'google-auth-library';
+import { lazy } from './core/lazy';
 import { PermanentError } from './errors';
 import { bigQueryScopes, createBigQueryClient } from './gcp/bigquery/client';
-import { createUploadClient } from './gcp/bigquery/upload';
-import { createPublisher, PUBSUB_SCOPE } from './gcp/pubsub/publisher';
+import type { Publisher } from './gcp/pubsub/publisher';
 import { createObjectLister } from './gcp/storage/listing';
 import { createMarkerWriter } from './gcp/storage/markers';
 import { createObjectReader } from './gcp/storage/objects';
 import { log } from './log';
-import { createObjectActions } from './outcomes/post-load';
+import type { ObjectActions } from './outcomes/post-load';
 import { createHandler } from './pipeline/handler';
 import { configLocation, loadRules } from './rules/load';
 import { readSettings } from './settings';
-import { createSweeper } from './sweep/wire';
 
 const settings = readSettings();
 const auth = new GoogleAuth({ scopes: bigQueryScopes() });
@@ -26,16 +28,24 @@ const auth = new GoogleAuth({ scopes: bigQueryScopes() });
 const storage = new Storage({ retryOptions: { autoRetry: false } });
 const objects = createObjectReader({ storage, retry: settings.retry });
 const bigquery = createBigQueryClient({ auth, retry: settings.retry });
-const uploads = createUploadClient({
-  auth,
-  retry: settings.retry,
-  getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
-});
+const uploads = lazy(async () =>
+  (await import('./gcp/bigquery/upload.js')).createUploadClient({
+    auth,
+    retry: settings.retry,
+    getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
+  }),
+);
 // Dead letters need roles/pubsub.publisher on the dead-letter topic, and the Pub/Sub scope.
-const publisher = createPublisher({
-  auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }),
-  retry: settings.retry,
+const pubsub = lazy(async () => {
+  const { createPublisher, PUBSUB_SCOPE } = await import('./gcp/pubsub/publisher.js');
+  return createPublisher({
+    auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }),
+    retry: settings.retry,
+  });
 });
+const publisher: Publisher = {
+  publish: async (topic, message) => (await pubsub()).publish(topic, message),
+};
 // Load requests naming a prefix list it with the sweeps' lister, one page at a time.
 const lister = createObjectLister({ storage, retry: settings.retry });
 
@@ -70,7 +80,12 @@ const findJob = async (projectId: string, jobId: string, location: string) => {
     throw error;
   }
 };
-const actions = createObjectActions({ storage, retry: settings.retry });
+const objectActions = lazy(async () =>
+  (await import('./outcomes/post-load.js')).createObjectActions({ storage, retry: settings.retry }),
+);
+const actions: ObjectActions = {
+  apply: async (action, object) => (await objectActions()).apply(action, object),
+};
 const outcomes = {
   getJob: (projectId: string, jobId: string, location: string) =>
     bigquery.getJob(projectId, jobId, location),
@@ -81,15 +96,17 @@ const outcomes = {
   actions,
   publish: publisher.publish,
 };
-const sweep = createSweeper({
-  rules: () => rules,
-  runtimeProject,
-  bigquery,
-  markers,
-  lister,
-  reconcile: outcomes,
-  retry: settings.retry,
-});
+const sweeper = lazy(async () =>
+  (await import('./sweep/wire.js')).createSweeper({
+    rules: () => rules,
+    runtimeProject,
+    bigquery,
+    markers,
+    lister,
+    reconcile: outcomes,
+    retry: settings.retry,
+  }),
+);
 
 cloudEvent(
   'autoload',
@@ -100,7 +117,7 @@ cloudEvent(
     getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
     external: {
       insertJob: (plan) => bigquery.insertJob(plan),
-      uploadJob: (plan, data, upload) => uploads.uploadJob(plan, data, upload),
+      uploadJob: async (plan, data, upload) => (await uploads()).uploadJob(plan, data, upload),
       getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
       listPrefix: (bucket, prefix) => lister.listObjects(bucket, prefix),
       markers: claims,
@@ -109,7 +126,7 @@ cloudEvent(
     },
     markers: claims,
     findJob,
-    sweep: (command) => sweep(command),
+    sweep: async (command) => (await sweeper())(command),
     outcomes,
   }),
 );

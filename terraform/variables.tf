@@ -33,7 +33,7 @@ variable "name" {
 }
 
 variable "source_dir" {
-  description = "Path of the package root to deploy (the folder with package.json, package-lock.json, tsconfig*.json and src/). Its .gcloudignore, when present, decides what the archive leaves out; Cloud Build runs `gcp-build` (tsc) on upload."
+  description = "Path of the package root to deploy (the folder with package.json, package-lock.json, build.mjs, tsconfig.json and src/). Its .gcloudignore, when present, decides what the archive leaves out; Cloud Build runs `gcp-build` (the esbuild bundle) on upload."
   type        = string
 }
 
@@ -46,9 +46,9 @@ variable "extra_source_excludes" {
 variable "rules" {
   description = <<-EOT
     Where the rules file comes from; set exactly one of:
-    - upload: a local rules file (and the schema files it references, by their relative path) that the module uploads under a content-hashed prefix of the source bucket, so a rules change rolls out a new revision;
+    - upload: a local rules file (and the schema files it references, by their relative path) that the module uploads under a content-hashed prefix of the source bucket, so a rules change rolls out a new revision; best the JSON from `bq-autoloader compile`, self-contained and read without a YAML parser;
     - gcs_uri: an existing gs://BUCKET/OBJECT (the runtime service account gets read access to that object only, through an IAM condition: the bucket must use uniform bucket-level access);
-    - path_in_source: a path inside the deployed source (e.g. ./autoloader.yaml; make sure .gcloudignore keeps it).
+    - path_in_source: a path inside the deployed source (e.g. ./autoloader.json; make sure .gcloudignore keeps it).
   EOT
   type = object({
     upload = optional(object({

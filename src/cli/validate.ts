@@ -16,10 +16,17 @@ export async function validate(
     return { exitCode: 0 };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${location}: invalid\n`);
-    for (const issue of error.issues) {
-      process.stderr.write(`  ${issue.path || '(file)'}: ${issue.message}\n`);
-    }
+    reportConfigError(location, error);
     return { exitCode: 1 };
   }
+}
+
+/** `F: invalid`, then one line per problem with its path in the rules file. */
+export function reportConfigError(
+  location: string,
+  error: ConfigError,
+  stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
+): void {
+  stderr.write(`${location}: invalid\n`);
+  for (const issue of error.issues) stderr.write(`  ${issue.path || '(file)'}: ${issue.message}\n`);
 }

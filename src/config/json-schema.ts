@@ -4,7 +4,7 @@
  * same zod schema that validates at cold start, so the two cannot disagree.
  * Regenerate the committed file with: `npx tsx scripts/write-json-schema.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from './schema';
 
 export const JSON_SCHEMA_FILE = 'autoloader.schema.json';

@@ -4,7 +4,7 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  * Strict: a misspelled field is an error at cold start, not a silently ignored option.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** int64 fields travel as decimal strings in the REST API; accept numbers too. */
 const Int64 = z.union([z.string().regex(/^-?\d+$/, 'expected an integer'), z.number().int()]);

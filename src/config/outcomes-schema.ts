@@ -3,7 +3,7 @@
  * for the job in-process, post-load actions and the notification topic. Pure zod, imported
  * by src/config/schema.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const TOPIC = /^projects\/[^/]+\/topics\/[^/]+$/;
 /** `gs://bucket/` or `gs://bucket/prefix/`: the object's name is appended. */

@@ -1,13 +1,48 @@
 /**
- * Rules-file text → validated `Config`. YAML 1.2 is a superset of JSON, so one parser reads
- * both. Every problem is collected into one ConfigError naming its path.
+ * Rules-file text → validated `Config`. Every problem is collected into one ConfigError
+ * naming its path.
+ *
+ * A `.json` file (what `bq-autoloader compile` writes for deploy) is read with JSON.parse, so
+ * the function's cold start never loads the YAML parser; as in any JSON reader, a repeated
+ * key keeps its last value. Everything else — and a `.json` file that is not valid JSON, so
+ * its error names a line and column — goes through the YAML 1.2 parser, a superset of JSON,
+ * which refuses repeated keys.
  */
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
 import { type Config, ConfigSchema, duplicateMessage } from './schema';
 
 export function parseConfig(text: string, source: string): Config {
+  const raw = (/\.json$/i.test(source) && parseJson(text)) || parseYaml(text, source);
+  // The schema checks this value once per instance: zod's compiled fast path would cost
+  // more to generate than it saves.
+  const result = ConfigSchema.safeParse(raw.value, { jitless: true });
+  if (!result.success) {
+    const issues = toIssues(result.error);
+    for (const dup of duplicateNames(raw.value)) {
+      if (!issues.some((i) => i.path === dup.path)) issues.push(dup);
+    }
+    throw ConfigError.fromIssues(source, issues);
+  }
+  return result.data;
+}
+
+interface Document {
+  value: unknown;
+}
+
+function parseJson(text: string): Document | undefined {
+  try {
+    return { value: JSON.parse(text) ?? {} };
+  } catch {
+    return undefined;
+  }
+}
+
+function parseYaml(text: string, source: string): Document {
+  // Required here rather than imported at the top: the production bundle then initialises
+  // the YAML library on the first YAML file instead of at every cold start.
+  const { parseDocument } = require('yaml') as typeof import('yaml');
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw ConfigError.fromIssues(
@@ -15,16 +50,7 @@ export function parseConfig(text: string, source: string): Config {
       doc.errors.map((e) => ({ path: '', message: `not valid YAML/JSON: ${e.message}` })),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
-  const result = ConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issues = toIssues(result.error);
-    for (const dup of duplicateNames(raw)) {
-      if (!issues.some((i) => i.path === dup.path)) issues.push(dup);
-    }
-    throw ConfigError.fromIssues(source, issues);
-  }
-  return result.data;
+  return { value: doc.toJS() ?? {} };
 }
 
 /** zod issues → `{path, message}`; an unknown key gets its own path (`routes[0].tabel`). */

@@ -4,7 +4,7 @@
  * or gs:// prefix with plain string logic.
  */
 import { posix } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, type ConfigIssue } from './errors';
 import { FieldSchema } from './load-fields';
 import { toIssues } from './parse';

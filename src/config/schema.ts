@@ -6,7 +6,7 @@
  * To extend a route (later: accepts, mode, batch, onSuccess, ...), add keys to
  * `routeShape`; to extend the top level, add keys to `configShape`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 import { outcomeRouteShape } from './outcomes-schema';
 

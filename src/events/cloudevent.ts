@@ -3,7 +3,7 @@
  * passes plain JSON without `ce-` headers through unchanged.
  * https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md#required-attributes
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CloudEventSchema = z.object({
   specversion: z.literal('1.0'),

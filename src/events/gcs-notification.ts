@@ -3,7 +3,7 @@
  * payload `JSON_API_V1` the message data is the object resource, with `NONE` it is empty.
  * https://cloud.google.com/storage/docs/pubsub-notifications#attributes
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DecodedEvent } from '../types';
 import { Int64Schema } from './int64';
 import { messageBytes, type PubsubMessage } from './pubsub-message';

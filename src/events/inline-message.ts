@@ -5,7 +5,7 @@
  * only when the route lists it. Pure.
  * https://cloud.google.com/pubsub/docs/publisher#using-attributes
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DecodedEvent } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { publishedMessageOf } from './load-request';

@@ -4,7 +4,7 @@
  * numbers. Both are accepted and normalized to a decimal string, which keeps generations
  * (> 2^53) exact. A number beyond 2^53 has already lost precision, so it is refused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const EXPECTED = 'expected a non-negative int64 (decimal string or integer)';

@@ -11,7 +11,7 @@
  * https://cloud.google.com/bigquery/docs/reference/auditlogs/rest/Shared.Types/BigQueryAuditMetadata
  * https://github.com/googleapis/google-cloudevents/blob/main/proto/google/events/cloud/audit/v1/data.proto
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_ID_PREFIX } from '../core/job-id';
 import { ROUTE_LABEL } from '../core/labels';
 import type { DecodedEvent } from '../types';

@@ -5,7 +5,7 @@
  * file sees a typed `LoadRequest`. Malformed or oversized requests are refused with a reason
  * (and keep the original message so the handler can dead-letter it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DecodedEvent, PublishedMessage } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { messageBytes, type PubsubMessage } from './pubsub-message';

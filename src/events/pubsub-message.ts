@@ -3,7 +3,7 @@
  * (also what the Functions Framework makes of a raw push body).
  * https://github.com/googleapis/google-cloudevents/blob/main/proto/google/events/cloud/pubsub/v1/data.proto
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PubsubMessageSchema = z.object({
   /** Base64 of the message bytes; absent for attribute-only messages. */

@@ -6,7 +6,7 @@
  * body `{message, subscription}`. It is the same message: decode it the same way.
  * https://cloud.google.com/pubsub/docs/push#receive_push
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CloudEvent } from './cloudevent';
 import { PubsubMessageSchema } from './pubsub-message';
 

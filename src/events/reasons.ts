@@ -3,7 +3,7 @@
  * Reasons are logged, so they say where and what was expected — never the value received,
  * which may be customer data.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Path segments as a readable field name: `data.message.attributes.objectId`, `items[2].name`. */
 export function fieldName(prefix: string, path: readonly PropertyKey[]): string {

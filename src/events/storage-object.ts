@@ -4,7 +4,7 @@
  * https://github.com/googleapis/google-cloudevents/blob/main/proto/google/events/cloud/storage/v1/data.proto
  * https://cloud.google.com/storage/docs/json_api/v1/objects#resource
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ObjectRef } from '../types';
 import { Int64Schema, SafeInt64Schema } from './int64';
 

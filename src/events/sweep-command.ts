@@ -3,7 +3,7 @@
  * `{"kind": "sweep", "routes": ["name"], "minAgeSeconds": 300, "dryRun": false}`, every key
  * but `kind` optional. https://cloud.google.com/scheduler/docs/creating#pubsub
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DecodedEvent, SweepCommand } from '../types';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/errors';
 import { parseConfig } from '../config/parse';
-import { resolveSchemaFiles } from '../config/resolve-schemas';
+import { type ResolvedConfig, resolveSchemaFiles } from '../config/resolve-schemas';
 import { type CompiledRules, compileRules } from '../routing/compile';
 import { findShadowedRoutes } from '../routing/shadowing';
 
@@ -23,6 +23,14 @@ export function configLocation(env: NodeJS.ProcessEnv = process.env): string {
  * so a deployment with a bundled rules file never needs Storage access for it.
  */
 export async function loadRules(location: string, readGcsText: TextReader): Promise<CompiledRules> {
+  return compileChecked(await readRules(location, readGcsText), location);
+}
+
+/** Reads and validates the rules file, with the schema files it names read into it. */
+export async function readRules(
+  location: string,
+  readGcsText: TextReader,
+): Promise<ResolvedConfig> {
   const readText: TextReader = (where) =>
     where.startsWith('gs://') ? readGcsText(where) : readLocalText(where);
   const text = await readText(location).catch((cause: unknown) => {
@@ -31,7 +39,11 @@ export async function loadRules(location: string, readGcsText: TextReader): Prom
     ]);
   });
   const config = parseConfig(text, location);
-  const resolved = await resolveSchemaFiles(config, location, readText);
+  return resolveSchemaFiles(config, location, readText);
+}
+
+/** Compiles validated rules; a route that can never match is a ConfigError too. */
+export function compileChecked(resolved: ResolvedConfig, location: string): CompiledRules {
   const rules = compileRules(resolved, location);
   const shadowed = findShadowedRoutes(rules);
   if (shadowed.length > 0) {

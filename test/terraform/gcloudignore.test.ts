@@ -90,7 +90,7 @@ describe('source archive excludes', () => {
     ['package.json', false],
     ['package-lock.json', false],
     ['tsconfig.json', false],
-    ['tsconfig.build.json', false],
+    ['build.mjs', false],
     ['src/index.ts', false],
     ['src/rules/load.ts', false],
     ['src/events/testing-helpers.ts', false],

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { compile } from '../../src/cli/compile';
 import { blocks, EXAMPLE_DIR, loadModule, MODULE_DIR, type Module } from './hcl';
 
 /**
@@ -151,19 +152,36 @@ describe('examples/basic rules file', () => {
       destination_datasets?: { dataset_id: string }[];
     };
 
-  it('is the file the example uploads', () => {
-    expect(call().rules?.upload?.file).toBe('${path.module}/autoloader.yaml');
+  it('uploads the compiled autoloader.json, which needs no schema file next to it', () => {
+    expect(call().rules?.upload?.file).toBe('${path.module}/autoloader.json');
+    expect(call().rules?.upload?.schema_files ?? {}).toEqual({});
   });
 
-  it('has every schema file it names uploaded under that name, and present on disk', () => {
+  it('has autoloader.json compiled from the current autoloader.yaml', async () => {
     const named = rules.routes
       .map((r) => r.schema)
       .filter((s): s is string => !!s && s.endsWith('.json'));
     expect(named.length).toBeGreaterThan(0);
-    for (const schema of named) {
-      expect(call().rules?.upload?.schema_files?.[schema]).toBe(`\${path.module}/${schema}`);
-      expect(existsSync(join(EXAMPLE_DIR, schema))).toBe(true);
-    }
+    for (const schema of named) expect(existsSync(join(EXAMPLE_DIR, schema))).toBe(true);
+    let compiled = '';
+    const write = (text: string) => {
+      compiled += text;
+      return true;
+    };
+    const result = await compile(
+      [join(EXAMPLE_DIR, 'autoloader.yaml')],
+      {},
+      {
+        readGcsText: async (uri) => {
+          throw new Error(`unexpected read of ${uri}`);
+        },
+        stdout: { write },
+        stderr: { write: () => true },
+      },
+    );
+    expect(result.exitCode).toBe(0);
+    // After editing the YAML: npx bq-autoloader compile autoloader.yaml --out autoloader.json
+    expect(readFileSync(join(EXAMPLE_DIR, 'autoloader.json'), 'utf8')).toBe(compiled);
   });
 
   it('writes only to datasets the example grants, and the example grants no others', () => {

@@ -1,5 +1,8 @@
 # The smallest useful deployment: one landing bucket with Eventarc finalize events, the
-# dataset the rules write to, and this folder's rules file uploaded with its schema file.
+# dataset the rules write to, and this folder's rules uploaded as autoloader.json: compiled
+# from autoloader.yaml (schema file included) by
+#   npx bq-autoloader compile autoloader.yaml --out autoloader.json
+# so the function reads one JSON file at cold start and never loads a YAML parser.
 # Run from this folder: terraform init && terraform apply -var project_id=my-project
 
 provider "google" {
@@ -17,11 +20,7 @@ module "autoloader" {
 
   rules = {
     upload = {
-      file = "${path.module}/autoloader.yaml"
-      # Relative path as the rules file names it => local file.
-      schema_files = {
-        "schemas/sales.json" = "${path.module}/schemas/sales.json"
-      }
+      file = "${path.module}/autoloader.json"
     }
   }
 

@@ -47,6 +47,29 @@ describe('parseConfig', () => {
     });
   });
 
+  it('reads a .json file without loading the YAML parser', () => {
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => {
+        throw new Error('the YAML parser was loaded');
+      });
+      const isolated =
+        require('../../../src/config/parse') as typeof import('../../../src/config/parse');
+      const text = JSON.stringify({
+        routes: [{ name: 'r', match: 'gs://b/x', destination: 'raw.t' }],
+      });
+      expect(isolated.parseConfig(text, 'gs://b/rules/autoloader.json').routes).toHaveLength(1);
+      expect(() => isolated.parseConfig(text, 'autoloader.yaml')).toThrow(/YAML parser was loaded/);
+    });
+    jest.dontMock('yaml');
+  });
+
+  it('reads a .json file that is not JSON with the YAML parser, as before', () => {
+    expect(parseConfig(`routes:\n  - ${ROUTE}\n`, 'rules.json').routes).toHaveLength(1);
+    expect(() => parseConfig('{"routes": [', 'rules.json')).toThrow(
+      /^rules\.json: not valid YAML\/JSON: Flow sequence/,
+    );
+  });
+
   it('prefixes the message with the source and lists every problem with its path', () => {
     const text = `routes:\n  - ${ROUTE}\n  - name: Bad\n    match: gs://b/y\n    destination: raw.t\n    tabel: x\n`;
     expect(() => parseConfig(text, 'conf/rules.yaml')).toThrow(

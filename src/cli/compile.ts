@@ -1,0 +1,56 @@
+/**
+ * `bq-autoloader compile [FILE | --config F] [--out F]`: the rules file as the JSON a
+ * deployment should read. It is checked exactly as a cold start checks it, the schema files
+ * it names are read into it and every default is written out, so the function reads one
+ * self-contained file and, the file being JSON, never loads a YAML parser. The function
+ * validates it again at cold start: the JSON is an input like any other, not a trusted cache.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/errors';
+import { createObjectReader } from '../gcp/storage/objects';
+import { compileChecked, configLocation, readRules, type TextReader } from '../rules/load';
+import { reportConfigError } from './validate';
+
+export interface CompileIo {
+  readGcsText: TextReader;
+  stdout: Pick<NodeJS.WriteStream, 'write'>;
+  stderr: Pick<NodeJS.WriteStream, 'write'>;
+}
+
+export async function compile(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CompileIo = {
+    readGcsText: (uri) => createObjectReader().readText(uri),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  },
+): Promise<{ exitCode: number }> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, out: { type: 'string' } },
+    allowPositionals: true,
+  });
+  if (positionals.length > 1 || (positionals.length === 1 && values.config !== undefined)) {
+    io.stderr.write('compile takes one rules file (FILE or --config F)\n');
+    return { exitCode: 2 };
+  }
+  const location = positionals[0] ?? values.config ?? configLocation(env);
+  try {
+    const resolved = await readRules(location, io.readGcsText);
+    const rules = compileChecked(resolved, location);
+    const json = `${JSON.stringify(resolved, null, 2)}\n`;
+    if (values.out) {
+      await writeFile(values.out, json);
+      io.stderr.write(`${location} → ${values.out} (${rules.routes.length} routes)\n`);
+    } else {
+      io.stdout.write(json);
+    }
+    return { exitCode: 0 };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    reportConfigError(location, error, io.stderr);
+    return { exitCode: 1 };
+  }
+}
