@@ -3,40 +3,20 @@
  * real clients. Everything else lives in handler.ts and the modules it calls.
  */
 import { cloudEvent } from '@google-cloud/functions-framework';
-import { Storage } from '@google-cloud/storage';
-import { GoogleAuth } from 'google-auth-library';
-import { bigQueryScopes, createBigQueryClient } from './gcp/bigquery/client';
-import { createUploadClient } from './gcp/bigquery/upload';
-import { createPublisher, PUBSUB_SCOPE } from './gcp/pubsub/publisher';
-import { createObjectLister } from './gcp/storage/listing';
+import { withEventBudget, withoutEventBudget } from './gcp/budget';
+import { createGoogleClients } from './gcp/clients';
 import { createMarkerWriter } from './gcp/storage/markers';
-import { createObjectReader } from './gcp/storage/objects';
 import { log } from './log';
 import { createObjectActions } from './outcomes/post-load';
-import { createHandler } from './pipeline/handler';
+import { createHandler, type IncomingEvent } from './pipeline/handler';
 import { configLocation, loadRules } from './rules/load';
 import { readSettings } from './settings';
 import { createSweeper } from './sweep/wire';
 
 const settings = readSettings();
-const auth = new GoogleAuth({ scopes: bigQueryScopes() });
-// One Storage client (one token cache, one connection pool) for every Cloud Storage edge;
-// the library's own retries are off so src/gcp/bigquery/retry.ts is the only policy.
-const storage = new Storage({ retryOptions: { autoRetry: false } });
-const objects = createObjectReader({ storage, retry: settings.retry });
-const bigquery = createBigQueryClient({ auth, retry: settings.retry });
-const uploads = createUploadClient({
-  auth,
-  retry: settings.retry,
-  getJob: (projectId, jobId, location) => bigquery.getJob(projectId, jobId, location),
-});
-// Dead letters need roles/pubsub.publisher on the dead-letter topic, and the Pub/Sub scope.
-const publisher = createPublisher({
-  auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }),
-  retry: settings.retry,
-});
-// Load requests naming a prefix list it with the sweeps' lister, one page at a time.
-const lister = createObjectLister({ storage, retry: settings.retry });
+// One edge to Google for everything below: one token, one set of keep-alive connections.
+const google = createGoogleClients(settings);
+const { bigquery, objects, uploads, publisher, lister, markers } = google;
 
 const location = configLocation();
 // Loaded once per instance, at cold start. A broken rules file stops the instance: serving
@@ -52,18 +32,15 @@ rules.then(
   },
 );
 
-let project: Promise<string> | undefined;
-const runtimeProject = () => {
-  project ??= auth.getProjectId();
-  return project;
-};
-// Markers need Cloud Storage write access (roles/storage.objectUser on the swept buckets).
-const markers = createMarkerWriter({ storage, retry: settings.retry });
+const runtimeProject = google.runtimeProject;
 // The "submitted" marker after a per-object load is best effort (a missing one costs one
 // catch-up insert answered 409): a short budget keeps an unreachable Cloud Storage from
 // delaying every acknowledgement by a whole retry budget.
-const eventMarkers = createMarkerWriter({ storage, retry: { budgetMs: 2_000, maxAttempts: 3 } });
-const actions = createObjectActions({ storage, retry: settings.retry });
+const eventMarkers = createMarkerWriter({
+  edge: google.edge,
+  retry: { budgetMs: 2_000, maxAttempts: 3 },
+});
+const actions = createObjectActions({ changes: google.changes });
 const outcomes = {
   getJob: (projectId: string, jobId: string, location: string) =>
     bigquery.getJob(projectId, jobId, location),
@@ -84,22 +61,25 @@ const sweep = createSweeper({
   retry: settings.retry,
 });
 
-cloudEvent(
-  'autoload',
-  createHandler({
-    rules: () => rules,
-    runtimeProject,
+const handle = createHandler({
+  rules: () => rules,
+  runtimeProject,
+  insertJob: (plan) => bigquery.insertJob(plan),
+  getObject: (pointer) => objects.getObject(pointer),
+  external: {
     insertJob: (plan) => bigquery.insertJob(plan),
-    getObject: (pointer) => objects.getObject(pointer),
-    external: {
-      insertJob: (plan) => bigquery.insertJob(plan),
-      uploadJob: (plan, data, upload) => uploads.uploadJob(plan, data, upload),
-      getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
-      listPrefix: (bucket, prefix) => lister.listObjects(bucket, prefix),
-      publisher,
-    },
-    markers: eventMarkers,
-    sweep: (command) => sweep(command),
-    outcomes,
-  }),
+    uploadJob: (plan, data, upload) => uploads.uploadJob(plan, data, upload),
+    getLiveObject: (bucket, name) => objects.getLiveObject(bucket, name),
+    listPrefix: (bucket, prefix) => lister.listObjects(bucket, prefix),
+    publisher,
+  },
+  markers: eventMarkers,
+  // A sweep lists and loads far more than one event's budget covers: its calls retry on
+  // budgets of their own.
+  sweep: (command) => withoutEventBudget(() => sweep(command)),
+  outcomes,
+});
+// Every Google call made for one event shares one retry budget (AUTOLOADER_RETRY_BUDGET_MS).
+cloudEvent('autoload', (event: IncomingEvent) =>
+  withEventBudget(settings.retryBudgetMs, () => handle(event)),
 );

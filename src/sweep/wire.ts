@@ -5,7 +5,7 @@
 
 import { PermanentError } from '../errors';
 import type { BigQueryClient } from '../gcp/bigquery/client';
-import type { RetryOptions } from '../gcp/bigquery/retry';
+import type { RetryOptions } from '../gcp/retry';
 import { createObjectLister, type ObjectLister } from '../gcp/storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../gcp/storage/markers';
 import type { JobEventDeps } from '../outcomes/job-event';
