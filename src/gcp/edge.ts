@@ -4,7 +4,6 @@
  * with a timeout clipped to the retry deadline, and turns a failure into a RetryableError or
  * PermanentError (errors.ts). Retrying is the caller's (retry.ts), around `call`.
  */
-import type { GoogleAuth } from 'google-auth-library';
 import { RetryableError } from '../errors';
 import { type GoogleEndpoints, type GoogleService, googleEndpoints } from './endpoints';
 import { classifyGoogleError } from './errors';
@@ -50,8 +49,8 @@ export interface GoogleEdge {
 
 export interface GoogleEdgeOptions {
   env?: NodeJS.ProcessEnv;
-  /** Default: Application Default Credentials with `googleScopes(env)`. */
-  auth?: GoogleAuth | TokenSource;
+  /** A GoogleAuth. Default: Application Default Credentials with `googleScopes(env)`. */
+  auth?: TokenSource;
   tokens?: TokenProvider;
   http?: HttpClient;
 }
