@@ -2,35 +2,41 @@
  * Operator settings read from the environment, checked once at start with errors that name
  * the variable. Rules live in the rules file; these are about the runtime.
  */
-import type { RetryOptions } from './gcp/bigquery/retry';
+import type { RetryOptions } from './gcp/retry';
 
 export interface Settings {
-  /** In-process retry budget per BigQuery or Cloud Storage call. */
+  /** The retry policy of every Google call; `budgetMs` is AUTOLOADER_RETRY_BUDGET_MS. */
   retry: RetryOptions;
+  /** How long one event may spend retrying, in ms (withEventBudget, src/gcp/budget.ts). */
+  retryBudgetMs: number;
   /** Claim each object generation with a marker before its insert (default on). */
   markers: boolean;
 }
 
+export const DEFAULT_RETRY_BUDGET_MS = 20_000;
+
 /**
- * `AUTOLOADER_RETRY_BUDGET_MS`: how long one call to BigQuery or Cloud Storage may spend
- * retrying transient failures before the event is thrown back to the trigger for
- * redelivery (default 20 000 ms). An event makes one to three such calls, and each attempt
- * may also wait for its own request timeout: keep the budget well under a third of the
- * function's timeout.
+ * `AUTOLOADER_RETRY_BUDGET_MS`: how long one event may spend retrying transient failures of
+ * BigQuery, Cloud Storage and Pub/Sub, all its calls together, before it is thrown back to
+ * the trigger for redelivery (default 20 000 ms). Each request's timeout is clipped to what
+ * remains of it. Outside an event (CLI commands, sweeps) each call gets this budget.
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const retry: RetryOptions = {};
-  const budget = env.AUTOLOADER_RETRY_BUDGET_MS;
-  if (budget !== undefined && budget !== '') {
-    const value = Number(budget);
-    if (!Number.isInteger(value) || value < 0) {
+  let budget = DEFAULT_RETRY_BUDGET_MS;
+  const text = env.AUTOLOADER_RETRY_BUDGET_MS;
+  if (text !== undefined && text !== '') {
+    budget = Number(text);
+    if (!Number.isInteger(budget) || budget < 0) {
       throw new Error(
-        `AUTOLOADER_RETRY_BUDGET_MS must be a whole number of milliseconds >= 0, got "${budget}"`,
+        `AUTOLOADER_RETRY_BUDGET_MS must be a whole number of milliseconds >= 0, got "${text}"`,
       );
     }
-    retry.budgetMs = value;
   }
-  return { retry, markers: readMarkers(env.AUTOLOADER_MARKERS) };
+  return {
+    retry: { budgetMs: budget },
+    retryBudgetMs: budget,
+    markers: readMarkers(env.AUTOLOADER_MARKERS),
+  };
 }
 
 /**

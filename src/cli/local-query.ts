@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { bigQueryBaseUrl } from '../gcp/bigquery/endpoint';
+import { bigQueryBaseUrl } from '../gcp/endpoints';
 
 interface QueryAnswer {
   schema?: { fields: { name: string }[] };

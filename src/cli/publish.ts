@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { GoogleAuth } from 'google-auth-library';
 import { TOPIC_NAME } from '../config/schema';
 import { LoadRequestSchema } from '../events/load-request';
 import { describeIssues } from '../events/reasons';
-import { createPublisher, type OutgoingMessage, PUBSUB_SCOPE } from '../gcp/pubsub/publisher';
+import { createGoogleEdge } from '../gcp/edge';
+import { createPublisher, type OutgoingMessage } from '../gcp/pubsub/publisher';
 
 /** Pub/Sub's limit on one message. https://cloud.google.com/pubsub/quotas#resource_limits */
 export const MAX_MESSAGE_BYTES = 10 * 1000 * 1000;
@@ -106,7 +106,7 @@ export async function publishRequest(
     process.stderr.write(`publish-request: ${error.message}\n\n${PUBLISH_USAGE}\n`);
     return { exitCode: 2 };
   }
-  const publisher = createPublisher({ env, auth: new GoogleAuth({ scopes: [PUBSUB_SCOPE] }) });
+  const publisher = createPublisher({ edge: createGoogleEdge({ env }) });
   const messageId = await publisher.publish(built.topic, built.message);
   process.stdout.write(`${JSON.stringify({ topic: built.topic, messageId })}\n`);
   return { exitCode: 0 };

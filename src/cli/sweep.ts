@@ -5,9 +5,7 @@
  * completed, 1 when it stopped early on a retryable failure (run it again).
  */
 import { parseArgs } from 'node:util';
-import { GoogleAuth } from 'google-auth-library';
-import { bigQueryScopes, createBigQueryClient } from '../gcp/bigquery/client';
-import { createObjectReader } from '../gcp/storage/objects';
+import { createGoogleClients } from '../gcp/clients';
 import { SweepCommandError } from '../sweep/run';
 import type { SweepProgress } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';
@@ -33,16 +31,17 @@ export async function sweep(
     stderr.write(`--min-age must be a whole number of seconds >= 0, got ${values['min-age']}\n`);
     return { exitCode: 2 };
   }
-  const reader = createObjectReader();
-  const loaded = await loadCliRules(values.config, env, reader, stderr);
+  const google = createGoogleClients({ retry: {} }, { env });
+  const loaded = await loadCliRules(values.config, env, google.objects, stderr);
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const { rules } = loaded;
-  const auth = new GoogleAuth({ scopes: bigQueryScopes(env) });
   const run = createSweeper({
     rules: async () => rules,
     runtimeProject: async () =>
-      values.project ?? env.GOOGLE_CLOUD_PROJECT ?? (await auth.getProjectId()),
-    bigquery: createBigQueryClient({ auth, env }),
+      values.project ?? env.GOOGLE_CLOUD_PROJECT ?? (await google.runtimeProject()),
+    bigquery: google.bigquery,
+    markers: google.markers,
+    lister: google.lister,
     env,
   });
   const show = stderr.isTTY ? progressLine(stderr) : undefined;

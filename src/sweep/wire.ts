@@ -1,11 +1,10 @@
 /**
- * Builds a sweep runner over the real clients; shared by the function (src/index.ts) and
+ * Builds a sweep runner over the real clients; shared by the function (src/pipeline/wire.ts) and
  * the CLI (src/cli/sweep.ts).
  */
 
-import { PermanentError } from '../errors';
 import type { BigQueryClient } from '../gcp/bigquery/client';
-import type { RetryOptions } from '../gcp/bigquery/retry';
+import type { RetryOptions } from '../gcp/retry';
 import { createObjectLister, type ObjectLister } from '../gcp/storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../gcp/storage/markers';
 import type { JobEventDeps } from '../outcomes/job-event';
@@ -61,14 +60,7 @@ export function createSweeper(
       lister,
       markers,
       insertJob: (plan) => options.bigquery.insertJob(plan),
-      findJob: async (projectId, jobId, location) => {
-        try {
-          return await options.bigquery.getJob(projectId, jobId, location);
-        } catch (error) {
-          if (error instanceof PermanentError && error.status === 404) return undefined;
-          throw error;
-        }
-      },
+      findJob: options.bigquery.findJob,
       ...(grace === undefined ? {} : { claimGraceSeconds: grace }),
       ...(onProgress ? { onProgress } : {}),
     };

@@ -48,3 +48,21 @@ it('that does not exist exits naming the location', async () => {
   expect(await fn.exited).not.toBe(0);
   expect(fn.output()).toMatch(/\/nonexistent\/rules\.yaml/);
 });
+
+it.each([
+  ['AUTOLOADER_RETRY_BUDGET_MS', 'soon'],
+  ['AUTOLOADER_MARKERS', 'maybe'],
+])('an unreadable %s exits with a CRITICAL line naming it', async (variable, value) => {
+  const fn = await startFunction({
+    ...stack.env,
+    AUTOLOADER_CONFIG: stack.writeRules(
+      'routes:\n  - name: a\n    match: gs://b/*.csv\n    destination: raw.t\n',
+      `good-${started.length}.yaml`,
+    ),
+    [variable]: value,
+  });
+  started.push(fn);
+  expect(await fn.exited).not.toBe(0);
+  const line = fn.logs.find((l) => l.severity === 'CRITICAL');
+  expect(String(line?.message)).toContain(`${variable} must be`);
+});

@@ -17,7 +17,7 @@ import { runSweep, type SweepDeps } from '../../src/sweep/run';
 import type { SweepSummary } from '../../src/sweep/summary';
 import type { LoadPlan } from '../../src/types';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
-import { useMetadataEnv } from '../unit/gcp/bigquery/metadata-env';
+import { useMetadataEnv } from '../unit/gcp/metadata-env';
 import { rulesFrom } from '../unit/routing/rules';
 
 const BUCKET = 'landing-sweep';

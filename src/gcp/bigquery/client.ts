@@ -1,27 +1,18 @@
 /**
- * The BigQuery jobs client: `jobs.insert` through the metadata URI and `jobs.get`, with
- * Application Default Credentials (google-auth-library) and our retry policy (retry.ts).
- * gaxios' own retries are switched off so retry.ts is the only policy.
+ * The BigQuery jobs client: `jobs.insert` through the metadata URI and `jobs.get`, on the
+ * shared Google edge (token, keep-alive connections, error classification) with the one
+ * retry policy (../retry.ts). The job id makes a repeated insert harmless: 409 → jobs.get.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get
  */
-import { GoogleAuth } from 'google-auth-library';
+import { PermanentError } from '../../errors';
 import type { LoadPlan } from '../../types';
-import { bigQueryBaseUrl, jobsGetUrl, jobsInsertUrl } from './endpoint';
-import { isDuplicateInsert, jobCallError } from './errors';
-import { type RetryOptions, retryPolicy, withRetry } from './retry';
-
-export const DEFAULT_SCOPES = [
-  'https://www.googleapis.com/auth/bigquery',
-  'https://www.googleapis.com/auth/devstorage.read_only',
-];
+import { createGoogleEdge, type GoogleEdge } from '../edge';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
 
 export interface BigQueryClientOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Default: a GoogleAuth with `scopes`. */
-  auth?: GoogleAuth;
-  /** Default: `AUTOLOADER_SCOPES` (comma-separated), else DEFAULT_SCOPES. Ignored with `auth`. */
-  scopes?: string[];
+  /** Default: an edge of its own, from process.env and Application Default Credentials. */
+  edge?: GoogleEdge;
   retry?: RetryOptions;
   /** Per HTTP request. Default 30 000. */
   fetchTimeoutMs?: number;
@@ -37,49 +28,53 @@ export interface InsertResult {
 export interface BigQueryClient {
   insertJob(plan: LoadPlan): Promise<InsertResult>;
   getJob(projectId: string, jobId: string, location: string): Promise<unknown>;
+  /** jobs.get, undefined when the job does not exist (404). */
+  findJob(projectId: string, jobId: string, location: string): Promise<unknown>;
 }
 
-/** Scopes from `AUTOLOADER_SCOPES` (comma-separated), else the defaults. */
-export function bigQueryScopes(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = env.AUTOLOADER_SCOPES?.split(',')
-    .map((scope) => scope.trim())
-    .filter(Boolean);
-  return fromEnv?.length ? fromEnv : [...DEFAULT_SCOPES];
+/** jobs.insert, metadata URI. */
+export function jobsInsertUrl(baseUrl: string, projectId: string): string {
+  return `${baseUrl}/bigquery/v2/projects/${encodeURIComponent(projectId)}/jobs`;
+}
+
+/** jobs.get: the location is required for jobs outside US and EU. */
+export function jobsGetUrl(
+  baseUrl: string,
+  projectId: string,
+  jobId: string,
+  location: string,
+): string {
+  const path = `/bigquery/v2/projects/${encodeURIComponent(projectId)}/jobs/${encodeURIComponent(jobId)}`;
+  return `${baseUrl}${path}?location=${encodeURIComponent(location)}`;
+}
+
+/** HTTP 409 from jobs.insert with reason `duplicate` (or none given): the id exists. */
+export function isDuplicateInsert(error: unknown): boolean {
+  if (!(error instanceof PermanentError) || error.status !== 409) return false;
+  return error.reason === undefined || error.reason === 'duplicate';
 }
 
 export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQueryClient {
-  const env = options.env ?? process.env;
-  const auth = options.auth ?? new GoogleAuth({ scopes: options.scopes ?? bigQueryScopes(env) });
+  const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
-  const timeout = options.fetchTimeoutMs ?? 30_000;
-  const baseUrl = bigQueryBaseUrl(env);
-
-  /** One HTTP call, its failure turned into a RetryableError / PermanentError where known. */
-  async function call(
-    what: string,
-    jobId: string,
-    method: 'GET' | 'POST',
-    url: string,
-    data?: unknown,
-  ) {
-    try {
-      return await auth.request<unknown>({
-        method,
-        url,
-        data,
-        headers: data === undefined ? {} : { 'Content-Type': 'application/json' },
-        responseType: 'json',
-        timeout,
-        retry: false,
-      });
-    } catch (error) {
-      throw jobCallError(error, what, jobId);
-    }
-  }
+  const timeoutMs = options.fetchTimeoutMs ?? 30_000;
+  const baseUrl = edge.endpoints.bigquery;
 
   async function getJob(projectId: string, jobId: string, location: string): Promise<unknown> {
     const url = jobsGetUrl(baseUrl, projectId, jobId, location);
-    return withRetry(async () => (await call('jobs.get', jobId, 'GET', url)).data, retry);
+    const what = `jobs.get ${jobId}`;
+    return withRetry(async ({ deadline }) => {
+      const answer = await edge.call({
+        service: 'bigquery',
+        method: 'GET',
+        url,
+        what,
+        jobId,
+        timeoutMs,
+        deadline,
+      });
+      return answer.json();
+    }, retry);
   }
 
   /**
@@ -88,12 +83,23 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
    */
   async function insertJob(plan: LoadPlan): Promise<InsertResult> {
     const url = jobsInsertUrl(baseUrl, plan.projectId);
+    const what = `jobs.insert ${plan.jobId}`;
     try {
-      const response = await withRetry(
-        () => call('jobs.insert', plan.jobId, 'POST', url, plan.job),
+      const answer = await withRetry(
+        ({ deadline }) =>
+          edge.call({
+            service: 'bigquery',
+            method: 'POST',
+            url,
+            json: plan.job,
+            what,
+            jobId: plan.jobId,
+            timeoutMs,
+            deadline,
+          }),
         retry,
       );
-      return { outcome: 'submitted', job: response.data };
+      return { outcome: 'submitted', job: answer.json() };
     } catch (error) {
       if (!isDuplicateInsert(error)) throw error;
     }
@@ -103,5 +109,14 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
     return { outcome: 'duplicate', job };
   }
 
-  return { insertJob, getJob };
+  async function findJob(projectId: string, jobId: string, location: string): Promise<unknown> {
+    try {
+      return await getJob(projectId, jobId, location);
+    } catch (error) {
+      if (error instanceof PermanentError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  return { insertJob, getJob, findJob };
 }

@@ -7,22 +7,20 @@
  * means the job exists, and `jobs.get` returns it.
  * https://cloud.google.com/bigquery/docs/reference/api-uploads
  */
-import type { GoogleAuth } from 'google-auth-library';
 import { PermanentError, RetryableError } from '../../errors';
 import type { LoadPlan } from '../../types';
-import type { InsertResult } from './client';
-import { bigQueryBaseUrl } from './endpoint';
-import { isDuplicateInsert, jobCallError, parseJsonText } from './errors';
+import { createGoogleEdge, type EdgeAnswer, type GoogleEdge } from '../edge';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
+import { type InsertResult, isDuplicateInsert } from './client';
 import { buildMultipartBody } from './multipart';
 import { chunkAt, chunkRange, nextOffset, statusRange } from './resumable';
-import { type RetryOptions, retryPolicy, withRetry } from './retry';
 
 export const DEFAULT_RESUMABLE_THRESHOLD = 5 * 1024 * 1024;
 export const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
 
 export interface UploadClientOptions {
-  auth: GoogleAuth;
-  env?: NodeJS.ProcessEnv;
+  /** Default: an edge of its own, from process.env and Application Default Credentials. */
+  edge?: GoogleEdge;
   retry?: RetryOptions;
   /** Per HTTP request. Default 60 000 (a chunk is several MiB). */
   fetchTimeoutMs?: number;
@@ -44,84 +42,75 @@ export function jobsUploadUrl(baseUrl: string, projectId: string, uploadType: st
   return `${baseUrl}/upload/bigquery/v2/projects/${encodeURIComponent(projectId)}/jobs?uploadType=${uploadType}`;
 }
 
-interface Answer {
-  status: number;
-  data: unknown;
-  header(name: string): string | undefined;
-}
-
 /** A resumable session vanished (404): the upload starts over with a new session. */
 class SessionGoneError extends Error {}
 
-export function createUploadClient(options: UploadClientOptions): UploadClient {
-  const { auth, getJob } = options;
-  const retry = retryPolicy(options.retry);
-  const timeout = options.fetchTimeoutMs ?? 60_000;
-  const baseUrl = bigQueryBaseUrl(options.env ?? process.env);
+const EMPTY = Buffer.alloc(0);
 
-  async function call(
+export function createUploadClient(options: UploadClientOptions): UploadClient {
+  const { getJob } = options;
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+  const timeoutMs = options.fetchTimeoutMs ?? 60_000;
+  const baseUrl = edge.endpoints.bigquery;
+
+  /** One request of the upload protocol; 308 "Resume Incomplete" is an answer, not a redirect. */
+  function call(
     what: string,
     jobId: string,
     request: {
       method: 'POST' | 'PUT';
       url: string;
       headers: Record<string, string>;
-      data?: Buffer | string;
+      body: Buffer | string;
+      deadline?: number;
     },
-  ): Promise<Answer> {
-    try {
-      const response = await auth.request<unknown>({
-        ...request,
-        responseType: 'text',
-        timeout,
-        retry: false,
-        // 308 "Resume Incomplete" is an answer of the protocol, not a redirect to follow.
-        validateStatus: (status) => (status >= 200 && status < 300) || status === 308,
-        maxRedirects: 0,
-      });
-      return {
-        status: response.status,
-        data: parseJsonText(response.data),
-        header: (name) => headerOf(response.headers, name),
-      };
-    } catch (error) {
-      throw jobCallError(error, what, jobId);
-    }
+  ): Promise<EdgeAnswer> {
+    return edge.call({
+      service: 'bigquery',
+      ...request,
+      accept: [308],
+      what: `${what} ${jobId}`,
+      jobId,
+      timeoutMs,
+    });
   }
 
   async function multipart(plan: LoadPlan, data: Buffer): Promise<unknown> {
     const { contentType, body } = buildMultipartBody(plan.job, data);
     const url = jobsUploadUrl(baseUrl, plan.projectId, 'multipart');
     const answer = await withRetry(
-      () =>
+      ({ deadline }) =>
         call('jobs.insert (multipart upload)', plan.jobId, {
           method: 'POST',
           url,
-          headers: { 'Content-Type': contentType },
-          data: body,
+          headers: { 'content-type': contentType },
+          body,
+          deadline,
         }),
       retry,
     );
-    return answer.data;
+    return answer.json();
   }
 
   async function openSession(plan: LoadPlan, total: number): Promise<string> {
     const url = jobsUploadUrl(baseUrl, plan.projectId, 'resumable');
     const answer = await withRetry(
-      () =>
+      ({ deadline }) =>
         call('jobs.insert (resumable upload)', plan.jobId, {
           method: 'POST',
           url,
           headers: {
-            'Content-Type': 'application/json; charset=UTF-8',
-            'X-Upload-Content-Type': 'application/octet-stream',
-            'X-Upload-Content-Length': String(total),
+            'content-type': 'application/json; charset=UTF-8',
+            'x-upload-content-type': 'application/octet-stream',
+            'x-upload-content-length': String(total),
           },
-          data: JSON.stringify(plan.job),
+          body: JSON.stringify(plan.job),
+          deadline,
         }),
       retry,
     );
-    const location = answer.header('location');
+    const location = answer.headers.location;
     if (!location) {
       throw new RetryableError(`jobs.insert (resumable upload) ${plan.jobId}: no session URI`);
     }
@@ -134,14 +123,16 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
     session: string,
     range: string,
     body: Buffer,
+    deadline: number,
   ): Promise<{ done: true; job: unknown } | { done: false; next: number }> {
-    let answer: Answer;
+    let answer: EdgeAnswer;
     try {
       answer = await call('resumable upload', plan.jobId, {
         method: 'PUT',
         url: session,
-        headers: { 'Content-Range': range, 'Content-Type': 'application/octet-stream' },
-        data: body,
+        headers: { 'content-range': range, 'content-type': 'application/octet-stream' },
+        body,
+        deadline,
       });
     } catch (error) {
       if (error instanceof PermanentError && error.status === 404) {
@@ -149,8 +140,8 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
       }
       throw error;
     }
-    if (answer.status !== 308) return { done: true, job: answer.data };
-    const next = nextOffset(answer.header('range'));
+    if (answer.status !== 308) return { done: true, job: answer.json() };
+    const next = nextOffset(answer.headers.range);
     if (next === undefined) {
       throw new RetryableError(`resumable upload ${plan.jobId}: unreadable Range header`);
     }
@@ -163,10 +154,10 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
     let offset = 0;
     let lost = false;
     for (;;) {
-      const step = await withRetry(async () => {
+      const step = await withRetry(async ({ deadline }) => {
         if (lost) {
           // A chunk failed: how much did the server keep? Resume from there.
-          const status = await put(plan, session, statusRange(total), Buffer.alloc(0));
+          const status = await put(plan, session, statusRange(total), EMPTY, deadline);
           lost = false;
           if (status.done) return status;
           offset = status.next;
@@ -175,7 +166,7 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
         if (length === 0) {
           // A 308 said every byte is there, yet no job came back: ask for the final answer
           // with a status query (a zero-length Content-Range is not a valid range).
-          const status = await put(plan, session, statusRange(total), Buffer.alloc(0));
+          const status = await put(plan, session, statusRange(total), EMPTY, deadline);
           if (status.done) return status;
           throw new RetryableError(`resumable upload ${plan.jobId}: every byte sent, no job yet`);
         }
@@ -185,6 +176,7 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
             session,
             chunkRange(first, length, total),
             data.subarray(first, first + length),
+            deadline,
           );
         } catch (error) {
           lost = true;
@@ -224,13 +216,4 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
   }
 
   return { uploadJob };
-}
-
-/** gaxios 7 answers a fetch `Headers`; older shapes are plain objects. */
-function headerOf(headers: unknown, name: string): string | undefined {
-  if (headers && typeof (headers as Headers).get === 'function') {
-    return (headers as Headers).get(name) ?? undefined;
-  }
-  const value = (headers as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -1,17 +1,12 @@
 /**
- * A small Pub/Sub publisher over the REST API (`topics.publish`), with Application Default
- * Credentials, honouring `PUBSUB_EMULATOR_HOST` like Google's own clients (the emulator
- * wants no credentials, so none are sent to it). Used for dead letters and by the CLI.
+ * A small Pub/Sub publisher over the REST API (`topics.publish`) on the Google edge. With
+ * `PUBSUB_EMULATOR_HOST` no credentials are sent (../endpoints.ts). Used for dead letters,
+ * outcome notifications and by the CLI.
  * https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.topics/publish
- * https://cloud.google.com/pubsub/docs/emulator#accessing_environment_variables
  */
-import type { GoogleAuth } from 'google-auth-library';
 import { RetryableError } from '../../errors';
-import { classifyBigQueryError } from '../bigquery/errors';
-import { type RetryOptions, withRetry } from '../bigquery/retry';
-
-export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
-export const PUBSUB_SCOPE = 'https://www.googleapis.com/auth/pubsub';
+import { createGoogleEdge, type GoogleEdge } from '../edge';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
 
 /** Attribute values are limited to 1,024 bytes. https://cloud.google.com/pubsub/quotas#resource_limits */
 export const MAX_ATTRIBUTE_BYTES = 1024;
@@ -28,77 +23,36 @@ export interface Publisher {
 }
 
 export interface PublisherOptions {
-  /** Used unless the emulator is configured. */
-  auth?: GoogleAuth;
-  env?: NodeJS.ProcessEnv;
+  /** Default: an edge of its own, from process.env and Application Default Credentials. */
+  edge?: GoogleEdge;
   retry?: RetryOptions;
   fetchTimeoutMs?: number;
 }
 
-export function pubsubBaseUrl(env: NodeJS.ProcessEnv = process.env): {
-  url: string;
-  emulator: boolean;
-} {
-  const host = env.PUBSUB_EMULATOR_HOST?.trim();
-  if (!host) return { url: PUBSUB_ENDPOINT, emulator: false };
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(host) ? host : `http://${host}`;
-  return { url: url.replace(/\/+$/, ''), emulator: true };
-}
-
 export function createPublisher(options: PublisherOptions = {}): Publisher {
-  const { url: base, emulator } = pubsubBaseUrl(options.env ?? process.env);
-  const timeout = options.fetchTimeoutMs ?? 30_000;
-
-  async function send(url: string, body: string): Promise<{ status: number; data: unknown }> {
-    if (!emulator && options.auth) {
-      try {
-        const response = await options.auth.request<unknown>({
-          method: 'POST',
-          url,
-          data: body,
-          headers: { 'Content-Type': 'application/json' },
-          responseType: 'json',
-          timeout,
-          retry: false,
-        });
-        return { status: response.status, data: response.data };
-      } catch (error) {
-        const response = (error as { response?: { status?: number; data?: unknown } }).response;
-        if (typeof response?.status === 'number')
-          return { status: response.status, data: response.data };
-        throw classifyBigQueryError(undefined, undefined, error) ?? error;
-      }
-    }
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(timeout),
-      });
-      const text = await response.text();
-      return { status: response.status, data: text ? (JSON.parse(text) as unknown) : undefined };
-    } catch (error) {
-      throw classifyBigQueryError(undefined, undefined, error) ?? error;
-    }
-  }
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+  const timeoutMs = options.fetchTimeoutMs ?? 30_000;
 
   async function publish(topic: string, message: OutgoingMessage): Promise<string> {
-    const url = `${base}/v1/${topic}:publish`;
-    const body = JSON.stringify({ messages: [message] });
-    return withRetry(async () => {
-      const { status, data } = await send(url, body);
-      if (status < 200 || status >= 300) {
-        const error = classifyBigQueryError(status, data);
-        if (error) error.message = `Pub/Sub publish to ${topic}: ${error.message}`;
-        throw error ?? new RetryableError(`Pub/Sub publish to ${topic}: HTTP ${status}`);
+    const url = `${edge.endpoints.pubsub}/v1/${topic}:publish`;
+    const what = `Pub/Sub publish to ${topic}`;
+    return withRetry(async ({ deadline }) => {
+      const answer = await edge.call({
+        service: 'pubsub',
+        method: 'POST',
+        url,
+        json: { messages: [message] },
+        what,
+        timeoutMs,
+        deadline,
+      });
+      const ids = (answer.json() as { messageIds?: unknown } | undefined)?.messageIds;
+      if (!Array.isArray(ids) || typeof ids[0] !== 'string') {
+        throw new RetryableError(`${what}: no message id in the answer`);
       }
-      const id = (data as { messageIds?: unknown } | undefined)?.messageIds;
-      if (!Array.isArray(id) || typeof id[0] !== 'string') {
-        throw new RetryableError(`Pub/Sub publish to ${topic}: no message id in the answer`);
-      }
-      return id[0];
-    }, options.retry);
+      return ids[0];
+    }, retry);
   }
 
   return { publish };

@@ -1,16 +1,17 @@
 /**
  * Streamed object listings: one page (≤ 1,000 objects) at a time, so a sweep over a large
- * bucket holds one page in memory, never the whole listing.
+ * bucket holds one page in memory, never the whole listing. A sweep may list a million
+ * objects, so the per-object cost is kept small: the API is asked only for the fields a
+ * sweep reads (`fields=`), and each item is checked by hand rather than by a schema parser.
  * https://cloud.google.com/storage/docs/json_api/v1/objects/list
  * https://cloud.google.com/storage/docs/json_api/v1/buckets/list
+ * https://cloud.google.com/storage/docs/json_api#partial-response
  */
-import { Storage } from '@google-cloud/storage';
 import { PermanentError } from '../../errors';
-import { describeIssues } from '../../events/reasons';
-import { StorageObjectDataSchema, toObjectRef } from '../../events/storage-object';
 import type { ObjectRef } from '../../types';
-import { type RetryOptions, withRetry } from '../bigquery/retry';
-import { classifyStorageError } from './errors';
+import { createGoogleEdge, type GoogleEdge } from '../edge';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
+import { queryString } from './urls';
 
 /** A listed object: always has a metageneration; `updated` is the last metadata change. */
 export type ListedObject = ObjectRef & { metageneration: string; updated?: string };
@@ -22,68 +23,97 @@ export interface ObjectLister {
   listBuckets(): AsyncGenerator<string[]>;
 }
 
+export const OBJECT_LIST_FIELDS =
+  'nextPageToken,items(name,generation,metageneration,size,contentType,contentEncoding,metadata,timeCreated,updated)';
+const BUCKET_LIST_FIELDS = 'nextPageToken,items(name)';
+
+interface Page {
+  items?: unknown[];
+  nextPageToken?: string;
+}
+
 export function createObjectLister(
-  options: { storage?: Storage; retry?: RetryOptions; pageSize?: number } = {},
+  options: { edge?: GoogleEdge; retry?: RetryOptions; pageSize?: number } = {},
 ): ObjectLister {
-  const storage = options.storage ?? new Storage({ retryOptions: { autoRetry: false } });
-  const pageSize = options.pageSize ?? 1000;
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+  const pageSize = String(options.pageSize ?? 1000);
+  const base = edge.endpoints.storage;
+
+  function page(url: string, what: string): Promise<Page> {
+    return withRetry(async ({ deadline }) => {
+      const answer = await edge.call({ service: 'storage', method: 'GET', url, what, deadline });
+      return (answer.json() ?? {}) as Page;
+    }, retry);
+  }
 
   async function* listObjects(bucket: string, prefix: string): AsyncGenerator<ListedObject[]> {
+    const what = `Cloud Storage list gs://${bucket}/${prefix}`;
+    const path = `${base}/b/${encodeURIComponent(bucket)}/o`;
     let pageToken: string | undefined;
-    const what = `gs://${bucket}/${prefix}`;
     do {
-      const token = pageToken;
-      const response = await withRetry(async () => {
-        try {
-          const [, , api] = await storage.bucket(bucket).getFiles({
-            prefix,
-            autoPaginate: false,
-            maxResults: pageSize,
-            ...(token ? { pageToken: token } : {}),
-          });
-          return api as { items?: unknown[]; nextPageToken?: string } | undefined;
-        } catch (error) {
-          throw classifyStorageError(error, `list ${what}`) ?? error;
-        }
-      }, options.retry);
-      const page: ListedObject[] = [];
-      for (const item of response?.items ?? []) {
-        const parsed = StorageObjectDataSchema.safeParse(item);
-        if (!parsed.success) {
-          throw new PermanentError(
-            `Cloud Storage list ${what}: unexpected object resource: ${describeIssues(parsed.error, 'item')}`,
-          );
-        }
-        const ref = toObjectRef(parsed.data);
-        page.push({
-          ...ref,
-          metageneration: parsed.data.metageneration ?? '1',
-          ...(parsed.data.updated ? { updated: parsed.data.updated } : {}),
-        });
-      }
-      yield page;
-      pageToken = response?.nextPageToken;
+      const query = { prefix, maxResults: pageSize, pageToken, fields: OBJECT_LIST_FIELDS };
+      const response = await page(`${path}${queryString(query)}`, what);
+      const items = response.items ?? [];
+      const objects: ListedObject[] = new Array(items.length);
+      for (let i = 0; i < items.length; i += 1) objects[i] = listedObject(items[i], bucket, what);
+      yield objects;
+      pageToken = response.nextPageToken;
     } while (pageToken);
   }
 
   async function* listBuckets(): AsyncGenerator<string[]> {
+    const project = await edge.tokens.projectId();
     let pageToken: string | undefined;
     do {
-      const token = pageToken;
-      const [buckets, next] = await withRetry(async () => {
-        try {
-          return await storage.getBuckets({
-            autoPaginate: false,
-            ...(token ? { pageToken: token } : {}),
-          });
-        } catch (error) {
-          throw classifyStorageError(error, 'list buckets') ?? error;
-        }
-      }, options.retry);
-      yield buckets.map((b) => b.name);
-      pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken;
+      const query = { project, pageToken, fields: BUCKET_LIST_FIELDS };
+      const response = await page(`${base}/b${queryString(query)}`, 'Cloud Storage list buckets');
+      yield (response.items ?? []).map((b) => String((b as { name?: unknown }).name));
+      pageToken = response.nextPageToken;
     } while (pageToken);
   }
 
   return { listObjects, listBuckets };
+}
+
+/** One item of a listing, checked field by field; the error names the field. */
+export function listedObject(item: unknown, bucket: string, what: string): ListedObject {
+  const raw = (item ?? {}) as Record<string, unknown>;
+  const bad = (field: string, expected: string): never => {
+    throw new PermanentError(
+      `${what}: unexpected object resource: item.${field}: expected ${expected}, got ${JSON.stringify(raw[field])}`,
+    );
+  };
+  const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : bad('name', 'a name');
+  const generation = int64(raw.generation) ?? bad('generation', 'an int64');
+  const metageneration =
+    raw.metageneration === undefined
+      ? '1'
+      : (int64(raw.metageneration) ?? bad('metageneration', 'an int64'));
+  const size = Number(int64(raw.size) ?? bad('size', 'an int64'));
+  if (!Number.isSafeInteger(size)) bad('size', 'an integer below 2^53');
+  const metadata = raw.metadata ?? {};
+  if (typeof metadata !== 'object') bad('metadata', 'a string map');
+  const object: ListedObject = {
+    bucket,
+    name,
+    generation,
+    metageneration,
+    size,
+    metadata: metadata as Record<string, string>,
+  };
+  if (typeof raw.contentType === 'string') object.contentType = raw.contentType;
+  if (typeof raw.contentEncoding === 'string') object.contentEncoding = raw.contentEncoding;
+  if (typeof raw.timeCreated === 'string') object.timeCreated = raw.timeCreated;
+  if (typeof raw.updated === 'string') object.updated = raw.updated;
+  return object;
+}
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** JSON int64 (a decimal string, or a safe integer) as a decimal string; undefined if neither. */
+function int64(value: unknown): string | undefined {
+  if (typeof value === 'string') return DECIMAL.test(value) ? value : undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return undefined;
 }

@@ -4,10 +4,12 @@
  * failed. Every write is pinned with `ifGenerationMatch` (never mark a newer generation)
  * and `ifMetagenerationMatch` (compare-and-set: of two concurrent writers exactly one wins,
  * the other gets HTTP 412). https://cloud.google.com/storage/docs/request-preconditions
+ * https://cloud.google.com/storage/docs/json_api/v1/objects/patch
  */
-import { Storage } from '@google-cloud/storage';
-import { type RetryOptions, withRetry } from '../bigquery/retry';
-import { classifyStorageError, storageStatus } from './errors';
+import { createGoogleEdge, type GoogleEdge } from '../edge';
+import { statusOf } from '../errors';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
+import { describeObject, objectUrl } from './urls';
 
 export const MARKER_JOB = 'bq-autoloader-job';
 export const MARKER_STATE = 'bq-autoloader-state';
@@ -84,58 +86,77 @@ const NO_MARKER: Record<string, null> = {
   [MARKER_ERROR]: null,
 };
 
-/** `written` when this generation already carries exactly `values`, else `conflict`. */
-async function ourEarlierWrite(
-  file: ReturnType<ReturnType<Storage['bucket']>['file']>,
-  target: MarkerTarget,
-  values: Record<string, string | null>,
-  what: string,
-): Promise<MarkResult> {
-  let resource: { generation?: unknown; metageneration?: unknown; metadata?: unknown };
-  try {
-    [resource] = await file.getMetadata({ ifGenerationMatch: target.generation });
-  } catch (error) {
-    const status = storageStatus(error);
-    if (status === 412 || status === 404) return { kind: 'gone' };
-    throw classifyStorageError(error, what) ?? error;
-  }
-  const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
-  const ours = Object.entries(values).every(([key, value]) => (metadata[key] ?? null) === value);
-  return ours
-    ? { kind: 'written', metageneration: String(resource.metageneration) }
-    : { kind: 'conflict' };
-}
+/** The fields a marker write needs back: the new metageneration (and, to check, the metadata). */
+const WRITTEN_FIELDS = 'metageneration';
+const CHECK_FIELDS = 'metageneration,metadata';
 
 export function createMarkerWriter(
-  options: { storage?: Storage; retry?: RetryOptions } = {},
+  options: { edge?: GoogleEdge; retry?: RetryOptions } = {},
 ): MarkerWriter {
-  const storage = options.storage ?? new Storage({ retryOptions: { autoRetry: false } });
-  const patch = (target: MarkerTarget, values: Record<string, string | null>) => {
-    const what = `gs://${target.bucket}/${target.name}#${target.generation}`;
-    const file = storage.bucket(target.bucket).file(target.name);
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+  const base = edge.endpoints.storage;
+
+  /** `written` when this generation already carries exactly `values`, else `conflict`. */
+  async function ourEarlierWrite(
+    target: MarkerTarget,
+    values: Record<string, string | null>,
+    what: string,
+    deadline: number,
+  ): Promise<MarkResult> {
+    const url = objectUrl(base, target.bucket, target.name, {
+      ifGenerationMatch: target.generation,
+      fields: CHECK_FIELDS,
+    });
+    let resource: { metageneration?: unknown; metadata?: unknown };
+    try {
+      const answer = await edge.call({ service: 'storage', method: 'GET', url, what, deadline });
+      resource = (answer.json() ?? {}) as typeof resource;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) return { kind: 'gone' };
+      throw error;
+    }
+    const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
+    const ours = Object.entries(values).every(([key, value]) => (metadata[key] ?? null) === value);
+    return ours
+      ? { kind: 'written', metageneration: String(resource.metageneration) }
+      : { kind: 'conflict' };
+  }
+
+  function patch(target: MarkerTarget, values: Record<string, string | null>) {
+    const what = `Cloud Storage ${describeObject(target.bucket, target.name, target.generation)}`;
+    const url = objectUrl(base, target.bucket, target.name, {
+      ifGenerationMatch: target.generation,
+      ifMetagenerationMatch: target.metageneration,
+      fields: WRITTEN_FIELDS,
+    });
     let attempts = 0;
-    return withRetry(async (): Promise<MarkResult> => {
+    return withRetry(async ({ deadline }): Promise<MarkResult> => {
       attempts += 1;
       try {
-        const [resource] = await file.setMetadata(
-          { metadata: values },
-          {
-            ifGenerationMatch: target.generation,
-            ifMetagenerationMatch: target.metageneration,
-          },
-        );
+        const answer = await edge.call({
+          service: 'storage',
+          method: 'PATCH',
+          url,
+          json: { metadata: values },
+          what,
+          deadline,
+        });
+        const resource = (answer.json() ?? {}) as { metageneration?: unknown };
         return { kind: 'written', metageneration: String(resource.metageneration) };
       } catch (error) {
-        const status = storageStatus(error);
+        const status = statusOf(error);
         // After an attempt whose answer was lost, a 412 may be our own earlier write: the
         // marker is ours if the object carries exactly our values.
-        if (status === 412 && attempts > 1) return ourEarlierWrite(file, target, values, what);
+        if (status === 412 && attempts > 1) return ourEarlierWrite(target, values, what, deadline);
         if (status === 412) return { kind: 'conflict' };
         if (status === 404) return { kind: 'gone' };
-        throw classifyStorageError(error, what) ?? error;
+        throw error;
       }
-    }, options.retry);
-  };
+    }, retry);
+  }
+
   return {
     write: (target, marker) => patch(target, markerMetadata(marker)),
     clear: (target) => patch(target, NO_MARKER),

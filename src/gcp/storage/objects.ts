@@ -1,21 +1,22 @@
 /**
- * Reads Cloud Storage objects with @google-cloud/storage: the metadata of one exact
- * generation (a GCS notification without payload names it), and small text objects such as
- * the rules file. `STORAGE_EMULATOR_HOST` is honoured by the library itself.
+ * Reads Cloud Storage objects over the Google edge: the metadata of one exact generation (a
+ * GCS notification without payload names it) or of the live one, and small text objects
+ * such as the rules file.
  * https://cloud.google.com/storage/docs/json_api/v1/objects/get
  */
-import { Storage } from '@google-cloud/storage';
 import { parseGsUri } from '../../core/gs-uri';
 import { PermanentError } from '../../errors';
 import { describeIssues } from '../../events/reasons';
 import { StorageObjectDataSchema, toObjectRef } from '../../events/storage-object';
 import type { ObjectPointer, ObjectRef } from '../../types';
-import { type RetryOptions, withRetry } from '../bigquery/retry';
-import { classifyStorageError, storageStatus } from './errors';
+import { createGoogleEdge, type EdgeAnswer, type GoogleEdge } from '../edge';
+import { statusOf } from '../errors';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
+import { describeObject, objectUrl } from './urls';
 
 export interface ObjectReaderOptions {
-  /** Default: a client with the library's own retries off, so retry.ts is the only policy. */
-  storage?: Storage;
+  /** Default: an edge of its own, from process.env and Application Default Credentials. */
+  edge?: GoogleEdge;
   retry?: RetryOptions;
 }
 
@@ -29,28 +30,26 @@ export interface ObjectReader {
 }
 
 export function createObjectReader(options: ObjectReaderOptions = {}): ObjectReader {
-  const storage = options.storage ?? new Storage({ retryOptions: { autoRetry: false } });
-  const retry = options.retry;
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+  const base = edge.endpoints.storage;
 
-  /** Runs one call under the retry policy, its failures classified; 404 → undefined. */
-  async function attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
-    return withRetry(async () => {
+  /** One GET under the retry policy; 404 → undefined. */
+  function get(what: string, url: string): Promise<EdgeAnswer | undefined> {
+    return withRetry(async ({ deadline }) => {
       try {
-        return await call();
+        return await edge.call({
+          service: 'storage',
+          method: 'GET',
+          url,
+          what: `Cloud Storage ${what}`,
+          deadline,
+        });
       } catch (error) {
-        if (storageStatus(error) === 404) return undefined;
-        throw classifyStorageError(error, what) ?? error;
+        if (statusOf(error) === 404) return undefined;
+        throw error;
       }
     }, retry);
-  }
-
-  async function getObject(pointer: ObjectPointer): Promise<ObjectRef | undefined> {
-    // Pinned: a newer generation is another load, announced by its own event.
-    return readMetadata(pointer.bucket, pointer.name, pointer.generation);
-  }
-
-  async function getLiveObject(bucket: string, name: string): Promise<ObjectRef | undefined> {
-    return readMetadata(bucket, name, undefined);
   }
 
   async function readMetadata(
@@ -58,11 +57,10 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
     name: string,
     generation: string | undefined,
   ): Promise<ObjectRef | undefined> {
-    const what = `gs://${bucket}/${name}${generation === undefined ? '' : `#${generation}`}`;
-    const file = storage.bucket(bucket).file(name, generation === undefined ? {} : { generation });
-    const metadata = await attempt(what, async () => (await file.getMetadata())[0]);
-    if (metadata === undefined) return undefined;
-    const parsed = StorageObjectDataSchema.safeParse(metadata);
+    const what = describeObject(bucket, name, generation);
+    const answer = await get(what, objectUrl(base, bucket, name, { generation }));
+    if (answer === undefined) return undefined;
+    const parsed = StorageObjectDataSchema.safeParse(answer.json());
     if (!parsed.success) {
       throw new PermanentError(
         `Cloud Storage ${what}: unexpected object resource: ${describeIssues(parsed.error, 'object')}`,
@@ -78,19 +76,20 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
         reason: 'invalid',
       });
     }
-    const { bucket, name } = object;
-    const contents = await attempt(gsUri, async () => {
-      const [buffer] = await storage.bucket(bucket).file(name).download();
-      return buffer;
-    });
-    if (contents === undefined) {
+    const answer = await get(gsUri, objectUrl(base, object.bucket, object.name, { alt: 'media' }));
+    if (answer === undefined) {
       throw new PermanentError(`Cloud Storage ${gsUri}: not found`, {
         status: 404,
         reason: 'notFound',
       });
     }
-    return contents.toString('utf8');
+    return answer.body.toString('utf8');
   }
 
-  return { getObject, getLiveObject, readText };
+  return {
+    // Pinned: a newer generation is another load, announced by its own event.
+    getObject: (pointer) => readMetadata(pointer.bucket, pointer.name, pointer.generation),
+    getLiveObject: (bucket, name) => readMetadata(bucket, name, undefined),
+    readText,
+  };
 }

@@ -2,15 +2,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { File } from '@google-cloud/storage';
 import { startGcsServer } from '../../../dev/gcs/server';
 import { RetryableError } from '../../../src/errors';
+import { createObjectChanges } from '../../../src/gcp/storage/changes';
 import {
   createObjectActions,
   destinationOf,
   type ObjectActions,
 } from '../../../src/outcomes/post-load';
-import { useMetadataEnv } from '../gcp/bigquery/metadata-env';
+import { useMetadataEnv } from '../gcp/metadata-env';
 
 describe('destinationOf', () => {
   it.each([
@@ -60,6 +60,19 @@ describe('createObjectActions', () => {
     expect(gcs.store.get('archive', 'done/in/move.csv').metadata).toEqual({ k: 'v' });
   });
 
+  it('refuses a move to a bucket that does not exist, keeping the object', async () => {
+    // A copy answered 404 while the source generation exists: the target is missing.
+    const remove = jest.fn();
+    const scripted = createObjectActions({
+      changes: { copy: async () => 'gone', exists: async () => true, delete: remove },
+    });
+    const o = { bucket: 'landing', name: 'nowhere.csv', generation: '1' };
+    await expect(
+      scripted.apply({ action: 'move', to: 'gs://no-such-bucket/x/' }, o),
+    ).rejects.toThrow(/target bucket does not exist/);
+    expect(remove).not.toHaveBeenCalled();
+  });
+
   it('move and delete never touch a newer generation', async () => {
     const old = put('race.csv', 'old\n');
     const newer = put('race.csv', 'new\n');
@@ -77,15 +90,21 @@ describe('createObjectActions', () => {
 
   it('a move whose delete fails keeps the object (retryable) and completes on retry', async () => {
     const o = put('flaky.csv');
-    const failOnce = jest.spyOn(File.prototype, 'delete').mockImplementationOnce(async () => {
-      throw Object.assign(new Error('backend unavailable'), { code: 503 });
+    const changes = createObjectChanges({ retry: { budgetMs: 0 } });
+    const flaky = createObjectActions({
+      changes: {
+        ...changes,
+        delete: jest
+          .fn()
+          .mockRejectedValueOnce(new RetryableError('HTTP 503 backendError', { status: 503 }))
+          .mockImplementation(changes.delete),
+      },
     });
     const move = { action: 'move', to: 'gs://archive/flaky/' } as const;
-    await expect(actions.apply(move, o)).rejects.toBeInstanceOf(RetryableError);
+    await expect(flaky.apply(move, o)).rejects.toBeInstanceOf(RetryableError);
     expect(gcs.store.get('landing', 'flaky.csv').generation).toBe(o.generation);
     expect(gcs.store.get('archive', 'flaky/flaky.csv')).toBeDefined();
-    failOnce.mockRestore();
-    expect(await actions.apply(move, o)).toBe('moved');
+    expect(await flaky.apply(move, o)).toBe('moved');
     expect(() => gcs.store.get('landing', 'flaky.csv')).toThrow();
   });
 });

@@ -1,9 +1,17 @@
 import { GoogleAuth } from 'google-auth-library';
 import { PermanentError, RetryableError } from '../../../../src/errors';
 import { createBigQueryClient } from '../../../../src/gcp/bigquery/client';
+import { withEventBudget } from '../../../../src/gcp/budget';
+import { createGoogleEdge } from '../../../../src/gcp/edge';
+import { MIN_ATTEMPT_TIMEOUT_MS } from '../../../../src/gcp/retry';
 import type { LoadPlan } from '../../../../src/types';
-import { type Answer, type FakeServer, startFakeServer, startMetadataServer } from './fake-servers';
-import { useMetadataEnv } from './metadata-env';
+import {
+  type Answer,
+  type FakeServer,
+  startFakeServer,
+  startMetadataServer,
+} from '../fake-servers';
+import { useMetadataEnv } from '../metadata-env';
 
 const TINY_RETRY = { initialDelayMs: 1, maxDelayMs: 5, budgetMs: 2_000 };
 
@@ -48,15 +56,6 @@ describe('createBigQueryClient', () => {
   let restoreEnv: () => void;
 
   beforeAll(async () => {
-    // gaxios (inside google-auth-library) loads fetch with a dynamic import(), which jest's
-    // CommonJS sandbox only allows with VM modules enabled. Fail fast and say so, instead of
-    // every test timing out on token retries.
-    const flags = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
-    if (!flags.includes('--experimental-vm-modules')) {
-      throw new Error(
-        'run jest with NODE_OPTIONS=--experimental-vm-modules (gaxios imports fetch dynamically)',
-      );
-    }
     metadata = await startMetadataServer();
     restoreEnv = useMetadataEnv(metadata.host);
   });
@@ -76,8 +75,10 @@ describe('createBigQueryClient', () => {
 
   function client() {
     return createBigQueryClient({
-      env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
-      auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/bigquery'] }),
+      edge: createGoogleEdge({
+        env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
+        auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/bigquery'] }),
+      }),
       retry: TINY_RETRY,
     });
   }
@@ -214,8 +215,10 @@ describe('createBigQueryClient', () => {
 
   it('throws a RetryableError once the retry budget is spent', async () => {
     const failing = createBigQueryClient({
-      env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
-      auth: new GoogleAuth(),
+      edge: createGoogleEdge({
+        env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
+        auth: new GoogleAuth(),
+      }),
       retry: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 4 },
     });
     bigquery.answers.push(...Array<Answer>(5).fill(apiError(503, 'backendError', 'Backend error')));
@@ -236,8 +239,7 @@ describe('createBigQueryClient', () => {
     await bigquery.close();
     bigquery = await startFakeServer(); // afterEach closes this one
     const unreachable = createBigQueryClient({
-      env: { BIGQUERY_EMULATOR_HOST: host },
-      auth: new GoogleAuth(),
+      edge: createGoogleEdge({ env: { BIGQUERY_EMULATOR_HOST: host }, auth: new GoogleAuth() }),
       retry: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 },
     });
 
@@ -249,8 +251,10 @@ describe('createBigQueryClient', () => {
 
   it('retries a request that outlives fetchTimeoutMs', async () => {
     const patient = createBigQueryClient({
-      env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
-      auth: new GoogleAuth(),
+      edge: createGoogleEdge({
+        env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
+        auth: new GoogleAuth(),
+      }),
       retry: TINY_RETRY,
       fetchTimeoutMs: 100,
     });
@@ -261,6 +265,27 @@ describe('createBigQueryClient', () => {
 
     await expect(patient.insertJob(plan())).resolves.toMatchObject({ outcome: 'submitted' });
     expect(inserts()).toHaveLength(2);
+  });
+
+  it("clips a request's timeout to what remains of its event's budget, and does not retry after it", async () => {
+    bigquery.answers.push({
+      status: 200,
+      body: jobResource('PENDING'),
+      delayMs: MIN_ATTEMPT_TIMEOUT_MS + 5_000,
+    });
+    const patient = createBigQueryClient({
+      edge: createGoogleEdge({ env: { BIGQUERY_EMULATOR_HOST: bigquery.host } }),
+      retry: TINY_RETRY,
+      fetchTimeoutMs: 60_000,
+    });
+
+    const error = await withEventBudget(0, () => patient.insertJob(plan())).catch(
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(error).toMatchObject({ reason: 'ETIMEDOUT', jobId: 'bqal_sales_3f9c2a' });
+    expect(inserts()).toHaveLength(1);
   });
 
   it('reads jobs.get with the location in the query', async () => {

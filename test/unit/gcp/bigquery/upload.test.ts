@@ -13,9 +13,10 @@ import {
   statusRange,
 } from '../../../../src/gcp/bigquery/resumable';
 import { createUploadClient } from '../../../../src/gcp/bigquery/upload';
+import { createGoogleEdge } from '../../../../src/gcp/edge';
 import type { LoadPlan } from '../../../../src/types';
-import { type FakeServer, startFakeServer, startMetadataServer } from './fake-servers';
-import { useMetadataEnv } from './metadata-env';
+import { type FakeServer, startFakeServer, startMetadataServer } from '../fake-servers';
+import { useMetadataEnv } from '../metadata-env';
 
 const TINY_RETRY = { initialDelayMs: 1, maxDelayMs: 5, budgetMs: 2_000 };
 const KIB256 = 256 * 1024;
@@ -130,8 +131,10 @@ describe('createUploadClient', () => {
   const gets: string[] = [];
   function client() {
     return createUploadClient({
-      env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
-      auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/bigquery'] }),
+      edge: createGoogleEdge({
+        env: { BIGQUERY_EMULATOR_HOST: bigquery.host },
+        auth: new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/bigquery'] }),
+      }),
       retry: TINY_RETRY,
       getJob: async (projectId, jobId, location) => {
         gets.push(`${projectId}/${jobId}/${location}`);

@@ -1,9 +1,10 @@
 /** The Pub/Sub REST publisher and dead letters, against a scripted server as the emulator. */
 
 import { RetryableError } from '../../../../src/errors';
+import { createGoogleEdge } from '../../../../src/gcp/edge';
 import { deadLetterMessage } from '../../../../src/gcp/pubsub/dead-letter';
-import { createPublisher, pubsubBaseUrl, truncateUtf8 } from '../../../../src/gcp/pubsub/publisher';
-import { type FakeServer, startFakeServer } from '../bigquery/fake-servers';
+import { createPublisher, truncateUtf8 } from '../../../../src/gcp/pubsub/publisher';
+import { type FakeServer, startFakeServer } from '../fake-servers';
 
 const TINY_RETRY = { initialDelayMs: 1, maxDelayMs: 5, budgetMs: 500 };
 
@@ -17,7 +18,10 @@ describe('createPublisher with PUBSUB_EMULATOR_HOST', () => {
   });
 
   const publisher = () =>
-    createPublisher({ env: { PUBSUB_EMULATOR_HOST: server.host }, retry: TINY_RETRY });
+    createPublisher({
+      edge: createGoogleEdge({ env: { PUBSUB_EMULATOR_HOST: server.host } }),
+      retry: TINY_RETRY,
+    });
 
   it('posts one message to topics.publish and answers its id', async () => {
     server.answers.push({ status: 200, body: { messageIds: ['77'] } });
@@ -49,7 +53,7 @@ describe('createPublisher with PUBSUB_EMULATOR_HOST', () => {
   it('throws a RetryableError when the topic cannot take the message for the whole budget', async () => {
     const fallbackServer = await startFakeServer(() => ({ status: 503, body: {} }));
     const p = createPublisher({
-      env: { PUBSUB_EMULATOR_HOST: fallbackServer.host },
+      edge: createGoogleEdge({ env: { PUBSUB_EMULATOR_HOST: fallbackServer.host } }),
       retry: TINY_RETRY,
     });
     await expect(p.publish('projects/p/topics/t', { attributes: {} })).rejects.toBeInstanceOf(
@@ -57,15 +61,20 @@ describe('createPublisher with PUBSUB_EMULATOR_HOST', () => {
     );
     await fallbackServer.close();
   });
-});
 
-describe('pubsubBaseUrl', () => {
-  it.each([
-    [{}, 'https://pubsub.googleapis.com', false],
-    [{ PUBSUB_EMULATOR_HOST: '127.0.0.1:8085' }, 'http://127.0.0.1:8085', true],
-    [{ PUBSUB_EMULATOR_HOST: 'http://h:1/' }, 'http://h:1', true],
-  ])('%j → %s', (env, url, emulator) => {
-    expect(pubsubBaseUrl(env)).toEqual({ url, emulator });
+  it('refuses a topic that does not exist without retrying', async () => {
+    server.answers.push({
+      status: 404,
+      body: { error: { code: 404, message: 'Resource not found', status: 'NOT_FOUND' } },
+    });
+    await expect(
+      publisher().publish('projects/p/topics/missing', { attributes: { a: 'b' } }),
+    ).rejects.toMatchObject({
+      name: 'PermanentError',
+      message:
+        'Pub/Sub publish to projects/p/topics/missing: HTTP 404 NOT_FOUND: Resource not found',
+    });
+    expect(server.requests).toHaveLength(1);
   });
 });
 

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Storage } from '@google-cloud/storage';
 import { startGcsServer } from '../../../../dev/gcs/server';
+import { createGoogleEdge } from '../../../../src/gcp/edge';
 import {
   createMarkerWriter,
   MARKER_JOB,
@@ -14,7 +14,8 @@ import {
   type MarkerWriter,
   markerOf,
 } from '../../../../src/gcp/storage/markers';
-import { useMetadataEnv } from '../bigquery/metadata-env';
+import { type FakeServer, startFakeServer } from '../fake-servers';
+import { useMetadataEnv } from '../metadata-env';
 
 describe('markerOf', () => {
   it.each([
@@ -104,40 +105,70 @@ describe('createMarkerWriter', () => {
 });
 
 describe('a marker write whose first answer was lost', () => {
+  let gcs: FakeServer;
+
+  beforeEach(async () => {
+    gcs = await startFakeServer();
+  });
+
+  afterEach(async () => {
+    await gcs.close();
+  });
+
   /** A PATCH that lands but answers 503, then 412 for the retry (the metageneration moved). */
   function lostAnswer(current: Record<string, string>) {
-    const patches: unknown[] = [];
-    const file = {
-      setMetadata: async (body: unknown) => {
-        patches.push(body);
-        throw Object.assign(new Error(patches.length === 1 ? 'backend error' : 'precondition'), {
-          code: patches.length === 1 ? 503 : 412,
-        });
-      },
-      getMetadata: async () => [{ generation: '7', metageneration: '2', metadata: current }],
-    };
-    const storage = { bucket: () => ({ file: () => file }) } as unknown as Storage;
-    const writer = createMarkerWriter({ storage, retry: { budgetMs: 2000, initialDelayMs: 1 } });
-    return { writer, patches };
+    gcs.answers.push(
+      { status: 503, body: { error: { code: 503, message: 'backend error' } } },
+      { status: 412, body: { error: { code: 412, message: 'precondition' } } },
+      { status: 200, body: { generation: '7', metageneration: '2', metadata: current } },
+    );
+    const edge = createGoogleEdge({ env: { STORAGE_EMULATOR_HOST: `${gcs.url}/storage/v1` } });
+    return createMarkerWriter({ edge, retry: { budgetMs: 2000, initialDelayMs: 1 } });
   }
-  const target = { bucket: 'landing', name: 'a.csv', generation: '7', metageneration: '1' };
+  const target = { bucket: 'landing', name: 'in/a.csv', generation: '7', metageneration: '1' };
 
   it('reports written when the object already carries exactly this marker', async () => {
-    const { writer, patches } = lostAnswer({ [MARKER_JOB]: 'bqal_j', [MARKER_STATE]: 'claimed' });
+    const writer = lostAnswer({ [MARKER_JOB]: 'bqal_j', [MARKER_STATE]: 'claimed' });
     await expect(writer.write(target, { jobId: 'bqal_j', state: 'claimed' })).resolves.toEqual({
       kind: 'written',
       metageneration: '2',
     });
-    expect(patches).toHaveLength(2);
+    const [first, second, check] = gcs.requests;
+    expect([first?.method, second?.method, check?.method]).toEqual(['PATCH', 'PATCH', 'GET']);
+    const patch = new URL(first?.url ?? '', gcs.url);
+    expect(patch.pathname).toBe('/storage/v1/b/landing/o/in%2Fa.csv');
+    expect(patch.searchParams.get('ifGenerationMatch')).toBe('7');
+    expect(patch.searchParams.get('ifMetagenerationMatch')).toBe('1');
+    expect(JSON.parse(first?.body ?? '')).toEqual({
+      metadata: {
+        [MARKER_JOB]: 'bqal_j',
+        [MARKER_STATE]: 'claimed',
+        'bq-autoloader-rows': null,
+        'bq-autoloader-error': null,
+      },
+    });
+    // The check reads that generation only: a newer one is not ours to judge.
+    expect(new URL(check?.url ?? '', gcs.url).searchParams.get('ifGenerationMatch')).toBe('7');
   });
 
   it.each([
     ['another job', { [MARKER_JOB]: 'bqal_other', [MARKER_STATE]: 'claimed' }],
     ['another state', { [MARKER_JOB]: 'bqal_j', [MARKER_STATE]: 'submitted' }],
   ])('reports conflict when the object carries %s', async (_what, current) => {
-    const { writer } = lostAnswer(current);
+    const writer = lostAnswer(current);
     await expect(writer.write(target, { jobId: 'bqal_j', state: 'claimed' })).resolves.toEqual({
       kind: 'conflict',
     });
+  });
+
+  it('reports a 412 on the first attempt as a conflict without reading the object', async () => {
+    gcs.answers.push({ status: 412, body: {} });
+    const edge = createGoogleEdge({ env: { STORAGE_EMULATOR_HOST: `${gcs.url}/storage/v1` } });
+    const writer = createMarkerWriter({ edge, retry: { budgetMs: 2000, initialDelayMs: 1 } });
+
+    await expect(writer.write(target, { jobId: 'bqal_j', state: 'claimed' })).resolves.toEqual({
+      kind: 'conflict',
+    });
+    expect(gcs.requests).toHaveLength(1);
   });
 });

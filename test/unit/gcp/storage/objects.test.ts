@@ -1,7 +1,7 @@
 import { PermanentError, RetryableError } from '../../../../src/errors';
 import { createObjectReader } from '../../../../src/gcp/storage/objects';
-import { type Answer, type FakeServer, startFakeServer } from '../bigquery/fake-servers';
-import { useMetadataEnv } from '../bigquery/metadata-env';
+import { type Answer, type FakeServer, startFakeServer } from '../fake-servers';
+import { useMetadataEnv } from '../metadata-env';
 
 const NAME = 'sales/emea/2026-11-27/orders 01.csv';
 const ENCODED = 'sales%2Femea%2F2026-11-27%2Forders%2001.csv';

@@ -21,6 +21,8 @@ export interface FakeServer {
   url: string;
   host: string;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far (keep-alive reuses one). */
+  connections: () => number;
   /** Answers for the next requests, in order; when empty, `fallback` answers. */
   answers: Answer[];
   close(): Promise<void>;
@@ -48,11 +50,16 @@ export async function startFakeServer(
       else respond(req, res, answer);
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   const host = await listen(server);
   return {
     url: `http://${host}`,
     host,
     requests,
+    connections: () => connections,
     answers,
     close: () => close(server),
   };
@@ -76,8 +83,17 @@ function respond(req: IncomingMessage, res: ServerResponse, answer: Answer): voi
   res.end(payload);
 }
 
+export interface MetadataOptions {
+  /** Lifetime of each token, in seconds. Default 3600. */
+  expiresIn?: number;
+  /** Token values in turn (the last repeats). Default: always `t`. */
+  tokens?: string[];
+}
+
 /** Answers google-auth-library's token and project-id requests, as the metadata server does. */
-export function startMetadataServer(): Promise<FakeServer> {
+export function startMetadataServer(options: MetadataOptions = {}): Promise<FakeServer> {
+  const tokens = options.tokens ?? ['t'];
+  let issued = 0;
   return startFakeServer((request) => {
     const headers = { 'Metadata-Flavor': 'Google' };
     if (request.headers['metadata-flavor'] !== 'Google') return { status: 403, body: {} };
@@ -86,7 +102,11 @@ export function startMetadataServer(): Promise<FakeServer> {
       return {
         status: 200,
         headers,
-        body: { access_token: 't', expires_in: 3600, token_type: 'Bearer' },
+        body: {
+          access_token: tokens[Math.min(issued++, tokens.length - 1)],
+          expires_in: options.expiresIn ?? 3600,
+          token_type: 'Bearer',
+        },
       };
     }
     if (path === '/computeMetadata/v1/project/project-id') {

@@ -1,11 +1,37 @@
-import { PermanentError, RetryableError } from '../../../../src/errors';
-import { classifyBigQueryError } from '../../../../src/gcp/bigquery/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
+import { classifyGoogleError, type ErrorKind, errorKind } from '../../../src/gcp/errors';
 
 const body = (reason: string, message = `${reason} happened`) => ({
   error: { code: 0, message, errors: [{ reason, message, domain: 'global' }] },
 });
 
-describe('classifyBigQueryError', () => {
+describe('errorKind', () => {
+  it.each<[number, string | undefined, ErrorKind]>([
+    [503, 'backendError', 'transient'],
+    [400, 'backendError', 'transient'],
+    [403, 'rateLimitExceeded', 'transient'],
+    [429, undefined, 'transient'],
+    [408, undefined, 'transient'],
+    [500, undefined, 'transient'],
+    [502, undefined, 'transient'],
+    [504, undefined, 'transient'],
+    [401, undefined, 'auth'],
+    [401, 'authError', 'auth'],
+    [409, 'duplicate', 'conflict'],
+    [409, undefined, 'conflict'],
+    [412, 'conditionNotMet', 'precondition'],
+    [403, 'quotaExceeded', 'permanent'],
+    [403, 'accessDenied', 'permanent'],
+    [404, 'notFound', 'permanent'],
+    [400, 'invalid', 'permanent'],
+    [501, undefined, 'permanent'],
+    [413, undefined, 'permanent'],
+  ])('HTTP %i %s is %s', (status, reason, kind) => {
+    expect(errorKind(status, reason)).toBe(kind);
+  });
+});
+
+describe('classifyGoogleError', () => {
   it.each<[string, number, unknown, typeof RetryableError | typeof PermanentError]>([
     ['429 rateLimitExceeded', 429, body('rateLimitExceeded'), RetryableError],
     ['403 rateLimitExceeded', 403, body('rateLimitExceeded'), RetryableError],
@@ -24,23 +50,46 @@ describe('classifyBigQueryError', () => {
     ['403 blocked', 403, body('blocked'), PermanentError],
     ['403 quotaExceeded (daily)', 403, body('quotaExceeded'), PermanentError],
     ['409 duplicate', 409, body('duplicate'), PermanentError],
+    ['412 conditionNotMet (Cloud Storage)', 412, body('conditionNotMet'), PermanentError],
     ['401 without a reason (an expired token clears on retry)', 401, {}, RetryableError],
     ['413 without a body', 413, undefined, PermanentError],
     ['501 not implemented', 501, {}, PermanentError],
+    [
+      '503 from Pub/Sub',
+      503,
+      { error: { code: 503, message: 'unavailable', status: 'UNAVAILABLE' } },
+      RetryableError,
+    ],
+    [
+      '404 from Pub/Sub',
+      404,
+      { error: { code: 404, message: 'Topic not found', status: 'NOT_FOUND' } },
+      PermanentError,
+    ],
   ])('classifies HTTP %s', (_, status, answer, expected) => {
-    const error = classifyBigQueryError(status, answer);
+    const error = classifyGoogleError(status, answer);
 
     expect(error).toBeInstanceOf(expected);
     expect(error?.status).toBe(status);
   });
 
-  it('keeps the reason and message of BigQuery in the error', () => {
-    const error = classifyBigQueryError(400, body('invalid', 'Invalid table ID "a b c".'));
+  it('keeps the reason and message of the API in the error', () => {
+    const error = classifyGoogleError(400, body('invalid', 'Invalid table ID "a b c".'));
 
     expect(error).toMatchObject({
       name: 'PermanentError',
       reason: 'invalid',
       message: 'HTTP 400 invalid: Invalid table ID "a b c".',
+    });
+  });
+
+  it("takes Pub/Sub's status name as the reason", () => {
+    const error = classifyGoogleError(404, {
+      error: { code: 404, message: 'Resource not found', status: 'NOT_FOUND' },
+    });
+    expect(error).toMatchObject({
+      reason: 'NOT_FOUND',
+      message: 'HTTP 404 NOT_FOUND: Resource not found',
     });
   });
 
@@ -71,14 +120,14 @@ describe('classifyBigQueryError', () => {
       }),
     ],
   ])('retries the network error %s, found anywhere in the cause chain', (code, cause) => {
-    const error = classifyBigQueryError(undefined, undefined, cause);
+    const error = classifyGoogleError(undefined, undefined, cause);
 
     expect(error).toBeInstanceOf(RetryableError);
     expect(error).toMatchObject({ reason: code, cause });
   });
 
   it('leaves an unknown failure without an answer unclassified', () => {
-    expect(classifyBigQueryError(undefined, undefined, new TypeError('x is undefined'))).toBe(
+    expect(classifyGoogleError(undefined, undefined, new TypeError('x is undefined'))).toBe(
       undefined,
     );
   });

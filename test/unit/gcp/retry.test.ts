@@ -1,5 +1,10 @@
-import { PermanentError, RetryableError } from '../../../../src/errors';
-import { retryPolicy, withRetry } from '../../../../src/gcp/bigquery/retry';
+import { PermanentError, RetryableError } from '../../../src/errors';
+import {
+  attemptTimeout,
+  MIN_ATTEMPT_TIMEOUT_MS,
+  retryPolicy,
+  withRetry,
+} from '../../../src/gcp/retry';
 
 const FAST = { initialDelayMs: 1, maxDelayMs: 2 };
 
@@ -69,6 +74,40 @@ describe('withRetry', () => {
 
     expect(waits).toEqual([2, 4, 5, 5]);
   });
+
+  it('tells each attempt its number and the deadline it runs under', async () => {
+    const seen: { number: number; deadline: number }[] = [];
+    const before = Date.now();
+    await withRetry(
+      async (attempt) => {
+        seen.push(attempt);
+        if (attempt.number < 3) throw new RetryableError('HTTP 503');
+      },
+      { ...FAST, budgetMs: 5_000 },
+    );
+
+    expect(seen.map((a) => a.number)).toEqual([1, 2, 3]);
+    expect(new Set(seen.map((a) => a.deadline)).size).toBe(1);
+    expect(seen[0]?.deadline).toBeGreaterThanOrEqual(before + 5_000);
+  });
+});
+
+describe('attemptTimeout', () => {
+  it('keeps the request timeout when no deadline is near or none is given', () => {
+    expect(attemptTimeout(30_000, undefined)).toBe(30_000);
+    expect(attemptTimeout(30_000, Date.now() + 60_000)).toBe(30_000);
+  });
+
+  it('clips the request timeout to what remains of the deadline', () => {
+    const timeout = attemptTimeout(30_000, Date.now() + 10_000);
+    expect(timeout).toBeLessThanOrEqual(10_000);
+    expect(timeout).toBeGreaterThan(9_000);
+  });
+
+  it('still gives a request started after its deadline a short try', () => {
+    expect(attemptTimeout(30_000, Date.now() - 1_000)).toBe(MIN_ATTEMPT_TIMEOUT_MS);
+    expect(attemptTimeout(100, Date.now() - 1_000)).toBe(100);
+  });
 });
 
 describe('retryPolicy', () => {
@@ -80,6 +119,7 @@ describe('retryPolicy', () => {
     [{ budgetMs: -1 }, 'retry.budgetMs'],
     [{ initialDelayMs: Number.NaN }, 'retry.initialDelayMs'],
     [{ maxAttempts: 0 }, 'retry.maxAttempts'],
+    [{ maxDelayMs: Number.POSITIVE_INFINITY }, 'retry.maxDelayMs'],
   ])('refuses %p naming the option', (options, name) => {
     expect(() => retryPolicy(options)).toThrow(name);
   });

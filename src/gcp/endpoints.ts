@@ -1,0 +1,56 @@
+/**
+ * Where Google's APIs live, read from the environment once. An emulator variable replaces a
+ * public endpoint the way Google's own clients read it, so local servers stand in for
+ * BigQuery, Cloud Storage and Pub/Sub without the calling code knowing.
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert
+ * https://cloud.google.com/storage/docs/json_api/v1/objects
+ * https://cloud.google.com/pubsub/docs/emulator#accessing_environment_variables
+ */
+
+export const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
+export const STORAGE_ENDPOINT = 'https://storage.googleapis.com/storage/v1';
+export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
+
+export type GoogleService = 'bigquery' | 'storage' | 'pubsub';
+
+export interface GoogleEndpoints {
+  /** The root of `/bigquery/v2/…` (metadata URI) and `/upload/bigquery/v2/…` (upload URI). */
+  bigquery: string;
+  /** The Storage JSON API up to and including `/storage/v1`. */
+  storage: string;
+  /** The root of `/v1/projects/…/topics/…:publish`. */
+  pubsub: string;
+  /**
+   * Which services get a bearer token. Google's Storage and Pub/Sub clients send none to an
+   * emulator (it wants none); BigQuery requests always carry one, as they did before.
+   */
+  authenticated: Record<GoogleService, boolean>;
+}
+
+/**
+ * `BIGQUERY_EMULATOR_HOST` and `PUBSUB_EMULATOR_HOST`: `host:port` (http) or a URL.
+ * `STORAGE_EMULATOR_HOST`: the API base used verbatim, e.g. `http://127.0.0.1:PORT/storage/v1`
+ * (https:// added when it has no scheme, as @google-cloud/storage does).
+ */
+export function googleEndpoints(env: NodeJS.ProcessEnv = process.env): GoogleEndpoints {
+  const storageEmulator = env.STORAGE_EMULATOR_HOST?.trim();
+  const pubsubEmulator = env.PUBSUB_EMULATOR_HOST?.trim();
+  return {
+    bigquery: bigQueryBaseUrl(env),
+    storage: storageEmulator ? withScheme(storageEmulator, 'https') : STORAGE_ENDPOINT,
+    pubsub: pubsubEmulator ? withScheme(pubsubEmulator, 'http') : PUBSUB_ENDPOINT,
+    authenticated: { bigquery: true, storage: !storageEmulator, pubsub: !pubsubEmulator },
+  };
+}
+
+/** BigQuery's root: the emulator's when `BIGQUERY_EMULATOR_HOST` is set. */
+export function bigQueryBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const emulator = env.BIGQUERY_EMULATOR_HOST?.trim();
+  return emulator ? withScheme(emulator, 'http') : BIGQUERY_ENDPOINT;
+}
+
+/** A URL as given (without trailing slashes), or `scheme://value` for a bare `host:port`. */
+function withScheme(value: string, scheme: 'http' | 'https'): string {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `${scheme}://${value}`;
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,103 @@
+/**
+ * Changes to objects after a load (src/outcomes/post-load.ts decides which): a copy of one
+ * exact generation, and a delete of one exact generation. Both are pinned, so a newer
+ * generation (an overwrite while the file was loading) is never touched, and both are
+ * idempotent, so a redelivered event simply repeats them.
+ * https://cloud.google.com/storage/docs/json_api/v1/objects/rewrite
+ * https://cloud.google.com/storage/docs/json_api/v1/objects/delete
+ * https://cloud.google.com/storage/docs/request-preconditions
+ */
+import { RetryableError } from '../../errors';
+import { createGoogleEdge, type GoogleEdge } from '../edge';
+import { statusOf } from '../errors';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
+import { describeObject, objectUrl, queryString } from './urls';
+
+export interface PinnedObject {
+  bucket: string;
+  name: string;
+  generation: string;
+}
+
+/** `gone`: the answer was 404 or 412 — that generation (or, for a copy, the target bucket) is not there. */
+export type ChangeResult = 'done' | 'gone';
+
+export interface ObjectChanges {
+  /** Copies exactly this generation, metadata included, to `target`. */
+  copy(source: PinnedObject, target: { bucket: string; name: string }): Promise<ChangeResult>;
+  /** Deletes exactly this generation (`ifGenerationMatch`). */
+  delete(object: PinnedObject): Promise<ChangeResult>;
+  /** Whether exactly this generation exists. */
+  exists(object: PinnedObject): Promise<boolean>;
+}
+
+export function createObjectChanges(
+  options: { edge?: GoogleEdge; retry?: RetryOptions } = {},
+): ObjectChanges {
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+  const base = edge.endpoints.storage;
+
+  /** One request under the retry policy: its parsed answer, or `gone` for 404 and 412. */
+  function send(
+    what: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    json?: unknown,
+  ): Promise<{ body: unknown } | 'gone'> {
+    return withRetry(async ({ deadline }) => {
+      try {
+        const answer = await edge.call({ service: 'storage', method, url, json, what, deadline });
+        return { body: answer.json() };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404 || status === 412) return 'gone' as const;
+        throw error;
+      }
+    }, retry);
+  }
+
+  /**
+   * objects.rewrite copies a large object in several calls: each answers `done: false` with
+   * a `rewriteToken` to send back until the copy is complete. An empty body keeps the
+   * source's metadata.
+   */
+  async function copy(
+    source: PinnedObject,
+    target: { bucket: string; name: string },
+  ): Promise<ChangeResult> {
+    const what = `Cloud Storage copy ${describeObject(source.bucket, source.name, source.generation)}`;
+    const path = `${objectUrl(base, source.bucket, source.name)}/rewriteTo/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`;
+    let rewriteToken: string | undefined;
+    for (;;) {
+      const query = queryString({ sourceGeneration: source.generation, rewriteToken });
+      const answer = await send(what, 'POST', `${path}${query}`, {});
+      if (answer === 'gone') return 'gone';
+      const progress = (answer.body ?? {}) as { done?: unknown; rewriteToken?: unknown };
+      if (progress.done !== false) return 'done';
+      if (typeof progress.rewriteToken !== 'string') {
+        throw new RetryableError(`${what}: the copy is not done and no rewriteToken came back`);
+      }
+      rewriteToken = progress.rewriteToken;
+    }
+  }
+
+  async function remove(object: PinnedObject): Promise<ChangeResult> {
+    const what = `Cloud Storage delete ${describeObject(object.bucket, object.name, object.generation)}`;
+    const url = objectUrl(base, object.bucket, object.name, {
+      ifGenerationMatch: object.generation,
+    });
+    return (await send(what, 'DELETE', url)) === 'gone' ? 'gone' : 'done';
+  }
+
+  async function exists(object: PinnedObject): Promise<boolean> {
+    const what = `Cloud Storage ${describeObject(object.bucket, object.name, object.generation)}`;
+    const url = objectUrl(base, object.bucket, object.name, {
+      generation: object.generation,
+      fields: 'generation',
+    });
+    return (await send(what, 'GET', url)) !== 'gone';
+  }
+
+  return { copy, delete: remove, exists };
+}

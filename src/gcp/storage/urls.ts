@@ -1,0 +1,31 @@
+/**
+ * URLs of the Cloud Storage JSON API. Bucket and object names are percent-encoded as one
+ * path segment each (`a/b.csv` → `a%2Fb.csv`).
+ * https://cloud.google.com/storage/docs/json_api/v1/objects
+ * https://cloud.google.com/storage/docs/request-endpoints#encoding
+ */
+
+/** `{base}/b/BUCKET/o/NAME`, with query parameters (undefined ones left out). */
+export function objectUrl(
+  base: string,
+  bucket: string,
+  name: string,
+  query: Record<string, string | undefined> = {},
+): string {
+  return `${base}/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}${queryString(query)}`;
+}
+
+/** `?a=1&b=2` of the defined values; empty when there are none. */
+export function queryString(query: Record<string, string | undefined>): string {
+  let out = '';
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    out += `${out ? '&' : '?'}${key}=${encodeURIComponent(value)}`;
+  }
+  return out;
+}
+
+/** `gs://bucket/name#generation`, for messages. */
+export function describeObject(bucket: string, name: string, generation?: string): string {
+  return `gs://${bucket}/${name}${generation === undefined ? '' : `#${generation}`}`;
+}

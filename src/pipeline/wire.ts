@@ -1,0 +1,80 @@
+/**
+ * Builds the function: settings from the environment, the Google clients on one edge, the
+ * rules (loaded once per instance), and the pipeline's handler with its dependencies. Cold
+ * paths (sweeps) are imported on first use, so their code does not run at cold start.
+ */
+import { lazy } from '../core/lazy';
+import { withEventBudget, withoutEventBudget } from '../gcp/budget';
+import { createGoogleClients } from '../gcp/clients';
+import { log } from '../log';
+import { createObjectActions } from '../outcomes/post-load';
+import type { CompiledRules } from '../routing/compile';
+import { configLocation, loadRules } from '../rules/load';
+import { readSettings } from '../settings';
+import { createHandler, type IncomingEvent } from './handler';
+
+export interface Autoloader {
+  handle: (event: IncomingEvent) => Promise<void>;
+  /** Rejects (after a CRITICAL line) when the rules file is broken: the instance must stop. */
+  rules: Promise<CompiledRules>;
+}
+
+export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoloader {
+  const settings = readSettings(env);
+  // One edge to Google for everything below: one token, one set of keep-alive connections.
+  const google = createGoogleClients(settings);
+  const { bigquery, objects, uploads, publisher, lister, markers } = google;
+  const location = configLocation(env);
+  const rules = loadRules(location, (uri) => objects.readText(uri));
+  rules.then(
+    (compiled) => log('INFO', `rules loaded from ${location}`, { routes: compiled.routes.length }),
+    (error: unknown) =>
+      log('CRITICAL', error instanceof Error ? error.message : String(error), { config: location }),
+  );
+  const outcomes = {
+    getJob: bigquery.getJob,
+    getObject: objects.getObject,
+    getLiveObject: objects.getLiveObject,
+    markers,
+    // Moves and deletes need roles/storage.objectUser on the source and target buckets.
+    actions: createObjectActions({ changes: google.changes }),
+    publish: publisher.publish,
+  };
+  const sweeper = lazy(async () =>
+    (await import('../sweep/wire.js')).createSweeper({
+      rules: () => rules,
+      runtimeProject: google.runtimeProject,
+      bigquery,
+      markers,
+      lister,
+      reconcile: outcomes,
+      retry: settings.retry,
+    }),
+  );
+  // Claims before each insert; AUTOLOADER_MARKERS=off trades the generation check for speed.
+  const claims = settings.markers ? markers : undefined;
+  const handle = createHandler({
+    rules: () => rules,
+    runtimeProject: google.runtimeProject,
+    insertJob: bigquery.insertJob,
+    getLiveObject: objects.getLiveObject,
+    markers: claims,
+    findJob: bigquery.findJob,
+    external: {
+      insertJob: bigquery.insertJob,
+      uploadJob: uploads.uploadJob,
+      getLiveObject: objects.getLiveObject,
+      listPrefix: lister.listObjects,
+      markers: claims,
+      findJob: bigquery.findJob,
+      publisher,
+    },
+    // A sweep lists and loads far more than one event's budget covers: its calls retry on
+    // budgets of their own.
+    sweep: async (command) => withoutEventBudget(async () => (await sweeper())(command)),
+    outcomes,
+    // Every Google call made for one event shares one retry budget (AUTOLOADER_RETRY_BUDGET_MS).
+    withEventBudget: (work) => withEventBudget(settings.retryBudgetMs, work),
+  });
+  return { handle, rules };
+}
