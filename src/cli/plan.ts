@@ -4,6 +4,7 @@
  * With --generation the object is described by flags (offline); without, it is read from GCS.
  */
 import { parseArgs } from 'node:util';
+import { parseGsUri } from '../core/gs-uri';
 import { createObjectReader } from '../gcp/storage/objects';
 import { planObjectLoad } from '../routing/plan';
 import type { ObjectRef } from '../types';
@@ -28,12 +29,12 @@ export async function plan(
     },
   });
   const uri = positionals[0];
-  const parsed = uri ? /^gs:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+  const parsed = uri ? parseGsUri(uri) : undefined;
   if (!parsed || positionals.length !== 1) {
     process.stderr.write('usage: bq-autoloader plan gs://BUCKET/NAME [options] (see --help)\n');
     return { exitCode: 2 };
   }
-  const [, bucket = '', name = ''] = parsed;
+  const { bucket, name } = parsed;
   const reader = createObjectReader();
   const loaded = await loadCliRules(values.config, env, reader);
   if (!loaded.ok) return { exitCode: loaded.exitCode };

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
+import { parseGsUri } from '../core/gs-uri';
 import { createObjectLister, type ListedObject } from '../gcp/storage/listing';
 import { createObjectReader } from '../gcp/storage/objects';
 import { destinationOf } from '../outcomes/post-load';
@@ -32,12 +33,12 @@ export async function status(
   if (values.route)
     return routeStatus(values.route, values.since, values.config ?? configLocation(env), now);
   const uri = positionals[0];
-  const match = uri ? /^gs:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
-  if (!match || positionals.length !== 1) {
+  const named = uri ? parseGsUri(uri) : undefined;
+  if (!named || positionals.length !== 1) {
     process.stderr.write('usage: bq-autoloader status gs://BUCKET/NAME | --route R [--since 1h]\n');
     return { exitCode: 2 };
   }
-  const [, bucket, name] = match as unknown as [string, string, string];
+  const { bucket, name } = named;
   const reader = createObjectReader();
   const object = values.generation
     ? await reader.getObject({ bucket, name, generation: values.generation })

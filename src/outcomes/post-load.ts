@@ -12,6 +12,7 @@
  */
 import { Storage } from '@google-cloud/storage';
 import type { OnFailure, OnSuccess } from '../config/outcomes-schema';
+import { gsUriAt, parseGsPrefix } from '../core/gs-uri';
 import { PermanentError } from '../errors';
 import { type RetryOptions, withRetry } from '../gcp/bigquery/retry';
 import { classifyStorageError, storageStatus } from '../gcp/storage/errors';
@@ -33,9 +34,9 @@ export interface ObjectActions {
 
 /** `gs://b/p/` + name → {bucket: b, name: p + name}. */
 export function destinationOf(to: string, name: string): { bucket: string; name: string } {
-  const match = /^gs:\/\/([^/]+)\/(.*)$/.exec(to);
-  if (!match) throw new Error(`not a gs:// prefix: ${to}`);
-  return { bucket: match[1] as string, name: `${match[2] ?? ''}${name}` };
+  const folder = parseGsPrefix(to);
+  if (!folder) throw new Error(`not a gs:// prefix: ${to}`);
+  return { bucket: folder.bucket, name: `${folder.prefix}${name}` };
 }
 
 export function createObjectActions(
@@ -60,7 +61,7 @@ export function createObjectActions(
   return {
     async apply(action, object) {
       if (!action || action.action === 'keep') return 'kept';
-      const what = `gs://${object.bucket}/${object.name}#${object.generation}`;
+      const what = gsUriAt(object);
       const source = storage.bucket(object.bucket).file(object.name);
       const remove = () =>
         step(what, () => source.delete({ ifGenerationMatch: object.generation }));

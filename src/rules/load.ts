@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/errors';
 import { parseConfig } from '../config/parse';
 import { resolveSchemaFiles } from '../config/resolve-schemas';
+import { isGsUri } from '../core/gs-uri';
 import { type CompiledRules, compileRules } from '../routing/compile';
 import { findShadowedRoutes } from '../routing/shadowing';
 
@@ -24,7 +25,7 @@ export function configLocation(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function loadRules(location: string, readGcsText: TextReader): Promise<CompiledRules> {
   const readText: TextReader = (where) =>
-    where.startsWith('gs://') ? readGcsText(where) : readLocalText(where);
+    isGsUri(where) ? readGcsText(where) : readLocalText(where);
   const text = await readText(location).catch((cause: unknown) => {
     throw new ConfigError(`${location}: cannot read the rules file (${describe(cause)})`, [
       { path: '', message: `cannot read ${location}: ${describe(cause)}` },
