@@ -13,13 +13,15 @@ import { createObjectReader } from '../gcp/storage/objects';
 import { destinationOf } from '../outcomes/post-load';
 import { objectStatus, parseDuration, summarizeRoute } from '../outcomes/status';
 import type { CompiledRoute } from '../routing/compile';
-import { configLocation, loadRules } from '../rules/load';
+import { loadRules } from '../rules/load';
+import { readCliSettings } from '../settings';
 
 export async function status(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   now: () => number = Date.now,
 ): Promise<{ exitCode: number }> {
+  const settings = readCliSettings(env);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -31,7 +33,7 @@ export async function status(
     },
   });
   if (values.route)
-    return routeStatus(values.route, values.since, values.config ?? configLocation(env), now);
+    return routeStatus(values.route, values.since, values.config ?? settings.configLocation, now);
   const uri = positionals[0];
   const named = uri ? parseGsUri(uri) : undefined;
   if (!named || positionals.length !== 1) {

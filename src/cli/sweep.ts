@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { GoogleAuth } from 'google-auth-library';
 import { bigQueryScopes, createBigQueryClient } from '../gcp/bigquery/client';
 import { createObjectReader } from '../gcp/storage/objects';
+import { readCliSettings } from '../settings';
 import { SweepCommandError } from '../sweep/run';
 import type { SweepProgress } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';
@@ -18,6 +19,7 @@ export async function sweep(
   env: NodeJS.ProcessEnv = process.env,
   stderr: NodeJS.WriteStream = process.stderr,
 ): Promise<{ exitCode: number }> {
+  const settings = readCliSettings(env);
   const { values } = parseArgs({
     args,
     options: {
@@ -34,14 +36,13 @@ export async function sweep(
     return { exitCode: 2 };
   }
   const reader = createObjectReader();
-  const loaded = await loadCliRules(values.config, env, reader, stderr);
+  const loaded = await loadCliRules(values.config ?? settings.configLocation, reader, stderr);
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const { rules } = loaded;
   const auth = new GoogleAuth({ scopes: bigQueryScopes(env) });
   const run = createSweeper({
     rules: async () => rules,
-    runtimeProject: async () =>
-      values.project ?? env.GOOGLE_CLOUD_PROJECT ?? (await auth.getProjectId()),
+    runtimeProject: async () => values.project ?? settings.project ?? (await auth.getProjectId()),
     bigquery: createBigQueryClient({ auth, env }),
     env,
   });
