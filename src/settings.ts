@@ -1,7 +1,16 @@
 /**
  * Operator settings read from the environment, checked once at start with errors that name
- * the variable. Rules live in the rules file; these are about the runtime.
+ * the variable (a SettingError: an unreadable setting is never replaced by a default).
+ * Rules live in the rules file; these are about the runtime.
  */
+import {
+  type Environment,
+  envBaseUrl,
+  envFirst,
+  envText,
+  envWholeNumber,
+  SettingError,
+} from './core/env';
 import type { RetryOptions } from './gcp/retry';
 
 export interface Settings {
@@ -21,21 +30,13 @@ export const DEFAULT_RETRY_BUDGET_MS = 20_000;
  * the trigger for redelivery (default 20 000 ms). Each request's timeout is clipped to what
  * remains of it. Outside an event (CLI commands, sweeps) each call gets this budget.
  */
-export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  let budget = DEFAULT_RETRY_BUDGET_MS;
-  const text = env.AUTOLOADER_RETRY_BUDGET_MS;
-  if (text !== undefined && text !== '') {
-    budget = Number(text);
-    if (!Number.isInteger(budget) || budget < 0) {
-      throw new Error(
-        `AUTOLOADER_RETRY_BUDGET_MS must be a whole number of milliseconds >= 0, got "${text}"`,
-      );
-    }
-  }
+export function readSettings(env: Environment = process.env): Settings {
+  const budget =
+    envWholeNumber(env, 'AUTOLOADER_RETRY_BUDGET_MS', 'milliseconds') ?? DEFAULT_RETRY_BUDGET_MS;
   return {
     retry: { budgetMs: budget },
     retryBudgetMs: budget,
-    markers: readMarkers(env.AUTOLOADER_MARKERS),
+    markers: readMarkers(env),
   };
 }
 
@@ -45,8 +46,43 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
  * event arriving after an overwrite loads the newer bytes) and no record on the object. Only
  * for buckets whose objects are never overwritten. Default `on`.
  */
-function readMarkers(value: string | undefined): boolean {
-  if (value === undefined || value === '' || value === 'on') return true;
+function readMarkers(env: Environment): boolean {
+  const value = envText(env, 'AUTOLOADER_MARKERS');
+  if (value === undefined || value === 'on') return true;
   if (value === 'off') return false;
-  throw new Error(`AUTOLOADER_MARKERS must be "on" or "off", got "${value}"`);
+  throw new SettingError(
+    'AUTOLOADER_MARKERS',
+    `AUTOLOADER_MARKERS must be "on" or "off", got "${value}"`,
+  );
+}
+
+export const DEFAULT_CONFIG_LOCATION = './autoloader.yaml';
+
+/** `AUTOLOADER_CONFIG`: the rules file, a path or a gs:// URI (./autoloader.yaml when unset). */
+export function configLocation(env: Environment = process.env): string {
+  return envText(env, 'AUTOLOADER_CONFIG') ?? DEFAULT_CONFIG_LOCATION;
+}
+
+/** What the command line reads from the environment (flags take precedence). */
+export interface CliSettings {
+  /** `AUTOLOADER_CONFIG` (see configLocation). */
+  configLocation: string;
+  /** `GOOGLE_CLOUD_PROJECT`, else `GCLOUD_PROJECT`: the project jobs are billed to. */
+  project?: string;
+  /** `AUTOLOADER_LOCAL_DIR`: where `npm start` leaves stack.json (default ./local). */
+  localDir: string;
+  /** `BIGQUERY_EMULATOR_HOST` as a base URL: the local BigQuery `local query` asks. */
+  bigqueryEmulator?: string;
+}
+
+export function readCliSettings(env: Environment = process.env): CliSettings {
+  const settings: CliSettings = {
+    configLocation: configLocation(env),
+    localDir: envText(env, 'AUTOLOADER_LOCAL_DIR') ?? './local',
+  };
+  const project = envFirst(env, ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT']);
+  if (project !== undefined) settings.project = project;
+  const emulator = envBaseUrl(env, 'BIGQUERY_EMULATOR_HOST');
+  if (emulator !== undefined) settings.bigqueryEmulator = emulator;
+  return settings;
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { bigQueryBaseUrl } from '../gcp/endpoints';
+import { type CliSettings, readCliSettings } from '../settings';
 
 interface QueryAnswer {
   schema?: { fields: { name: string }[] };
@@ -17,12 +17,13 @@ export async function localQuery(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ exitCode: number }> {
+  const settings = readCliSettings(env);
   const sql = args.join(' ').trim();
   if (!sql) {
     process.stderr.write('usage: bq-autoloader local query "SQL"\n');
     return { exitCode: 2 };
   }
-  const target = await localTarget(env);
+  const target = await localTarget(settings);
   const response = await fetch(`${target.url}/bigquery/v2/projects/${target.project}/queries`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -41,10 +42,10 @@ export async function localQuery(
   return { exitCode: 0 };
 }
 
-async function localTarget(env: NodeJS.ProcessEnv): Promise<{ url: string; project: string }> {
-  const project = env.GOOGLE_CLOUD_PROJECT || 'local-project';
-  if (env.BIGQUERY_EMULATOR_HOST) return { url: bigQueryBaseUrl(env), project };
-  const file = join(resolve(env.AUTOLOADER_LOCAL_DIR || './local'), 'stack.json');
+async function localTarget(settings: CliSettings): Promise<{ url: string; project: string }> {
+  const project = settings.project ?? 'local-project';
+  if (settings.bigqueryEmulator) return { url: settings.bigqueryEmulator, project };
+  const file = join(resolve(settings.localDir), 'stack.json');
   try {
     const info = JSON.parse(await readFile(file, 'utf8')) as {
       bigqueryUrl: string;

@@ -4,15 +4,28 @@
  * With --generation the object is described by flags (offline); without, it is read from GCS.
  */
 import { parseArgs } from 'node:util';
-import { createObjectReader } from '../gcp/storage/objects';
+import { type GsObject, parseGsUri } from '../core/gs-uri';
+import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
 import { planObjectLoad } from '../routing/plan';
-import type { ObjectRef } from '../types';
+import { readCliSettings } from '../settings';
+import type { ObjectRef, RouteDecision } from '../types';
 import { loadCliRules } from './rules';
 
-export async function plan(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ exitCode: number }> {
+type Exit = { exitCode: number };
+
+interface PlanFlags {
+  config?: string;
+  generation?: string;
+  size?: string;
+  'content-type'?: string;
+  'content-encoding'?: string;
+  metadata?: string[];
+  created?: string;
+  project?: string;
+}
+
+export async function plan(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
+  const settings = readCliSettings(env);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -27,47 +40,57 @@ export async function plan(
       project: { type: 'string' },
     },
   });
-  const uri = positionals[0];
-  const parsed = uri ? /^gs:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
-  if (!parsed || positionals.length !== 1) {
+  const uri = positionals[0] ?? '';
+  const named = parseGsUri(uri);
+  if (!named || positionals.length !== 1) {
     process.stderr.write('usage: bq-autoloader plan gs://BUCKET/NAME [options] (see --help)\n');
     return { exitCode: 2 };
   }
-  const [, bucket = '', name = ''] = parsed;
   const reader = createObjectReader();
-  const loaded = await loadCliRules(values.config, env, reader);
+  const loaded = await loadCliRules(values.config ?? settings.configLocation, reader);
   if (!loaded.ok) return { exitCode: loaded.exitCode };
-  const { rules } = loaded;
+  const object =
+    values.generation === undefined
+      ? await liveObject(reader, named, uri)
+      : objectFromFlags(named, values.generation, values);
+  if ('exitCode' in object) return object;
+  const runtimeProject = values.project ?? settings.project ?? 'RUNTIME_PROJECT';
+  return explain(uri, planObjectLoad(loaded.rules, object, { runtimeProject }));
+}
 
-  let object: ObjectRef | undefined;
-  if (values.generation !== undefined) {
-    object = {
-      bucket,
-      name,
-      generation: values.generation,
-      size: values.size === undefined ? 1 : Number(values.size),
-      contentType: values['content-type'],
-      contentEncoding: values['content-encoding'],
-      metadata: metadataFlags(values.metadata ?? []),
-      timeCreated: values.created ?? new Date().toISOString(),
-    };
-    if (!Number.isSafeInteger(object.size) || object.size < 0) {
-      process.stderr.write(`--size must be a whole number of bytes, got ${values.size}\n`);
-      return { exitCode: 2 };
-    }
-  } else {
-    object = await reader.getLiveObject(bucket, name);
-    if (!object) {
-      process.stderr.write(
-        `${uri}: not found in Cloud Storage (pass --generation to plan an object offline)\n`,
-      );
-      return { exitCode: 1 };
-    }
+/** The object as the flags describe it (offline). */
+function objectFromFlags(named: GsObject, generation: string, flags: PlanFlags): ObjectRef | Exit {
+  const size = flags.size === undefined ? 1 : Number(flags.size);
+  if (!Number.isSafeInteger(size) || size < 0) {
+    process.stderr.write(`--size must be a whole number of bytes, got ${flags.size}\n`);
+    return { exitCode: 2 };
   }
+  return {
+    ...named,
+    generation,
+    size,
+    contentType: flags['content-type'],
+    contentEncoding: flags['content-encoding'],
+    metadata: metadataFlags(flags.metadata ?? []),
+    timeCreated: flags.created ?? new Date().toISOString(),
+  };
+}
 
-  const runtimeProject =
-    values.project ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? 'RUNTIME_PROJECT';
-  const decision = planObjectLoad(rules, object, { runtimeProject });
+/** The live generation, read from Cloud Storage. */
+async function liveObject(
+  reader: ObjectReader,
+  named: GsObject,
+  uri: string,
+): Promise<ObjectRef | Exit> {
+  const object = await reader.getLiveObject(named.bucket, named.name);
+  if (object) return object;
+  process.stderr.write(
+    `${uri}: not found in Cloud Storage (pass --generation to plan an object offline)\n`,
+  );
+  return { exitCode: 1 };
+}
+
+function explain(uri: string, decision: RouteDecision): Exit {
   if (decision.kind !== 'load') {
     const route = decision.route ? ` (route ${decision.route})` : '';
     process.stderr.write(`${uri}: ${decision.kind}${route}: ${decision.reason}\n`);

@@ -24,6 +24,14 @@ export const PUBLISH_USAGE = `  publish-request --topic projects/P/topics/T [--r
 
 export class UsageError extends Error {}
 
+interface PublishFlags {
+  route?: string;
+  prefix?: string;
+  format?: string;
+  gzip: boolean;
+  attribute: string[];
+}
+
 /** The message to publish, from the command line (pure; exported for tests). */
 export function buildMessage(
   args: string[],
@@ -45,34 +53,48 @@ export function buildMessage(
   const topic = values.topic ?? '';
   if (!TOPIC_NAME.test(topic))
     throw new UsageError('--topic projects/PROJECT/topics/TOPIC is required');
+  const message =
+    values.inline !== undefined
+      ? inlineMessage(values.inline, values, positionals, readFile)
+      : requestMessage(values, positionals);
+  return { topic, message };
+}
 
-  if (values.inline !== undefined) {
-    if (!values.route) throw new UsageError('--inline needs --route (the route that takes it)');
-    if (positionals.length > 0 || values.prefix) {
-      throw new UsageError('--inline sends one file: no object URIs or --prefix with it');
-    }
-    let bytes = readFile(values.inline);
-    const name = basename(values.inline);
-    const compressed = name.endsWith('.gz');
-    if (values.gzip && !compressed) bytes = gzipSync(bytes);
-    const attributes: Record<string, string> = { route: values.route };
-    const format = values.format ?? formatOf(name.replace(/\.gz$/, ''));
-    if (format) attributes.format = format;
-    if (values.gzip || compressed) attributes.contentEncoding = 'gzip';
-    for (const pair of values.attribute) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--attribute expects key=value, got "${pair}"`);
-      attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    if (bytes.length === 0) throw new UsageError(`${values.inline} is empty`);
-    if (bytes.length > MAX_MESSAGE_BYTES) {
-      throw new UsageError(
-        `${values.inline} is ${bytes.length} bytes; a Pub/Sub message holds at most 10 MB (upload the file to Cloud Storage and send a load request instead)`,
-      );
-    }
-    return { topic, message: { data: bytes.toString('base64'), attributes } };
+/** A file as inline data, with the attributes the route reads. */
+function inlineMessage(
+  path: string,
+  values: PublishFlags,
+  positionals: string[],
+  readFile: (path: string) => Buffer,
+): OutgoingMessage {
+  if (!values.route) throw new UsageError('--inline needs --route (the route that takes it)');
+  if (positionals.length > 0 || values.prefix) {
+    throw new UsageError('--inline sends one file: no object URIs or --prefix with it');
   }
+  let bytes = readFile(path);
+  const name = basename(path);
+  const compressed = name.endsWith('.gz');
+  if (values.gzip && !compressed) bytes = gzipSync(bytes);
+  const attributes: Record<string, string> = { route: values.route };
+  const format = values.format ?? formatOf(name.replace(/\.gz$/, ''));
+  if (format) attributes.format = format;
+  if (values.gzip || compressed) attributes.contentEncoding = 'gzip';
+  for (const pair of values.attribute) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--attribute expects key=value, got "${pair}"`);
+    attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (bytes.length === 0) throw new UsageError(`${path} is empty`);
+  if (bytes.length > MAX_MESSAGE_BYTES) {
+    throw new UsageError(
+      `${path} is ${bytes.length} bytes; a Pub/Sub message holds at most 10 MB (upload the file to Cloud Storage and send a load request instead)`,
+    );
+  }
+  return { data: bytes.toString('base64'), attributes };
+}
 
+/** A load request naming objects or a prefix, checked with the function's own schema. */
+function requestMessage(values: PublishFlags, positionals: string[]): OutgoingMessage {
   const request = {
     kind: 'load',
     ...(values.prefix !== undefined ? { prefix: values.prefix } : { objects: positionals }),
@@ -85,7 +107,7 @@ export function buildMessage(
   if (!parsed.success) throw new UsageError(`invalid request: ${describeIssues(parsed.error, '')}`);
   const data = Buffer.from(JSON.stringify(parsed.data), 'utf8');
   if (data.length > MAX_MESSAGE_BYTES) throw new UsageError('the request exceeds 10 MB');
-  return { topic, message: { data: data.toString('base64') } };
+  return { data: data.toString('base64') };
 }
 
 function formatOf(name: string): string | undefined {

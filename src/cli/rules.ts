@@ -5,19 +5,17 @@
 import { ConfigError } from '../config/errors';
 import type { ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
-import { configLocation, loadRules } from '../rules/load';
+import { loadRules } from '../rules/load';
 
 export type CliRules =
   | { ok: true; rules: CompiledRules; location: string }
   | { ok: false; exitCode: 1 };
 
 export async function loadCliRules(
-  configFlag: string | undefined,
-  env: NodeJS.ProcessEnv,
+  location: string,
   reader: Pick<ObjectReader, 'readText'>,
   stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
 ): Promise<CliRules> {
-  const location = configFlag ?? configLocation(env);
   try {
     return { ok: true, rules: await loadRules(location, (u) => reader.readText(u)), location };
   } catch (error) {

@@ -7,18 +7,21 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
+import { parseGsUri } from '../core/gs-uri';
 import { createObjectLister, type ListedObject } from '../gcp/storage/listing';
 import { createObjectReader } from '../gcp/storage/objects';
 import { destinationOf } from '../outcomes/post-load';
 import { objectStatus, parseDuration, summarizeRoute } from '../outcomes/status';
 import type { CompiledRoute } from '../routing/compile';
-import { configLocation, loadRules } from '../rules/load';
+import { loadRules } from '../rules/load';
+import { readCliSettings } from '../settings';
 
 export async function status(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   now: () => number = Date.now,
 ): Promise<{ exitCode: number }> {
+  const settings = readCliSettings(env);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -30,14 +33,14 @@ export async function status(
     },
   });
   if (values.route)
-    return routeStatus(values.route, values.since, values.config ?? configLocation(env), now);
+    return routeStatus(values.route, values.since, values.config ?? settings.configLocation, now);
   const uri = positionals[0];
-  const match = uri ? /^gs:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
-  if (!match || positionals.length !== 1) {
+  const named = uri ? parseGsUri(uri) : undefined;
+  if (!named || positionals.length !== 1) {
     process.stderr.write('usage: bq-autoloader status gs://BUCKET/NAME | --route R [--since 1h]\n');
     return { exitCode: 2 };
   }
-  const [, bucket, name] = match as unknown as [string, string, string];
+  const { bucket, name } = named;
   const reader = createObjectReader();
   const object = values.generation
     ? await reader.getObject({ bucket, name, generation: values.generation })

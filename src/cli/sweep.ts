@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createGoogleClients } from '../gcp/clients';
+import { readCliSettings } from '../settings';
 import { SweepCommandError } from '../sweep/run';
 import type { SweepProgress } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';
@@ -16,6 +17,7 @@ export async function sweep(
   env: NodeJS.ProcessEnv = process.env,
   stderr: NodeJS.WriteStream = process.stderr,
 ): Promise<{ exitCode: number }> {
+  const settings = readCliSettings(env);
   const { values } = parseArgs({
     args,
     options: {
@@ -32,13 +34,17 @@ export async function sweep(
     return { exitCode: 2 };
   }
   const google = createGoogleClients({ retry: {} }, { env });
-  const loaded = await loadCliRules(values.config, env, google.objects, stderr);
+  const loaded = await loadCliRules(
+    values.config ?? settings.configLocation,
+    google.objects,
+    stderr,
+  );
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const { rules } = loaded;
   const run = createSweeper({
     rules: async () => rules,
     runtimeProject: async () =>
-      values.project ?? env.GOOGLE_CLOUD_PROJECT ?? (await google.runtimeProject()),
+      values.project ?? settings.project ?? (await google.runtimeProject()),
     bigquery: google.bigquery,
     markers: google.markers,
     lister: google.lister,

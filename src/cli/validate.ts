@@ -2,14 +2,16 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
 import { createObjectReader } from '../gcp/storage/objects';
-import { configLocation, loadRules } from '../rules/load';
+import { loadRules } from '../rules/load';
+import { readCliSettings } from '../settings';
 
 export async function validate(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ exitCode: number }> {
+  const settings = readCliSettings(env);
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
-  const location = values.config ?? configLocation(env);
+  const location = values.config ?? settings.configLocation;
   try {
     const rules = await loadRules(location, (uri) => createObjectReader().readText(uri));
     process.stdout.write(`${location}: OK (${rules.routes.length} routes)\n`);

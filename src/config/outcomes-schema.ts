@@ -4,10 +4,9 @@
  * by src/config/schema.ts.
  */
 import * as z from 'zod';
+import { FOLDER_URI } from '../core/gs-uri';
 
 const TOPIC = /^projects\/[^/]+\/topics\/[^/]+$/;
-/** `gs://bucket/` or `gs://bucket/prefix/`: the object's name is appended. */
-const PREFIX_URI = /^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}[a-z0-9]\/([^*?[\]#]*\/)?$/;
 
 export const MAX_WAIT_SECONDS = 3_000;
 
@@ -30,7 +29,7 @@ export const WaitSchema = z
 
 const target = z
   .string()
-  .regex(PREFIX_URI, 'expected gs://BUCKET/ or gs://BUCKET/PREFIX/ (ending in /)')
+  .regex(FOLDER_URI, 'expected gs://BUCKET/ or gs://BUCKET/PREFIX/ (ending in /)')
   .describe('Where the object goes: its name is appended to this prefix.');
 
 export const OnSuccessSchema = z

@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import * as z from 'zod';
+import { gsUri, isGsUri, parseGsPrefix } from '../core/gs-uri';
 import { ConfigError, type ConfigIssue } from './errors';
 import { FieldSchema } from './load-fields';
 import { toIssues } from './parse';
@@ -66,12 +67,11 @@ export async function resolveSchemaFiles(
 
 /** `schemas/a.json` next to `gs://b/conf/rules.yaml` → `gs://b/conf/schemas/a.json`. */
 export function resolveAgainst(configLocation: string, path: string): string {
-  if (path.startsWith('gs://') || posix.isAbsolute(path)) return path;
-  const gs = /^gs:\/\/([^/]+)\/(.*)$/.exec(configLocation);
+  if (isGsUri(path) || posix.isAbsolute(path)) return path;
+  const gs = parseGsPrefix(configLocation);
   if (gs) {
-    const [, bucket = '', object = ''] = gs;
-    const joined = posix.normalize(posix.join('/', posix.dirname(`/${object}`), path));
-    return `gs://${bucket}${joined}`;
+    const joined = posix.normalize(posix.join('/', posix.dirname(`/${gs.prefix}`), path));
+    return gsUri({ bucket: gs.bucket, name: joined.slice(1) });
   }
   return posix.join(posix.dirname(configLocation), path);
 }

@@ -7,6 +7,7 @@
  * `routeShape`; to extend the top level, add keys to `configShape`.
  */
 import * as z from 'zod';
+import { PATTERN_URI } from '../core/gs-uri';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 import { outcomeRouteShape } from './outcomes-schema';
 
@@ -37,7 +38,7 @@ export const ROUTE_FORMATS = ['CSV', 'NEWLINE_DELIMITED_JSON', 'AVRO', 'PARQUET'
 
 const GsPattern = z
   .string()
-  .regex(/^gs:\/\/[^/]+\/.+$/, 'expected gs://BUCKET/PATTERN (a pattern after the bucket)');
+  .regex(PATTERN_URI, 'expected gs://BUCKET/PATTERN (a pattern after the bucket)');
 
 /** Object form of `match`: `uri` alone, or `bucket` + `regex`; plus optional conditions. */
 export const MatchObjectSchema = z

@@ -1,25 +1,79 @@
 /**
- * Deterministic job ids: the same object generation routed by the same route always maps to
- * the same id, so a redelivered event gets 409 `duplicate` from BigQuery instead of a second
- * load. `jobReference.jobId` must match `^[A-Za-z0-9_-]{1,1024}$`.
+ * Deterministic job ids: the same input (object generation, inline message, batch of
+ * objects) routed by the same route always maps to the same id, so a redelivered event gets
+ * 409 `duplicate` from BigQuery instead of a second load. Every id is
+ * `bqal_<route>[_<kind>]_<sha256 hex>`: the route keeps ids readable, the digest unique.
+ * `jobReference.jobId` must match `^[A-Za-z0-9_-]{1,1024}$`.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/JobReference
  */
 import { createHash } from 'node:crypto';
 
 export const JOB_ID_PREFIX = 'bqal_';
 
-export interface ObjectJobKey {
+/** One object generation: what an object id and a batch id are derived from. */
+export interface ObjectGeneration {
   bucket: string;
   name: string;
   generation: string;
+}
+
+export interface ObjectJobKey extends ObjectGeneration {
   route: string;
 }
 
-/** `bqal_<route>_<sha256 hex>`; the route keeps ids readable, the digest keeps them unique. */
+/**
+ * The one hashing helper. Each id function passes its input as JSON arrays: JSON of an array
+ * is an unambiguous encoding, so no choice of separators inside names can make two different
+ * inputs hash the same text ("a/b"+"c" vs "a"+"b/c"). The version tag first in each input
+ * (`object-v1`, ...) keeps the kinds apart.
+ */
+function deterministicJobId(route: string, kind: string, inputs: Iterable<string>): string {
+  const hash = createHash('sha256');
+  for (const input of inputs) hash.update(input, 'utf8');
+  const readable = route.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `${JOB_ID_PREFIX}${readable}${kind ? `_${kind}` : ''}_${hash.digest('hex')}`;
+}
+
+/** `bqal_<route>_<sha256 hex>` over bucket, name, generation and route. */
 export function objectJobId(key: ObjectJobKey): string {
-  // JSON of an array is an unambiguous encoding: no choice of separators inside the names
-  // can make two different keys hash the same input ("a/b"+"c" vs "a"+"b/c").
   const input = JSON.stringify(['object-v1', key.bucket, key.name, key.generation, key.route]);
-  const digest = createHash('sha256').update(input, 'utf8').digest('hex');
-  return `${JOB_ID_PREFIX}${key.route.replace(/[^A-Za-z0-9_-]/g, '_')}_${digest}`;
+  return deterministicJobId(key.route, '', [input]);
+}
+
+/** `bqal_<route>_inline_<sha256 hex>` over topic, message id and route. */
+export function inlineJobId(topic: string, messageId: string, route: string): string {
+  return deterministicJobId(route, 'inline', [
+    JSON.stringify(['inline-v1', topic, messageId, route]),
+  ]);
+}
+
+/**
+ * `bqal_<route>_batch_<sha256 hex>` over the route, the claim token and the sorted member
+ * list. The token (one per sweep run) keeps two concurrent sweeps that planned the same chunk
+ * from sharing an id: each claims only part of the chunk, and under one id the second
+ * insert would be a 409 `duplicate` of a job that does not hold its members.
+ */
+export function batchJobId(
+  route: string,
+  members: readonly ObjectGeneration[],
+  claimToken = '',
+): string {
+  // One JSON array per member, newline-separated: unambiguous whatever the names hold.
+  function* inputs(): Generator<string> {
+    yield JSON.stringify(['batch-v1', route, claimToken]);
+    for (const m of sortMembers(members))
+      yield `\n${JSON.stringify([m.bucket, m.name, m.generation])}`;
+  }
+  return deterministicJobId(route, 'batch', inputs());
+}
+
+/** Members in the canonical order a batch id hashes them in: by URI, then generation. */
+export function sortMembers<T extends ObjectGeneration>(members: readonly T[]): T[] {
+  return [...members].sort(
+    (a, b) => cmp(a.bucket, b.bucket) || cmp(a.name, b.name) || cmp(a.generation, b.generation),
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

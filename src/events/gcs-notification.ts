@@ -4,11 +4,12 @@
  * https://cloud.google.com/storage/docs/pubsub-notifications#attributes
  */
 import * as z from 'zod';
+import { gsUri } from '../core/gs-uri';
 import type { DecodedEvent } from '../types';
 import { Int64Schema } from './int64';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
-import { gsUri, StorageObjectDataSchema, toObjectRef } from './storage-object';
+import { StorageObjectDataSchema, toObjectRef } from './storage-object';
 
 export const GcsNotificationAttributesSchema = z.object({
   eventType: z.string().min(1),

@@ -6,6 +6,7 @@
  * (and keep the original message so the handler can dead-letter it).
  */
 import * as z from 'zod';
+import { OBJECT_URI, PREFIX_URI, parseGsPrefix, parseGsUri } from '../core/gs-uri';
 import type { DecodedEvent, PublishedMessage } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { messageBytes, type PubsubMessage } from './pubsub-message';
@@ -15,15 +16,9 @@ import { describeIssues } from './reasons';
 export const MAX_REQUEST_OBJECTS = 10_000;
 
 /** Object names are at most 1,024 bytes; the bucket at most 222 characters. */
-const ObjectUriSchema = z
-  .string()
-  .max(1300)
-  .regex(/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}\/[^\r\n]+$/, 'expected gs://BUCKET/OBJECT');
+const ObjectUriSchema = z.string().max(1300).regex(OBJECT_URI, 'expected gs://BUCKET/OBJECT');
 
-const PrefixUriSchema = z
-  .string()
-  .max(1300)
-  .regex(/^gs:\/\/[a-z0-9][a-z0-9._-]{1,221}\/[^\r\n]*$/, 'expected gs://BUCKET/PREFIX');
+const PrefixUriSchema = z.string().max(1300).regex(PREFIX_URI, 'expected gs://BUCKET/PREFIX');
 
 export const LoadRequestSchema = z
   .strictObject({
@@ -80,17 +75,15 @@ export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): De
   if (!parsed.success) return refuse(describeIssues(parsed.error, 'data'));
   const { objects, prefix, route } = parsed.data;
   if (prefix !== undefined) {
-    const [bucket = '', ...rest] = prefix.slice('gs://'.length).split('/');
+    const listed = parseGsPrefix(prefix);
+    if (!listed) return refuse(`data.prefix: expected gs://BUCKET/PREFIX`);
     return {
       kind: 'request',
-      request: { prefix: { bucket, prefix: rest.join('/') }, ...(route ? { route } : {}) },
+      request: { prefix: listed, ...(route ? { route } : {}) },
       message: published,
     };
   }
-  const unique = [...new Set(objects ?? [])].map((uri) => {
-    const slash = uri.indexOf('/', 'gs://'.length);
-    return { bucket: uri.slice('gs://'.length, slash), name: uri.slice(slash + 1) };
-  });
+  const unique = [...new Set(objects ?? [])].flatMap((uri) => parseGsUri(uri) ?? []);
   return {
     kind: 'request',
     request: { objects: unique, ...(route ? { route } : {}) },

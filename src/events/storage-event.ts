@@ -3,10 +3,11 @@
  * overwrite, copy, rewrite, restore) is a load; the other types are acknowledged and ignored.
  * https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage
  */
+import { gsUri } from '../core/gs-uri';
 import type { DecodedEvent } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { describeIssues } from './reasons';
-import { gsUri, StorageObjectDataSchema, toObjectRef } from './storage-object';
+import { StorageObjectDataSchema, toObjectRef } from './storage-object';
 
 export const STORAGE_FINALIZED = 'google.cloud.storage.object.v1.finalized';
 

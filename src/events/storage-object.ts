@@ -41,7 +41,3 @@ export function toObjectRef(data: StorageObjectData): ObjectRef {
   if (data.timeCreated !== undefined) ref.timeCreated = data.timeCreated;
   return ref;
 }
-
-export function gsUri(object: { bucket: string; name: string }): string {
-  return `gs://${object.bucket}/${object.name}`;
-}

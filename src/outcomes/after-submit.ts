@@ -4,6 +4,7 @@
  * event's one outcome line, and its severity: a failed load is an ERROR with the job's
  * error list, so Cloud Logging alerting and log-based metrics can count it.
  */
+import { formatTableReference } from '../core/table-ref';
 import type { LogFields, Severity } from '../log';
 import type { LoadPlan, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, finishLoad } from './finish';
@@ -58,7 +59,7 @@ export async function afterSubmit(
     route,
     object: { bucket: object.bucket, name: object.name, generation: object.generation },
     jobId: plan.jobId,
-    destination: `${t.projectId}.${t.datasetId}.${t.tableId}`,
+    destination: formatTableReference(t),
     result,
   });
   const { marker, ...rest } = report;

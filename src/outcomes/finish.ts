@@ -13,6 +13,7 @@
  * Returns log fields; throws a RetryableError when a Cloud Storage step should be redelivered.
  */
 
+import { gsUriAt } from '../core/gs-uri';
 import { RetryableError } from '../errors';
 import { type Marker, type MarkerWriter, markerOf } from '../gcp/storage/markers';
 import type { ObjectPointer, ObjectRef } from '../types';
@@ -102,7 +103,7 @@ async function markFinished(deps: FinishDeps, input: FinishInput): Promise<Finis
     // `submitted` marker landing now): read again and decide again.
   }
   throw new RetryableError(
-    `gs://${input.object.bucket}/${input.object.name}#${input.object.generation}: its metadata kept changing while the load was being marked finished`,
+    `${gsUriAt(input.object)}: its metadata kept changing while the load was being marked finished`,
     { jobId: input.jobId },
   );
 }
@@ -117,7 +118,7 @@ async function notify(deps: FinishDeps, input: FinishInput): Promise<string | un
   const notification = loadNotification(
     {
       route: input.route.name,
-      objects: [`gs://${input.object.bucket}/${input.object.name}#${input.object.generation}`],
+      objects: [gsUriAt(input.object)],
       destination: input.destination,
       jobId: input.jobId,
     },

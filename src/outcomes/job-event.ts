@@ -10,6 +10,7 @@
  * deterministic job id is this job's. Anything else was overwritten or deleted: not marked.
  */
 
+import { parseGsUri } from '../core/gs-uri';
 import { objectJobId } from '../core/job-id';
 import { labelValue, ROUTE_LABEL } from '../core/labels';
 import { markerOf } from '../gcp/storage/markers';
@@ -143,9 +144,9 @@ async function loadedGeneration(
   jobId: string,
   route: string,
 ): Promise<ObjectPointer | undefined> {
-  const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match) return undefined;
-  const [, bucket, name] = match as unknown as [string, string, string];
+  const object = parseGsUri(uri);
+  if (!object) return undefined;
+  const { bucket, name } = object;
   const live = await deps.getLiveObject(bucket, name);
   if (!live) return undefined;
   const owned =

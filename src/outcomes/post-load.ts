@@ -8,6 +8,7 @@
  * times. Both steps are idempotent, so a redelivered event simply repeats them.
  */
 import type { OnFailure, OnSuccess } from '../config/outcomes-schema';
+import { gsUriAt, parseGsPrefix } from '../core/gs-uri';
 import { PermanentError } from '../errors';
 import type { RetryOptions } from '../gcp/retry';
 import { createObjectChanges, type ObjectChanges } from '../gcp/storage/changes';
@@ -29,9 +30,9 @@ export interface ObjectActions {
 
 /** `gs://b/p/` + name → {bucket: b, name: p + name}. */
 export function destinationOf(to: string, name: string): { bucket: string; name: string } {
-  const match = /^gs:\/\/([^/]+)\/(.*)$/.exec(to);
-  if (!match) throw new Error(`not a gs:// prefix: ${to}`);
-  return { bucket: match[1] as string, name: `${match[2] ?? ''}${name}` };
+  const folder = parseGsPrefix(to);
+  if (!folder) throw new Error(`not a gs:// prefix: ${to}`);
+  return { bucket: folder.bucket, name: `${folder.prefix}${name}` };
 }
 
 export function createObjectActions(
@@ -48,7 +49,7 @@ export function createObjectActions(
       if (copied === 'gone') {
         // 404 also means a missing target bucket: only a missing source is `gone`.
         if (!(await changes.exists(object))) return 'gone';
-        const what = `gs://${object.bucket}/${object.name}#${object.generation}`;
+        const what = gsUriAt(object);
         throw new PermanentError(
           `cannot move ${what} to ${action.to}: the target bucket does not exist or cannot be written`,
         );

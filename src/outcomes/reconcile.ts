@@ -6,12 +6,12 @@
  * next sweep. Bounded per run, so a backlog cannot make a sweep overrun its schedule.
  */
 
+import { compileGlob } from '../core/glob';
 import { PermanentError } from '../errors';
 import type { ObjectLister } from '../gcp/storage/listing';
 import { markerOf } from '../gcp/storage/markers';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { listTargets } from '../routing/list-targets';
-import { globToRegex } from '../routing/pattern';
 import { finishJobFromEvent, type JobEventDeps } from './job-event';
 
 export const MAX_RECONCILE_PER_RUN = 200;
@@ -101,7 +101,7 @@ async function* buckets(
   for await (const page of lister.listBuckets()) {
     for (const bucket of page) {
       for (const g of globs) {
-        if (globToRegex(g.bucketPattern).test(bucket)) yield { bucket, prefix: g.prefix };
+        if (compileGlob(g.bucketPattern).test(bucket)) yield { bucket, prefix: g.prefix };
       }
     }
   }

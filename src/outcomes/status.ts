@@ -2,6 +2,7 @@
  * What `bq-autoloader status` reports, computed from object markers (README: What happens to my file).
  * Pure: the CLI lists the objects and passes the clock.
  */
+import { gsUri } from '../core/gs-uri';
 import { markerOf } from '../gcp/storage/markers';
 import type { ObjectRef } from '../types';
 
@@ -19,7 +20,7 @@ export interface ObjectStatus {
 export function objectStatus(object: ObjectRef & { updated?: string }): ObjectStatus {
   const marker = markerOf(object.metadata);
   return {
-    object: `gs://${object.bucket}/${object.name}`,
+    object: gsUri(object),
     generation: object.generation,
     state: marker?.state ?? 'none',
     ...(marker?.jobId ? { jobId: marker.jobId } : {}),

@@ -6,16 +6,17 @@
  * the same id and BigQuery answers 409 `duplicate` instead of loading twice.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
-import { createHash } from 'node:crypto';
-import { JOB_ID_PREFIX } from '../core/job-id';
+
+import { gsUri } from '../core/gs-uri';
+import { batchJobId, type ObjectGeneration, sortMembers } from '../core/job-id';
 import type { LoadJob, LoadPlan } from '../types';
 import type { ObjectLoadTarget } from './plan';
 
+// The sweep imports the id and the member order from here, with the rest of batch planning.
+export { batchJobId, sortMembers };
+
 /** One object generation in a batch. */
-export interface BatchMember {
-  bucket: string;
-  name: string;
-  generation: string;
+export interface BatchMember extends ObjectGeneration {
   size: number;
 }
 
@@ -34,37 +35,6 @@ export function batchGroupKey(target: ObjectLoadTarget): string {
   ]);
 }
 
-/** Members in a canonical order: by URI, then generation. */
-export function sortMembers<T extends BatchMember>(members: readonly T[]): T[] {
-  return [...members].sort((a, b) =>
-    a.bucket !== b.bucket
-      ? cmp(a.bucket, b.bucket)
-      : a.name !== b.name
-        ? cmp(a.name, b.name)
-        : cmp(a.generation, b.generation),
-  );
-}
-
-/**
- * `bqal_<route>_batch_<sha256 hex>` over the route, the claim token and the sorted member
- * list. The token (one per sweep run) keeps two concurrent sweeps that planned the same chunk
- * from sharing an id: each claims only part of the chunk, and under one id the second
- * insert would be a 409 `duplicate` of a job that does not hold its members.
- */
-export function batchJobId(
-  route: string,
-  members: readonly BatchMember[],
-  claimToken = '',
-): string {
-  const hash = createHash('sha256');
-  // One JSON array per member, newline-separated: unambiguous whatever the names hold.
-  hash.update(JSON.stringify(['batch-v1', route, claimToken]), 'utf8');
-  for (const m of sortMembers(members)) {
-    hash.update(`\n${JSON.stringify([m.bucket, m.name, m.generation])}`, 'utf8');
-  }
-  return `${JOB_ID_PREFIX}${route.replace(/[^A-Za-z0-9_-]/g, '_')}_batch_${hash.digest('hex')}`;
-}
-
 /**
  * The load plan for `members` (at least one) under `target`. `jobId` defaults to the id of
  * the member list; a recovering sweep passes the id it found in the markers.
@@ -77,7 +47,7 @@ export function planBatchLoad(
   const sorted = sortMembers(members);
   const first = sorted[0];
   if (!first) throw new Error('a batch load needs at least one member');
-  const sourceUris = sorted.map((m) => `gs://${m.bucket}/${m.name}`);
+  const sourceUris = sorted.map(gsUri);
   const { projectId, location } = target;
   const job: LoadJob = {
     jobReference: { projectId, jobId, location },
@@ -119,8 +89,4 @@ export function chunkMembers<T extends BatchMember>(
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

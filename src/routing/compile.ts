@@ -6,9 +6,12 @@
  */
 import { ConfigError, type ConfigIssue } from '../config/errors';
 import type { ResolvedConfig, ResolvedRoute } from '../config/resolve-schemas';
+import type { MatchObject } from '../config/schema';
+import { compileGlob } from '../core/glob';
+import { formatTableName } from '../core/table-ref';
 import type { ObjectRef } from '../types';
 import { type CompiledDestination, compileDestination } from './destination';
-import { compilePattern, escapeRegex, globToRegex } from './pattern';
+import { compilePattern, literalPrefix } from './pattern';
 import { RouteIndex, regexLiteralPrefix } from './route-index';
 import { BUILT_INS } from './template';
 
@@ -47,25 +50,38 @@ export function compileRules(config: ResolvedConfig, source = 'rules'): Compiled
     if (compiled) routes.push(compiled);
   });
   if (issues.length > 0) throw ConfigError.fromIssues(source, issues);
+  return { config, routes, index: new RouteIndex(routes), ...compileAllowlists(config) };
+}
 
-  const buckets = config.allow?.buckets?.map((g) => globToRegex(g));
-  const destinations = config.allow?.destinations?.map(
-    (g) => new RegExp(`^${g.split('*').map(escapeRegex).join('[^.]*')}$`),
+function compileAllowlists(
+  config: ResolvedConfig,
+): Pick<CompiledRules, 'allowBucket' | 'allowDestination'> {
+  const buckets = config.allow?.buckets?.map((glob) => compileGlob(glob));
+  // `*` stays within one part of a table name: `p.*` cannot reach another project's dataset.
+  const destinations = config.allow?.destinations?.map((glob) =>
+    compileGlob(glob, { stopAt: '.' }),
   );
   return {
-    config,
-    routes,
-    index: new RouteIndex(routes, (glob) => globToRegex(glob)),
-    allowBucket: (bucket) => !buckets || buckets.some((re) => re.test(bucket)),
+    allowBucket: (bucket) => !buckets || buckets.some((glob) => glob.test(bucket)),
     // An entry `project.dataset` allows every table of the dataset; `project.dataset.table`
     // one table (decorators are not part of the comparison).
     allowDestination: (projectId, datasetId, tableId) =>
       !destinations ||
       destinations.some(
-        (re) =>
-          re.test(`${projectId}.${datasetId}`) || re.test(`${projectId}.${datasetId}.${tableId}`),
+        (glob) =>
+          glob.test(`${projectId}.${datasetId}`) ||
+          glob.test(formatTableName({ project: projectId, dataset: datasetId, table: tableId })),
       ),
   };
+}
+
+/** How a route matches object names, before conditions. */
+interface NameMatch {
+  bucketPattern: string;
+  namePattern?: string;
+  namePrefix: string;
+  captures: string[];
+  match(bucket: string, name: string): Record<string, string> | null;
 }
 
 function compileRoute(
@@ -74,73 +90,85 @@ function compileRoute(
   issues: ConfigIssue[],
 ): CompiledRoute | undefined {
   const at = `routes[${index}]`;
-  const spec = typeof route.match === 'string' ? { uri: route.match } : route.match;
-  let matchName: (bucket: string, name: string) => Record<string, string> | null;
-  let captures: string[];
-  let namePrefix: string;
-  let bucketPattern: string;
-  let namePattern: string | undefined;
+  const spec: MatchObject = typeof route.match === 'string' ? { uri: route.match } : route.match;
+  const problem = (path: string, error: unknown) => {
+    issues.push({ path, message: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  };
+  let name: NameMatch;
   try {
-    if (spec.uri !== undefined) {
-      const pattern = compilePattern(spec.uri);
-      matchName = pattern.match;
-      captures = pattern.captures;
-      bucketPattern = spec.uri.slice(5, spec.uri.indexOf('/', 5));
-      namePattern = spec.uri.slice(spec.uri.indexOf('/', 5) + 1);
-      const wild = namePattern.search(/[*{]/);
-      namePrefix = wild < 0 ? namePattern : namePattern.slice(0, wild);
-    } else {
-      bucketPattern = spec.bucket ?? '';
-      const regex = new RegExp(spec.regex ?? '');
-      captures = Object.keys(new RegExp(`(?:${spec.regex ?? ''})|`).exec('')?.groups ?? {});
-      const bucketRe = globToRegex(bucketPattern);
-      namePrefix = regexLiteralPrefix(spec.regex ?? '');
-      matchName = (bucket, name) => {
-        if (!bucketRe.test(bucket)) return null;
-        const m = regex.exec(name);
-        return m ? { ...(m.groups ?? {}) } : null;
-      };
-    }
+    name = spec.uri !== undefined ? uriMatch(spec.uri) : regexMatch(spec.bucket ?? '', spec.regex);
   } catch (error) {
-    const path =
-      typeof route.match === 'string'
-        ? `${at}.match`
-        : spec.uri !== undefined
-          ? `${at}.match.uri`
-          : `${at}.match.regex`;
-    issues.push({ path, message: (error as Error).message });
-    return undefined;
+    return problem(matchPath(route, spec, at), error);
   }
-  const clash = captures.filter((c) => (BUILT_INS as readonly string[]).includes(c));
+  const clash = name.captures.filter((c) => (BUILT_INS as readonly string[]).includes(c));
   if (clash.length > 0) {
-    issues.push({
-      path: `${at}.match`,
-      message: `capture names ${clash.map((c) => `{${c}}`).join(', ')} clash with built-in placeholders`,
-    });
-    return undefined;
+    const names = clash.map((c) => `{${c}}`).join(', ');
+    return problem(`${at}.match`, `capture names ${names} clash with built-in placeholders`);
   }
   let destination: CompiledDestination;
   try {
-    destination = compileDestination(route.destination, captures);
+    destination = compileDestination(route.destination, name.captures);
   } catch (error) {
-    issues.push({ path: `${at}.destination`, message: (error as Error).message });
-    return undefined;
+    return problem(`${at}.destination`, error);
   }
-  const contentType = spec.contentType ? globToRegex(spec.contentType, 'i') : undefined;
-  const metadata = Object.entries(spec.metadata ?? {});
+  const conditions = compileConditions(spec);
   return {
     index,
     name: route.name,
     config: route,
-    namePrefix,
-    bucketPattern,
-    namePattern,
-    hasConditions: contentType !== undefined || metadata.length > 0,
+    namePrefix: name.namePrefix,
+    bucketPattern: name.bucketPattern,
+    namePattern: name.namePattern,
+    hasConditions: conditions !== undefined,
     destination,
-    match(object) {
-      if (contentType && !contentType.test(object.contentType ?? '')) return null;
-      for (const [key, value] of metadata) if (object.metadata[key] !== value) return null;
-      return matchName(object.bucket, object.name);
+    match: (object) =>
+      conditions && !conditions(object) ? null : name.match(object.bucket, object.name),
+  };
+}
+
+/** Where in the rules file a broken `match` is written. */
+function matchPath(route: ResolvedRoute, spec: MatchObject, at: string): string {
+  if (typeof route.match === 'string') return `${at}.match`;
+  return spec.uri !== undefined ? `${at}.match.uri` : `${at}.match.regex`;
+}
+
+function uriMatch(uri: string): NameMatch {
+  const pattern = compilePattern(uri);
+  return {
+    bucketPattern: pattern.bucketPattern,
+    namePattern: pattern.namePattern,
+    namePrefix: literalPrefix(pattern.namePattern),
+    captures: pattern.captures,
+    match: pattern.match,
+  };
+}
+
+/** The `bucket` + `regex` form: the rules file's own RegExp, named groups as captures. */
+function regexMatch(bucketPattern: string, source = ''): NameMatch {
+  const regex = new RegExp(source);
+  const bucket = compileGlob(bucketPattern);
+  return {
+    bucketPattern,
+    namePrefix: regexLiteralPrefix(source),
+    // A regex that also matches '' (through the added alternative) lists every group name.
+    captures: Object.keys(new RegExp(`(?:${source})|`).exec('')?.groups ?? {}),
+    match(b, n) {
+      if (!bucket.test(b)) return null;
+      const m = regex.exec(n);
+      return m ? { ...(m.groups ?? {}) } : null;
     },
   };
+}
+
+/** The contentType and metadata conditions; undefined when the route has none. */
+function compileConditions(spec: MatchObject): ((object: ObjectRef) => boolean) | undefined {
+  const contentType = spec.contentType
+    ? compileGlob(spec.contentType, { ignoreCase: true })
+    : undefined;
+  const metadata = Object.entries(spec.metadata ?? {});
+  if (!contentType && metadata.length === 0) return undefined;
+  return (object) =>
+    (!contentType || contentType.test(object.contentType ?? '')) &&
+    metadata.every(([key, value]) => object.metadata[key] === value);
 }

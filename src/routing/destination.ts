@@ -3,7 +3,7 @@
  * text, before rendering, so a capture holding a `.` can never shift a table name into the
  * dataset slot: it lands in one part and fails that part's identifier check instead.
  */
-import type { TableReference } from '../types';
+import { parseTableName, type TableName } from '../core/table-ref';
 import { identifierProblem } from './identifiers';
 import {
   type CompiledTemplate,
@@ -12,37 +12,21 @@ import {
   TemplateSyntaxError,
 } from './template';
 
-export interface DestinationParts {
-  project?: string;
-  dataset: string;
-  table: string;
-  decorator?: string;
-}
-
 export interface CompiledDestination {
   source: string;
-  render(
-    ctx: TemplateContext,
-  ): { ok: true; parts: DestinationParts } | { ok: false; reason: string };
+  render(ctx: TemplateContext): { ok: true; parts: TableName } | { ok: false; reason: string };
 }
 
-type Slot = keyof DestinationParts;
+type Slot = keyof TableName;
 
 export function compileDestination(
   source: string,
   captures: readonly string[],
 ): CompiledDestination {
-  const dollar = source.indexOf('$');
-  const path = dollar < 0 ? source : source.slice(0, dollar);
-  const decoratorText = dollar < 0 ? undefined : source.slice(dollar + 1);
-  const pieces = path.split('.');
-  if (pieces.length < 2) {
+  const name = parseTableName(source);
+  if (!name) {
     throw new TemplateSyntaxError(`expected [project.]dataset.table[$decorator], got "${source}"`);
   }
-  const table = pieces.pop() ?? '';
-  const dataset = pieces.pop() ?? '';
-  // Domain-scoped project ids (`example.com:proj`) hold dots themselves.
-  const project = pieces.length > 0 ? pieces.join('.') : undefined;
   const slots: [Slot, CompiledTemplate][] = [];
   const add = (slot: Slot, text: string | undefined) => {
     if (text === undefined) return;
@@ -53,28 +37,26 @@ export function compileDestination(
     }
     slots.push([slot, template]);
   };
-  add('project', project);
-  add('dataset', dataset);
-  add('table', table);
-  add('decorator', decoratorText);
+  add('project', name.project);
+  add('dataset', name.dataset);
+  add('table', name.table);
+  add('decorator', name.decorator);
   return {
     source,
     render(ctx) {
-      const parts: Partial<DestinationParts> = {};
+      const parts: Partial<TableName> = {};
       for (const [slot, template] of slots) {
         const r = template.render(ctx);
         if (!r.ok) return r;
         parts[slot] = r.value;
       }
-      return { ok: true, parts: parts as DestinationParts };
+      return { ok: true, parts: parts as TableName };
     },
   };
 }
 
 /** The first identifier problem of a rendered destination, naming the offending value. */
-export function destinationProblem(
-  parts: DestinationParts & { project: string },
-): string | undefined {
+export function destinationProblem(parts: TableName & { project: string }): string | undefined {
   return (
     identifierProblem('project', parts.project) ??
     identifierProblem('dataset', parts.dataset) ??
@@ -83,20 +65,12 @@ export function destinationProblem(
   );
 }
 
-export function toTableReference(parts: DestinationParts & { project: string }): TableReference {
-  return {
-    projectId: parts.project,
-    datasetId: parts.dataset,
-    tableId: parts.decorator === undefined ? parts.table : `${parts.table}$${parts.decorator}`,
-  };
-}
-
 /**
  * Applies the destination overrides a route allows (`bq-project`, `bq-dataset`, `bq-table`,
  * `bq-partition`; from object metadata or message attributes) to rendered parts. The result
  * is checked like any rendered destination: identifiers, then allowlists.
  */
-export function withDestinationOverrides<P extends DestinationParts & { project: string }>(
+export function withDestinationOverrides<P extends TableName & { project: string }>(
   parts: P,
   overrides: ReadonlyMap<string, string>,
 ): P {

@@ -5,15 +5,21 @@
  * The job id is derived from topic + message id + route, so a redelivered message (same
  * message id) gets 409 `duplicate` from BigQuery instead of loading twice.
  */
-import { createHash } from 'node:crypto';
-import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import type { OverrideKey } from '../config/schema';
-import { JOB_ID_PREFIX } from '../core/job-id';
+import { inlineJobId } from '../core/job-id';
 import { labelValue, ROUTE_LABEL } from '../core/labels';
-import type { InlineData, JobConfigurationLoad, LoadJob, RouteDecision } from '../types';
-import type { CompiledRules } from './compile';
-import { destinationProblem, toTableReference, withDestinationOverrides } from './destination';
-import type { PlanContext } from './plan';
+import type { InlineData, JobConfigurationLoad, LoadJob, LoadPlan, RouteDecision } from '../types';
+import type { CompiledRoute, CompiledRules } from './compile';
+import {
+  applyDispositionOverrides,
+  loadConfiguration,
+  type Overrides,
+  refused,
+  resolveDestination,
+  routeLoadOptions,
+  type Step,
+} from './load-options';
+import { billingProject, type PlanContext } from './plan';
 import { namedRoute } from './request-plan';
 
 /** Label naming the topic an inline load came from (its last segment). */
@@ -25,13 +31,6 @@ export interface InlineSource {
   publishTime?: string;
 }
 
-/** `bqal_<route>_inline_<sha256 hex>` over topic, message id and route. */
-export function inlineJobId(topic: string, messageId: string, route: string): string {
-  const input = JSON.stringify(['inline-v1', topic, messageId, route]);
-  const digest = createHash('sha256').update(input, 'utf8').digest('hex');
-  return `${JOB_ID_PREFIX}${route.replace(/[^A-Za-z0-9_-]/g, '_')}_inline_${digest}`;
-}
-
 export function planInlineLoad(
   rules: CompiledRules,
   inline: InlineData,
@@ -41,107 +40,105 @@ export function planInlineLoad(
   const named = namedRoute(rules, inline.route, 'inline');
   if ('problem' in named) return { kind: 'refused', reason: named.problem, route: inline.route };
   const { route } = named;
-  const refuse = (reason: string): RouteDecision => ({
-    kind: 'refused',
-    reason,
-    route: route.name,
+  const configured = inlineConfiguration(rules, route, inline, source, ctx);
+  if (!configured.ok) return { kind: 'refused', reason: configured.reason, route: route.name };
+  return { kind: 'load', plan: inlinePlan(rules, route, source, configured.value, ctx) };
+}
+
+/** The route's load configuration for the message, attributes applied. */
+function inlineConfiguration(
+  rules: CompiledRules,
+  route: CompiledRoute,
+  inline: InlineData,
+  source: InlineSource,
+  ctx: PlanContext,
+): Step<JobConfigurationLoad> {
+  const overrides = attributeOverrides(route, inline.attributes);
+  if (!overrides.ok) return overrides;
+  const destination = resolveDestination(rules, route, {
+    template: {
+      captures: {},
+      bucket: '',
+      name: '',
+      route: route.name,
+      generation: source.messageId,
+      timeCreated: source.publishTime,
+    },
+    defaultProject: billingProject(rules, ctx),
+    overrides: overrides.value,
+    renderNote: ' for inline data',
   });
-  const allowed = new Set<OverrideKey>(route.config.overrides ?? []);
+  if (!destination.ok) return destination;
+  const load = routeLoadOptions(rules, route);
+  const sourceFormat = inlineFormat(route, load, overrides.value, inline.format);
+  if (!sourceFormat.ok) return sourceFormat;
+  const dispositions = applyDispositionOverrides(load, overrides.value, 'attribute');
+  if (!dispositions.ok) return dispositions;
+  return { ok: true, value: loadConfiguration(route, load, sourceFormat.value, destination.value) };
+}
+
+/** The `bq-` attributes, each of which the route must list in `overrides`. */
+function attributeOverrides(
+  route: CompiledRoute,
+  attributes: Record<string, string>,
+): Step<Overrides> {
+  const allowed = new Set<string>(route.config.overrides ?? []);
   const overrides = new Map<OverrideKey, string>();
-  for (const [key, value] of Object.entries(inline.attributes)) {
+  for (const [key, value] of Object.entries(attributes)) {
     if (!key.startsWith('bq-')) continue;
-    if (!allowed.has(key as OverrideKey)) {
-      return refuse(`attribute ${key} is not in the overrides of route "${route.name}"`);
+    if (!allowed.has(key)) {
+      return refused(`attribute ${key} is not in the overrides of route "${route.name}"`);
     }
     overrides.set(key as OverrideKey, value);
   }
+  return { ok: true, value: overrides };
+}
 
-  const rendered = route.destination.render({
-    captures: {},
-    bucket: '',
-    name: '',
-    route: route.name,
-    generation: source.messageId,
-    timeCreated: source.publishTime,
-  });
-  if (!rendered.ok) {
-    return refuse(`destination "${route.destination.source}" for inline data: ${rendered.reason}`);
-  }
-  const parts = withDestinationOverrides(
-    {
-      ...rendered.parts,
-      project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
-    },
-    overrides,
-  );
-  const problem = destinationProblem(parts);
-  if (problem) return refuse(`destination "${route.destination.source}": ${problem}`);
-  if (!rules.allowDestination(parts.project, parts.dataset, parts.table)) {
-    return refuse(
-      `destination ${parts.project}.${parts.dataset}.${parts.table} is not in allow.destinations`,
-    );
-  }
-
-  const load: Record<string, unknown> = { ...rules.config.defaults, ...route.config.load };
-  // The `format` attribute describes the bytes (like a file extension): it applies when the
-  // route fixes no format, or when the route lets it be overridden (`bq-format`).
+/**
+ * The `format` attribute describes the bytes (like a file extension): it applies when the
+ * route fixes no format, or when the route lets it be overridden (`bq-format`).
+ */
+function inlineFormat(
+  route: CompiledRoute,
+  load: Record<string, unknown>,
+  overrides: Overrides,
+  format: string | undefined,
+): Step<string> {
+  const overridable = (route.config.overrides ?? []).includes('bq-format');
   const fixed = route.config.format ?? (load.sourceFormat as string | undefined);
-  const requested = overrides.get('bq-format') ?? inline.format;
-  if (
-    fixed !== undefined &&
-    requested !== undefined &&
-    requested !== fixed &&
-    !allowed.has('bq-format')
-  ) {
-    return refuse(
+  const requested = overrides.get('bq-format') ?? format;
+  if (fixed !== undefined && requested !== undefined && requested !== fixed && !overridable) {
+    return refused(
       `format ${requested} differs from route "${route.name}"'s ${fixed} and the route does not list bq-format in overrides`,
     );
   }
-  const sourceFormat = allowed.has('bq-format') ? (requested ?? fixed) : (fixed ?? requested);
+  const sourceFormat = overridable ? (requested ?? fixed) : (fixed ?? requested);
   if (sourceFormat === undefined) {
-    return refuse(`no format: set the message's format attribute or the route's format`);
+    return refused(`no format: set the message's format attribute or the route's format`);
   }
-  for (const [key, field, values] of [
-    ['bq-write-disposition', 'writeDisposition', WRITE_DISPOSITIONS],
-    ['bq-create-disposition', 'createDisposition', CREATE_DISPOSITIONS],
-  ] as const) {
-    const value = overrides.get(key);
-    if (value === undefined) continue;
-    if (!(values as readonly string[]).includes(value)) {
-      return refuse(`attribute ${key} "${value}" is not one of ${values.join(', ')}`);
-    }
-    load[field] = value;
-  }
+  return { ok: true, value: sourceFormat };
+}
 
-  const schema = route.config.schema;
-  const configuration: JobConfigurationLoad = {
-    ...load,
-    ...(schema === 'autodetect' ? { autodetect: true } : schema ? { schema } : {}),
-    sourceFormat,
-    destinationTable: toTableReference(parts),
-  };
+function inlinePlan(
+  rules: CompiledRules,
+  route: CompiledRoute,
+  source: InlineSource,
+  load: JobConfigurationLoad,
+  ctx: PlanContext,
+): LoadPlan {
   const jobId = inlineJobId(source.topic, source.messageId, route.name);
-  const projectId = rules.config.project ?? ctx.runtimeProject;
+  const projectId = billingProject(rules, ctx);
   const location = rules.config.location;
   const job: LoadJob = {
     jobReference: { projectId, jobId, location },
     configuration: {
-      load: configuration,
+      load,
       labels: {
         [ROUTE_LABEL]: labelValue(route.name),
         [TOPIC_LABEL]: labelValue(source.topic.slice(source.topic.lastIndexOf('/') + 1)),
       },
     },
   };
-  return {
-    kind: 'load',
-    plan: {
-      route: route.name,
-      projectId,
-      location,
-      jobId,
-      job,
-      object: `pubsub://${source.topic}/messages/${source.messageId}`,
-    },
-  };
+  const object = `pubsub://${source.topic}/messages/${source.messageId}`;
+  return { route: route.name, projectId, location, jobId, job, object };
 }

@@ -4,27 +4,33 @@
  * The checks run cheapest and most fundamental first, so the reason is the root cause.
  */
 
-import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import { type OverrideKey, ROUTE_FORMATS } from '../config/schema';
+import { gsUri } from '../core/gs-uri';
 import { objectJobId } from '../core/job-id';
 import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from '../core/labels';
 import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
-import type { CompiledRules } from './compile';
-import { destinationProblem, toTableReference, withDestinationOverrides } from './destination';
+import type { CompiledRoute, CompiledRules } from './compile';
 import { inferFormat } from './format';
-import { matchRoute } from './match';
+import {
+  applyDispositionOverrides,
+  loadConfiguration,
+  type Overrides,
+  refused,
+  resolveDestination,
+  routeLoadOptions,
+  type Step,
+} from './load-options';
+import { matchRoute, type RouteMatch } from './match';
 
 export interface PlanContext {
   /** The project the function runs in: billed when the rules name no `project`. */
   runtimeProject: string;
 }
 
-const DESTINATION_OVERRIDES: OverrideKey[] = [
-  'bq-project',
-  'bq-dataset',
-  'bq-table',
-  'bq-partition',
-];
+/** The project billed for jobs: the rules' `project`, else the function's own. */
+export function billingProject(rules: CompiledRules, ctx: PlanContext): string {
+  return rules.config.project ?? ctx.runtimeProject;
+}
 
 /**
  * What the rules decide for one object before a job id exists: the route, where the job runs
@@ -47,7 +53,7 @@ export function planObjectLoad(
 ): RouteDecision {
   const target = resolveObjectLoad(rules, object, ctx);
   if (target.kind !== 'target') return target;
-  const uri = `gs://${object.bucket}/${object.name}`;
+  const uri = gsUri(object);
   const jobId = objectJobId({
     bucket: object.bucket,
     name: object.name,
@@ -76,115 +82,113 @@ export function resolveObjectLoad(
   object: ObjectRef,
   ctx: PlanContext,
 ): ObjectLoadTarget | NoLoad {
-  const uri = `gs://${object.bucket}/${object.name}`;
-  if (object.size === 0) return { kind: 'refused', reason: `${uri} is a zero-byte object` };
-  if (object.name.endsWith('/')) {
-    return { kind: 'refused', reason: `${uri} is a folder placeholder (name ends with "/")` };
-  }
-  if (object.name.includes('*')) {
-    return {
-      kind: 'refused',
-      reason: `${uri}: the name contains "*", which a BigQuery source URI reads as a wildcard`,
-    };
-  }
-  if (!rules.allowBucket(object.bucket)) {
-    return { kind: 'refused', reason: `bucket "${object.bucket}" is not in allow.buckets` };
-  }
+  const unfit = objectProblem(rules, object);
+  if (unfit) return { kind: 'refused', reason: unfit };
   const found = matchRoute(rules, object);
-  if (!found) return { kind: 'ignored', reason: `no route matched ${uri}` };
-  const { route, captures } = found;
-  const refuse = (reason: string): NoLoad => ({
-    kind: 'refused',
-    reason,
-    route: route.name,
-  });
+  if (!found) return { kind: 'ignored', reason: `no route matched ${gsUri(object)}` };
+  const configured = routeConfiguration(rules, found, object, ctx);
+  if (!configured.ok)
+    return { kind: 'refused', reason: configured.reason, route: found.route.name };
+  return {
+    kind: 'target',
+    route: found.route.name,
+    projectId: billingProject(rules, ctx),
+    location: rules.config.location,
+    load: configured.value,
+    labels: {
+      [ROUTE_LABEL]: labelValue(found.route.name),
+      [BUCKET_LABEL]: labelValue(object.bucket),
+    },
+  };
+}
 
+/** Why no route may take this object at all (checked before matching), or undefined. */
+function objectProblem(rules: CompiledRules, object: ObjectRef): string | undefined {
+  const uri = gsUri(object);
+  if (object.size === 0) return `${uri} is a zero-byte object`;
+  if (object.name.endsWith('/')) return `${uri} is a folder placeholder (name ends with "/")`;
+  if (object.name.includes('*')) {
+    return `${uri}: the name contains "*", which a BigQuery source URI reads as a wildcard`;
+  }
+  if (!rules.allowBucket(object.bucket)) return `bucket "${object.bucket}" is not in allow.buckets`;
+  return undefined;
+}
+
+/** The matched route's load configuration for the object (sourceUris aside). */
+function routeConfiguration(
+  rules: CompiledRules,
+  { route, captures }: RouteMatch,
+  object: ObjectRef,
+  ctx: PlanContext,
+): Step<JobConfigurationLoad> {
+  const overrides = metadataOverrides(route, object);
+  const destination = resolveDestination(rules, route, {
+    template: {
+      captures,
+      bucket: object.bucket,
+      name: object.name,
+      route: route.name,
+      generation: object.generation,
+      timeCreated: object.timeCreated,
+    },
+    defaultProject: billingProject(rules, ctx),
+    overrides,
+    overridesFrom: 'object metadata',
+  });
+  if (!destination.ok) return destination;
+  const load = routeLoadOptions(rules, route);
+  const format = objectFormat(route, load, overrides, object);
+  if (!format.ok) return format;
+  const dispositions = applyDispositionOverrides(load, overrides, 'object metadata');
+  if (!dispositions.ok) return dispositions;
+  const { sourceFormat, implied } = format.value;
+  return {
+    ok: true,
+    value: loadConfiguration(route, load, sourceFormat, destination.value, implied),
+  };
+}
+
+/** The object metadata the route lets change its load (`overrides: [bq-table, ...]`). */
+function metadataOverrides(route: CompiledRoute, object: ObjectRef): Overrides {
   const overrides = new Map<OverrideKey, string>();
   for (const key of route.config.overrides ?? []) {
     const value = object.metadata[key];
     if (value !== undefined) overrides.set(key, value);
   }
+  return overrides;
+}
 
-  const rendered = route.destination.render({
-    captures,
-    bucket: object.bucket,
-    name: object.name,
-    route: route.name,
-    generation: object.generation,
-    timeCreated: object.timeCreated,
-  });
-  if (!rendered.ok) return refuse(`destination "${route.destination.source}": ${rendered.reason}`);
-  const parts = withDestinationOverrides(
-    {
-      ...rendered.parts,
-      project: rendered.parts.project ?? rules.config.project ?? ctx.runtimeProject,
-    },
-    overrides,
-  );
-  const problem = destinationProblem(parts);
-  if (problem) {
-    const from = [...overrides.keys()].filter((k) => DESTINATION_OVERRIDES.includes(k));
-    const note = from.length > 0 ? ` (object metadata ${from.join(', ')} applied)` : '';
-    return refuse(`destination "${route.destination.source}": ${problem}${note}`);
-  }
-  if (!rules.allowDestination(parts.project, parts.dataset, parts.table)) {
-    return refuse(
-      `destination ${parts.project}.${parts.dataset}.${parts.table} is not in allow.destinations`,
-    );
-  }
-
-  const load: Record<string, unknown> = {
-    ...rules.config.defaults,
-    ...route.config.load,
-  };
+/**
+ * The source format: the object's override (when the route allows it), the route's format,
+ * a sourceFormat in load options, then the extension. What the extension implies (`.tsv` →
+ * tab) sits under everything the rules say.
+ */
+function objectFormat(
+  route: CompiledRoute,
+  load: Record<string, unknown>,
+  overrides: Overrides,
+  object: ObjectRef,
+): Step<{ sourceFormat: string; implied: Record<string, unknown> }> {
   const formatOverride = overrides.get('bq-format');
   if (
     formatOverride !== undefined &&
     !(ROUTE_FORMATS as readonly string[]).includes(formatOverride)
   ) {
-    return refuse(
+    return refused(
       `object metadata bq-format "${formatOverride}" is not one of ${ROUTE_FORMATS.join(', ')}`,
     );
   }
   const inferred = inferFormat(object.name);
-  // Precedence: the object's override (when the route allows it), the route's format, a
-  // sourceFormat in load options, then the extension.
   const sourceFormat =
     formatOverride ??
     route.config.format ??
     (load.sourceFormat as string | undefined) ??
     inferred?.sourceFormat;
   if (sourceFormat === undefined) {
-    return refuse(`cannot infer the format of ${uri} from its extension; set the route's format`);
+    return refused(
+      `cannot infer the format of ${gsUri(object)} from its extension; set the route's format`,
+    );
   }
-  // What the extension implies (`.tsv` → tab) sits under everything the rules say.
   const implied = inferred?.sourceFormat === sourceFormat ? inferred.options : {};
-  for (const [key, field, allowed] of [
-    ['bq-write-disposition', 'writeDisposition', WRITE_DISPOSITIONS],
-    ['bq-create-disposition', 'createDisposition', CREATE_DISPOSITIONS],
-  ] as const) {
-    const value = overrides.get(key);
-    if (value === undefined) continue;
-    if (!(allowed as readonly string[]).includes(value)) {
-      return refuse(`object metadata ${key} "${value}" is not one of ${allowed.join(', ')}`);
-    }
-    load[field] = value;
-  }
-
-  const schema = route.config.schema;
-  const configuration: JobConfigurationLoad = {
-    ...implied,
-    ...load,
-    ...(schema === 'autodetect' ? { autodetect: true } : schema ? { schema } : {}),
-    sourceFormat,
-    destinationTable: toTableReference(parts),
-  };
-  return {
-    kind: 'target',
-    route: route.name,
-    projectId: rules.config.project ?? ctx.runtimeProject,
-    location: rules.config.location,
-    load: configuration,
-    labels: { [ROUTE_LABEL]: labelValue(route.name), [BUCKET_LABEL]: labelValue(object.bucket) },
-  };
+  return { ok: true, value: { sourceFormat, implied } };
 }

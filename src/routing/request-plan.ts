@@ -4,9 +4,10 @@
  * A requested object is planned exactly like a finalize event (same job id), so an object
  * an event already loaded comes back from BigQuery as a `duplicate`.
  */
+import { compileGlob } from '../core/glob';
+import { gsUri } from '../core/gs-uri';
 import type { InputKind, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRoute, CompiledRules } from './compile';
-import { escapeRegex, globToRegex } from './pattern';
 import { type PlanContext, planObjectLoad } from './plan';
 import { RouteIndex } from './route-index';
 
@@ -38,7 +39,7 @@ export function rulesAccepting(
     (r) => routeAccepts(r, kind) && (routeName === undefined || r.name === routeName),
   );
   // Candidates keep their rules-file index, so `rules.routes[i]` still finds them.
-  const view = { ...rules, index: new RouteIndex(routes, (glob) => globToRegex(glob)) };
+  const view = { ...rules, index: new RouteIndex(routes) };
   cache.set(key, view);
   return view;
 }
@@ -52,9 +53,7 @@ export function topicProblem(rules: CompiledRules, topic: string | undefined): s
     return 'the source topic is unknown (the push endpoint must end with projects/P/topics/T)';
   }
   // `*` stays within one segment: `projects/p/topics/ingest-*` cannot reach another project.
-  const match = allowed.some((glob) =>
-    new RegExp(`^${glob.split('*').map(escapeRegex).join('[^/]*')}$`).test(topic),
-  );
+  const match = allowed.some((glob) => compileGlob(glob, { stopAt: '/' }).test(topic));
   return match ? undefined : `topic ${topic} is not in allow.topics`;
 }
 
@@ -98,7 +97,7 @@ export function planRequestedObject(
     };
   }
   if (decision.kind !== 'ignored') return decision;
-  const uri = `gs://${object.bucket}/${object.name}`;
+  const uri = gsUri(object);
   const reason =
     routeName === undefined
       ? `no route that accepts requests matches ${uri}`

@@ -4,6 +4,8 @@
  * literal prefix of their name pattern. A lookup probes one map entry per distinct prefix
  * length, then tries only the candidates, in rules-file order (first match wins).
  */
+import { compileGlob, type GlobMatcher } from '../core/glob';
+
 export interface IndexedRoute {
   index: number;
   /** The bucket part of the match (may hold `*`). */
@@ -36,10 +38,10 @@ class PrefixIndex {
 
 export class RouteIndex {
   private readonly literalBuckets = new Map<string, PrefixIndex>();
-  private readonly globBuckets: { bucket: RegExp; names: PrefixIndex }[] = [];
+  private readonly globBuckets: { bucket: GlobMatcher; names: PrefixIndex }[] = [];
   private readonly globByPattern = new Map<string, PrefixIndex>();
 
-  constructor(routes: readonly IndexedRoute[], globToRegex: (glob: string) => RegExp) {
+  constructor(routes: readonly IndexedRoute[]) {
     for (const route of routes) {
       let names: PrefixIndex | undefined;
       if (route.bucketPattern.includes('*')) {
@@ -47,7 +49,7 @@ export class RouteIndex {
         if (!names) {
           names = new PrefixIndex();
           this.globByPattern.set(route.bucketPattern, names);
-          this.globBuckets.push({ bucket: globToRegex(route.bucketPattern), names });
+          this.globBuckets.push({ bucket: compileGlob(route.bucketPattern), names });
         }
       } else {
         names = this.literalBuckets.get(route.bucketPattern);

@@ -9,8 +9,9 @@
  * and the earlier bucket pattern covers the later one (same text, or a `*` glob that the
  * later, literal bucket matches).
  */
+
+import { compileGlob } from '../core/glob';
 import type { CompiledRoute, CompiledRules } from './compile';
-import { globToRegex } from './pattern';
 
 export interface ShadowedRoute {
   route: string;
@@ -41,7 +42,7 @@ function covers(a: CompiledRoute, b: CompiledRoute): boolean {
 
 function bucketCovers(a: string, b: string): boolean {
   if (a === b) return true;
-  return a.includes('*') && !b.includes('*') && globToRegex(a).test(b);
+  return a.includes('*') && !b.includes('*') && compileGlob(a).test(b);
 }
 
 function normalize(pattern: string): string {

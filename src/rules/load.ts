@@ -6,17 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/errors';
 import { parseConfig } from '../config/parse';
 import { type ResolvedConfig, resolveSchemaFiles } from '../config/resolve-schemas';
+import { isGsUri } from '../core/gs-uri';
 import { type CompiledRules, compileRules } from '../routing/compile';
 import { findShadowedRoutes } from '../routing/shadowing';
 
-export const DEFAULT_CONFIG_LOCATION = './autoloader.yaml';
+// The function's entry point takes the location from here, next to the loader.
+export { configLocation, DEFAULT_CONFIG_LOCATION } from '../settings';
 
 export type TextReader = (pathOrGsUri: string) => Promise<string>;
-
-/** Where the rules file is: `AUTOLOADER_CONFIG` (a path or a gs:// URI) or ./autoloader.yaml. */
-export function configLocation(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AUTOLOADER_CONFIG?.trim() || DEFAULT_CONFIG_LOCATION;
-}
 
 /**
  * Reads, validates and compiles the rules. `readGcsText` is only called for gs:// locations,
@@ -32,7 +29,7 @@ export async function readRules(
   readGcsText: TextReader,
 ): Promise<ResolvedConfig> {
   const readText: TextReader = (where) =>
-    where.startsWith('gs://') ? readGcsText(where) : readLocalText(where);
+    isGsUri(where) ? readGcsText(where) : readLocalText(where);
   const text = await readText(location).catch((cause: unknown) => {
     throw new ConfigError(`${location}: cannot read the rules file (${describe(cause)})`, [
       { path: '', message: `cannot read ${location}: ${describe(cause)}` },

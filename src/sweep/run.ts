@@ -7,6 +7,7 @@
  * that carry its id.
  */
 import { randomBytes } from 'node:crypto';
+import { compileGlob } from '../core/glob';
 import { PermanentError, RefusedInputError, RetryableError } from '../errors';
 import { DEFAULT_MIN_AGE_SECONDS } from '../events/sweep-command';
 import type { ObjectLister } from '../gcp/storage/listing';
@@ -14,7 +15,6 @@ import type { MarkerState, MarkerWriter } from '../gcp/storage/markers';
 import { batchJobId, chunkMembers, planBatchLoad, sortMembers } from '../routing/batch-plan';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { listTargets } from '../routing/list-targets';
-import { globToRegex } from '../routing/pattern';
 import { planObjectLoad } from '../routing/plan';
 import { routeAccepts, rulesAccepting } from '../routing/request-plan';
 import type { LoadPlan, SweepCommand } from '../types';
@@ -332,7 +332,7 @@ async function* expandTargets(
   }
   const globs = targets
     .filter((t) => t.bucketPattern.includes('*'))
-    .map((t) => ({ re: globToRegex(t.bucketPattern), prefix: t.prefix }));
+    .map((t) => ({ re: compileGlob(t.bucketPattern), prefix: t.prefix }));
   if (globs.length === 0) return;
   for await (const page of lister.listBuckets()) {
     for (const bucket of page) {

@@ -57,6 +57,13 @@ describe('bq-autoloader validate', () => {
     expect(stderr).toMatch(/routes\[0\]\.load\.writeDisposition/);
     expect(stderr).toMatch(/routes\[0\]\.load\.skipLeadingRows/);
   });
+
+  it('exits 1 naming an environment setting it cannot read, before reading any rules', async () => {
+    const { code, stdout, stderr } = await cli(['validate'], { AUTOLOADER_CONFIG: '   ' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^AUTOLOADER_CONFIG is set but blank/);
+  });
 });
 
 describe('bq-autoloader plan', () => {

@@ -1,4 +1,10 @@
-import { DEFAULT_RETRY_BUDGET_MS, readSettings } from '../../src/settings';
+import { SettingError } from '../../src/core/env';
+import {
+  configLocation,
+  DEFAULT_RETRY_BUDGET_MS,
+  readCliSettings,
+  readSettings,
+} from '../../src/settings';
 
 describe('readSettings', () => {
   it('defaults the retry budget of an event to 20 s', () => {
@@ -31,6 +37,47 @@ describe('readSettings', () => {
   it('refuses any other AUTOLOADER_MARKERS value, naming it', () => {
     expect(() => readSettings({ AUTOLOADER_MARKERS: 'no' })).toThrow(
       'AUTOLOADER_MARKERS must be "on" or "off", got "no"',
+    );
+  });
+});
+
+describe('configLocation', () => {
+  it('is AUTOLOADER_CONFIG, else ./autoloader.yaml; a blank value is an error', () => {
+    expect(configLocation({ AUTOLOADER_CONFIG: ' gs://b/rules.yaml ' })).toBe('gs://b/rules.yaml');
+    expect(configLocation({})).toBe('./autoloader.yaml');
+    expect(configLocation({ AUTOLOADER_CONFIG: '' })).toBe('./autoloader.yaml');
+    expect(() => configLocation({ AUTOLOADER_CONFIG: '  ' })).toThrow(SettingError);
+  });
+});
+
+describe('readCliSettings', () => {
+  it('reads every setting the command line uses', () => {
+    expect(
+      readCliSettings({
+        AUTOLOADER_CONFIG: 'rules.json',
+        GCLOUD_PROJECT: 'old-style',
+        AUTOLOADER_LOCAL_DIR: '/tmp/stack',
+        BIGQUERY_EMULATOR_HOST: 'localhost:9050/',
+      }),
+    ).toEqual({
+      configLocation: 'rules.json',
+      project: 'old-style',
+      localDir: '/tmp/stack',
+      bigqueryEmulator: 'http://localhost:9050',
+    });
+  });
+
+  it('prefers GOOGLE_CLOUD_PROJECT, and has defaults for the rest', () => {
+    expect(readCliSettings({ GOOGLE_CLOUD_PROJECT: 'p', GCLOUD_PROJECT: 'q' })).toEqual({
+      configLocation: './autoloader.yaml',
+      project: 'p',
+      localDir: './local',
+    });
+  });
+
+  it('refuses an unreadable setting before doing anything, naming it', () => {
+    expect(() => readCliSettings({ BIGQUERY_EMULATOR_HOST: 'not a host' })).toThrow(
+      /BIGQUERY_EMULATOR_HOST must be host:port or a URL/,
     );
   });
 });

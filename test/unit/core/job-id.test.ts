@@ -1,4 +1,4 @@
-import { objectJobId } from '../../../src/core/job-id';
+import { batchJobId, inlineJobId, objectJobId, sortMembers } from '../../../src/core/job-id';
 
 const key = { bucket: 'b', name: 'sales/a.csv', generation: '1764324000000001', route: 'sales' };
 
@@ -34,5 +34,130 @@ describe('objectJobId', () => {
     ],
   ])('does not collide when separators move between fields (%#)', (a, b) => {
     expect(objectJobId(a)).not.toBe(objectJobId(b));
+  });
+});
+
+describe('inlineJobId', () => {
+  it('is the same for a redelivered message and differs by topic, message and route', () => {
+    const id = inlineJobId('projects/p/topics/t', '42', 'events');
+    expect(id).toMatch(/^bqal_events_inline_[0-9a-f]{64}$/);
+    expect(inlineJobId('projects/p/topics/t', '42', 'events')).toBe(id);
+    expect(inlineJobId('projects/p/topics/u', '42', 'events')).not.toBe(id);
+    expect(inlineJobId('projects/p/topics/t', '43', 'events')).not.toBe(id);
+    expect(inlineJobId('projects/p/topics/t', '42', 'other')).not.toBe(id);
+  });
+});
+
+const member = (name: string, size = 10, generation = '1') => ({
+  bucket: 'landing',
+  name,
+  generation,
+  size,
+});
+
+describe('batchJobId', () => {
+  it('depends on the member set, not on its order', () => {
+    const a = [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')];
+    expect(batchJobId('events', a)).toBe(batchJobId('events', [...a].reverse()));
+  });
+
+  it.each([
+    [
+      'another member',
+      [member('events/2026/a.ndjson'), member('events/2026/c.ndjson')],
+      'events',
+      '',
+    ],
+    [
+      'another generation',
+      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson', 10, '2')],
+      'events',
+      '',
+    ],
+    [
+      'another route',
+      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')],
+      'other',
+      '',
+    ],
+    [
+      'another claim token',
+      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')],
+      'events',
+      'run-2',
+    ],
+  ])('changes with %s', (_what, members, route, token) => {
+    const base = batchJobId('events', [
+      member('events/2026/a.ndjson'),
+      member('events/2026/b.ndjson'),
+    ]);
+    expect(batchJobId(route, members, token)).not.toBe(base);
+  });
+
+  it('cannot be confused by names that contain the separators', () => {
+    expect(batchJobId('r', [member('a\n"b'), member('c')])).not.toBe(
+      batchJobId('r', [member('a'), member('"b\nc')]),
+    );
+  });
+
+  it('is a valid BigQuery job id that names the route', () => {
+    expect(batchJobId('my-route', [member('x')])).toMatch(/^bqal_my-route_batch_[0-9a-f]{64}$/);
+  });
+});
+
+describe('sortMembers', () => {
+  it('orders by bucket, then name, then generation', () => {
+    const m = (bucket: string, name: string, generation: string) => ({ bucket, name, generation });
+    const sorted = sortMembers([
+      m('b', 'x', '2'),
+      m('a', 'y', '1'),
+      m('b', 'x', '1'),
+      m('a', 'x', '9'),
+    ]);
+    expect(sorted).toEqual([
+      m('a', 'x', '9'),
+      m('a', 'y', '1'),
+      m('b', 'x', '1'),
+      m('b', 'x', '2'),
+    ]);
+  });
+});
+
+/**
+ * Ids of loads already submitted must never change: a changed id would load a redelivered
+ * event a second time. These are the ids the first release computed.
+ */
+describe('job ids are stable across releases', () => {
+  const m = (name: string, generation = '1') => ({ bucket: 'b', name, generation, size: 1 });
+
+  it.each([
+    [
+      'an object',
+      () =>
+        objectJobId({
+          bucket: 'b',
+          name: 'sales/a.csv',
+          generation: '1764324000000001',
+          route: 'sales.eu',
+        }),
+      'bqal_sales_eu_5cbdac1cde774894322d19207f39b7db1cd08f70e38bf3647ec91a76bfbe29ce',
+    ],
+    [
+      'an inline message',
+      () => inlineJobId('projects/p/topics/t', '42', 'events'),
+      'bqal_events_inline_807604f8d3b376a8278143a27f9a4be756d794cdbc401551a7cf5e0738de3a2f',
+    ],
+    [
+      'a batch with a claim token',
+      () => batchJobId('events', [m('b.csv'), m('a.csv', '2')], 'run-1'),
+      'bqal_events_batch_dd94e221148b06d0837c4f12b4455a059806346d5099810a35035aa93f7f2c37',
+    ],
+    [
+      'a batch without a claim token',
+      () => batchJobId('events', [m('x')]),
+      'bqal_events_batch_899dba56e9bbbfbaaed6d9049c32083d53eda586af6df0c0caa84e084235b832',
+    ],
+  ])('%s', (_what, id, expected) => {
+    expect(id()).toBe(expected);
   });
 });

@@ -1,5 +1,6 @@
 /** Pure planning of inline data: route, overrides by attribute, format, deterministic job id. */
-import { inlineJobId, planInlineLoad } from '../../../src/routing/inline-plan';
+import { inlineJobId } from '../../../src/core/job-id';
+import { planInlineLoad } from '../../../src/routing/inline-plan';
 import type { InlineData } from '../../../src/types';
 import { rulesFrom } from '../routing/rules';
 
@@ -35,17 +36,6 @@ const ctx = { runtimeProject: 'runtime' };
 function inline(over: Partial<InlineData> = {}): InlineData {
   return { route: 'events', gzip: false, bytes: Buffer.from('{}\n'), attributes: {}, ...over };
 }
-
-describe('inlineJobId', () => {
-  it('is the same for a redelivered message and differs by topic, message and route', () => {
-    const id = inlineJobId('projects/p/topics/t', '42', 'events');
-    expect(id).toMatch(/^bqal_events_inline_[0-9a-f]{64}$/);
-    expect(inlineJobId('projects/p/topics/t', '42', 'events')).toBe(id);
-    expect(inlineJobId('projects/p/topics/u', '42', 'events')).not.toBe(id);
-    expect(inlineJobId('projects/p/topics/t', '43', 'events')).not.toBe(id);
-    expect(inlineJobId('projects/p/topics/t', '42', 'other')).not.toBe(id);
-  });
-});
 
 describe('planInlineLoad', () => {
   it('takes destination, format and schema from the route, without sourceUris', async () => {

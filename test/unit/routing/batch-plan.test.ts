@@ -1,7 +1,7 @@
+import { batchJobId } from '../../../src/core/job-id';
 import {
   type BatchMember,
   batchGroupKey,
-  batchJobId,
   chunkMembers,
   planBatchLoad,
 } from '../../../src/routing/batch-plan';
@@ -23,56 +23,6 @@ const member = (name: string, size = 10, generation = '1'): BatchMember => ({
   name,
   generation,
   size,
-});
-
-describe('batchJobId', () => {
-  it('depends on the member set, not on its order', () => {
-    const a = [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')];
-    expect(batchJobId('events', a)).toBe(batchJobId('events', [...a].reverse()));
-  });
-
-  it.each([
-    [
-      'another member',
-      [member('events/2026/a.ndjson'), member('events/2026/c.ndjson')],
-      'events',
-      '',
-    ],
-    [
-      'another generation',
-      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson', 10, '2')],
-      'events',
-      '',
-    ],
-    [
-      'another route',
-      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')],
-      'other',
-      '',
-    ],
-    [
-      'another claim token',
-      [member('events/2026/a.ndjson'), member('events/2026/b.ndjson')],
-      'events',
-      'run-2',
-    ],
-  ])('changes with %s', (_what, members, route, token) => {
-    const base = batchJobId('events', [
-      member('events/2026/a.ndjson'),
-      member('events/2026/b.ndjson'),
-    ]);
-    expect(batchJobId(route, members, token)).not.toBe(base);
-  });
-
-  it('cannot be confused by names that contain the separators', () => {
-    expect(batchJobId('r', [member('a\n"b'), member('c')])).not.toBe(
-      batchJobId('r', [member('a'), member('"b\nc')]),
-    );
-  });
-
-  it('is a valid BigQuery job id that names the route', () => {
-    expect(batchJobId('my-route', [member('x')])).toMatch(/^bqal_my-route_batch_[0-9a-f]{64}$/);
-  });
 });
 
 describe('planBatchLoad', () => {

@@ -1,4 +1,5 @@
-import { compilePattern, PatternSyntaxError } from '../../../src/routing/pattern';
+import { GlobSyntaxError } from '../../../src/core/glob';
+import { compilePattern } from '../../../src/routing/pattern';
 
 describe('compilePattern', () => {
   it.each([
@@ -48,7 +49,7 @@ describe('compilePattern', () => {
     ['gs://b/{x}/{x}', /twice/],
     ['gs://{b}/x', /bucket/],
   ])('rejects %s', (pattern, message) => {
-    expect(() => compilePattern(pattern)).toThrow(PatternSyntaxError);
+    expect(() => compilePattern(pattern)).toThrow(GlobSyntaxError);
     expect(() => compilePattern(pattern)).toThrow(message);
   });
 });
