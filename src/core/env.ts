@@ -61,12 +61,17 @@ export function envList(env: Environment, name: string): string[] | undefined {
 
 /**
  * An emulator or local server, `host:port` or a URL (as Google's own clients read
- * `PUBSUB_EMULATOR_HOST` and the like), as a base URL without trailing slashes.
+ * `PUBSUB_EMULATOR_HOST` and the like), as a base URL without trailing slashes. A bare
+ * `host:port` gets `scheme` (http, except where a client adds https, as the storage one does).
  */
-export function envBaseUrl(env: Environment, name: string): string | undefined {
+export function envBaseUrl(
+  env: Environment,
+  name: string,
+  scheme: 'http' | 'https' = 'http',
+): string | undefined {
   const text = envText(env, name);
   if (text === undefined) return undefined;
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${scheme}://${text}`;
   if (!URL.canParse(url)) {
     throw new SettingError(name, `${name} must be host:port or a URL, got "${text}"`);
   }

@@ -7,6 +7,8 @@
  * https://cloud.google.com/pubsub/docs/emulator#accessing_environment_variables
  */
 
+import { type Environment, envBaseUrl } from '../core/env';
+
 export const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
 export const STORAGE_ENDPOINT = 'https://storage.googleapis.com/storage/v1';
 export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
@@ -32,25 +34,18 @@ export interface GoogleEndpoints {
  * `STORAGE_EMULATOR_HOST`: the API base used verbatim, e.g. `http://127.0.0.1:PORT/storage/v1`
  * (https:// added when it has no scheme, as @google-cloud/storage does).
  */
-export function googleEndpoints(env: NodeJS.ProcessEnv = process.env): GoogleEndpoints {
-  const storageEmulator = env.STORAGE_EMULATOR_HOST?.trim();
-  const pubsubEmulator = env.PUBSUB_EMULATOR_HOST?.trim();
+export function googleEndpoints(env: Environment = process.env): GoogleEndpoints {
+  const storageEmulator = envBaseUrl(env, 'STORAGE_EMULATOR_HOST', 'https');
+  const pubsubEmulator = envBaseUrl(env, 'PUBSUB_EMULATOR_HOST');
   return {
     bigquery: bigQueryBaseUrl(env),
-    storage: storageEmulator ? withScheme(storageEmulator, 'https') : STORAGE_ENDPOINT,
-    pubsub: pubsubEmulator ? withScheme(pubsubEmulator, 'http') : PUBSUB_ENDPOINT,
+    storage: storageEmulator ?? STORAGE_ENDPOINT,
+    pubsub: pubsubEmulator ?? PUBSUB_ENDPOINT,
     authenticated: { bigquery: true, storage: !storageEmulator, pubsub: !pubsubEmulator },
   };
 }
 
 /** BigQuery's root: the emulator's when `BIGQUERY_EMULATOR_HOST` is set. */
-export function bigQueryBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const emulator = env.BIGQUERY_EMULATOR_HOST?.trim();
-  return emulator ? withScheme(emulator, 'http') : BIGQUERY_ENDPOINT;
-}
-
-/** A URL as given (without trailing slashes), or `scheme://value` for a bare `host:port`. */
-function withScheme(value: string, scheme: 'http' | 'https'): string {
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `${scheme}://${value}`;
-  return url.replace(/\/+$/, '');
+export function bigQueryBaseUrl(env: Environment = process.env): string {
+  return envBaseUrl(env, 'BIGQUERY_EMULATOR_HOST') ?? BIGQUERY_ENDPOINT;
 }

@@ -6,7 +6,9 @@
  * request for a token is in flight at a time, however many calls want one.
  * https://cloud.google.com/docs/authentication/application-default-credentials
  */
+
 import { GoogleAuth } from 'google-auth-library';
+import { type Environment, envList } from '../core/env';
 
 /** What jobs.insert, markers, post-load moves and dead letters need. */
 export const DEFAULT_SCOPES = [
@@ -45,11 +47,8 @@ export interface TokenProviderOptions {
 }
 
 /** Scopes from `AUTOLOADER_SCOPES` (comma-separated), else DEFAULT_SCOPES. */
-export function googleScopes(env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = env.AUTOLOADER_SCOPES?.split(',')
-    .map((scope) => scope.trim())
-    .filter(Boolean);
-  return fromEnv?.length ? fromEnv : [...DEFAULT_SCOPES];
+export function googleScopes(env: Environment = process.env): string[] {
+  return envList(env, 'AUTOLOADER_SCOPES') ?? [...DEFAULT_SCOPES];
 }
 
 interface CachedToken {

@@ -9,6 +9,7 @@
  * A 412 also answers a redelivery (our own earlier claim bumped the metageneration) and an
  * unrelated metadata edit: the live object is read once to tell them apart.
  */
+import { gsUriAt } from '../core/gs-uri';
 import { RetryableError } from '../errors';
 import { type MarkerWriter, markerOf } from '../gcp/storage/markers';
 import type { ObjectRef } from '../types';
@@ -54,7 +55,7 @@ export async function claimObject(
     metageneration = live.metageneration;
   }
   throw new RetryableError(
-    `gs://${object.bucket}/${object.name}#${object.generation}: its metadata kept changing while it was being claimed`,
+    `${gsUriAt(object)}: its metadata kept changing while it was being claimed`,
   );
 }
 

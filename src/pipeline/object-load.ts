@@ -3,6 +3,8 @@
  * Finalize events and GCS notifications enter here; load requests share claim → submit
  * (submitObject). Each step returns a value; nothing here decides acknowledgement.
  */
+import { gsUri } from '../core/gs-uri';
+import { formatTableReference } from '../core/table-ref';
 import { jobFailure } from '../gcp/bigquery/job-status';
 import type { MarkerWriter } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
@@ -177,11 +179,6 @@ function staleOutcome(object: ObjectPointer): EventOutcome {
   return refusedOutcome('object', reason, { object: gsUri(object) });
 }
 
-export function gsUri(o: { bucket: string; name: string }): string {
-  return `gs://${o.bucket}/${o.name}`;
-}
-
 export function destinationOf(plan: LoadPlan): string {
-  const t = plan.job.configuration.load.destinationTable;
-  return `${t.projectId}.${t.datasetId}.${t.tableId}`;
+  return formatTableReference(plan.job.configuration.load.destinationTable);
 }

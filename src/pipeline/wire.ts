@@ -22,7 +22,7 @@ export interface Autoloader {
 export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoloader {
   const settings = readSettings(env);
   // One edge to Google for everything below: one token, one set of keep-alive connections.
-  const google = createGoogleClients(settings);
+  const google = createGoogleClients(settings, { env });
   const { bigquery, objects, uploads, publisher, lister, markers } = google;
   const location = configLocation(env);
   const rules = loadRules(location, (uri) => objects.readText(uri));

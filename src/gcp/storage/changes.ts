@@ -7,11 +7,12 @@
  * https://cloud.google.com/storage/docs/json_api/v1/objects/delete
  * https://cloud.google.com/storage/docs/request-preconditions
  */
+import { gsUriAt } from '../../core/gs-uri';
 import { RetryableError } from '../../errors';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
 import { statusOf } from '../errors';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { describeObject, objectUrl, queryString } from './urls';
+import { objectUrl, queryString } from './urls';
 
 export interface PinnedObject {
   bucket: string;
@@ -66,7 +67,7 @@ export function createObjectChanges(
     source: PinnedObject,
     target: { bucket: string; name: string },
   ): Promise<ChangeResult> {
-    const what = `Cloud Storage copy ${describeObject(source.bucket, source.name, source.generation)}`;
+    const what = `Cloud Storage copy ${gsUriAt(source)}`;
     const path = `${objectUrl(base, source.bucket, source.name)}/rewriteTo/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`;
     let rewriteToken: string | undefined;
     for (;;) {
@@ -83,7 +84,7 @@ export function createObjectChanges(
   }
 
   async function remove(object: PinnedObject): Promise<ChangeResult> {
-    const what = `Cloud Storage delete ${describeObject(object.bucket, object.name, object.generation)}`;
+    const what = `Cloud Storage delete ${gsUriAt(object)}`;
     const url = objectUrl(base, object.bucket, object.name, {
       ifGenerationMatch: object.generation,
     });
@@ -91,7 +92,7 @@ export function createObjectChanges(
   }
 
   async function exists(object: PinnedObject): Promise<boolean> {
-    const what = `Cloud Storage ${describeObject(object.bucket, object.name, object.generation)}`;
+    const what = `Cloud Storage ${gsUriAt(object)}`;
     const url = objectUrl(base, object.bucket, object.name, {
       generation: object.generation,
       fields: 'generation',

@@ -6,10 +6,11 @@
  * the other gets HTTP 412). https://cloud.google.com/storage/docs/request-preconditions
  * https://cloud.google.com/storage/docs/json_api/v1/objects/patch
  */
+import { gsUriAt } from '../../core/gs-uri';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
 import { statusOf } from '../errors';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { describeObject, objectUrl } from './urls';
+import { objectUrl } from './urls';
 
 export const MARKER_JOB = 'bq-autoloader-job';
 export const MARKER_STATE = 'bq-autoloader-state';
@@ -125,7 +126,7 @@ export function createMarkerWriter(
   }
 
   function patch(target: MarkerTarget, values: Record<string, string | null>) {
-    const what = `Cloud Storage ${describeObject(target.bucket, target.name, target.generation)}`;
+    const what = `Cloud Storage ${gsUriAt(target)}`;
     const url = objectUrl(base, target.bucket, target.name, {
       ifGenerationMatch: target.generation,
       ifMetagenerationMatch: target.metageneration,

@@ -4,7 +4,7 @@
  * such as the rules file.
  * https://cloud.google.com/storage/docs/json_api/v1/objects/get
  */
-import { parseGsUri } from '../../core/gs-uri';
+import { gsUriAt, parseGsUri } from '../../core/gs-uri';
 import { PermanentError } from '../../errors';
 import { describeIssues } from '../../events/reasons';
 import { StorageObjectDataSchema, toObjectRef } from '../../events/storage-object';
@@ -12,7 +12,7 @@ import type { ObjectPointer, ObjectRef } from '../../types';
 import { createGoogleEdge, type EdgeAnswer, type GoogleEdge } from '../edge';
 import { statusOf } from '../errors';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { describeObject, objectUrl } from './urls';
+import { objectUrl } from './urls';
 
 export interface ObjectReaderOptions {
   /** Default: an edge of its own, from process.env and Application Default Credentials. */
@@ -57,7 +57,7 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
     name: string,
     generation: string | undefined,
   ): Promise<ObjectRef | undefined> {
-    const what = describeObject(bucket, name, generation);
+    const what = gsUriAt({ bucket, name, generation });
     const answer = await get(what, objectUrl(base, bucket, name, { generation }));
     if (answer === undefined) return undefined;
     const parsed = StorageObjectDataSchema.safeParse(answer.json());

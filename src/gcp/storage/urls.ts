@@ -24,8 +24,3 @@ export function queryString(query: Record<string, string | undefined>): string {
   }
   return out;
 }
-
-/** `gs://bucket/name#generation`, for messages. */
-export function describeObject(bucket: string, name: string, generation?: string): string {
-  return `gs://${bucket}/${name}${generation === undefined ? '' : `#${generation}`}`;
-}

@@ -12,6 +12,7 @@ import { namedRoute, topicProblem } from '../../routing/request-plan';
 import type { InlineData, LoadRequest, PublishedMessage } from '../../types';
 import { type EventOutcome, refusedMessage } from '../event-outcome';
 import { type InlineDeps, processInline } from '../inline/handle';
+import { destinationOf } from '../object-load';
 import type { LineWriter } from '../settle';
 import { processLoadRequest, type RequestDeps } from './handle';
 
@@ -49,7 +50,6 @@ export async function handleExternalMessage(
     if (result.kind === 'refused') {
       return refusedMessage(result.reason, { route: result.route, jobId: result.jobId });
     }
-    const t = result.plan.job.configuration.load.destinationTable;
     return {
       severity: 'INFO',
       message: `load job ${result.outcome}: ${result.plan.jobId}`,
@@ -58,7 +58,7 @@ export async function handleExternalMessage(
         object: result.plan.object,
         route: result.plan.route,
         jobId: result.plan.jobId,
-        destination: `${t.projectId}.${t.datasetId}.${t.tableId}`,
+        destination: destinationOf(result.plan),
         bytes: decoded.inline.bytes.length,
       },
     };

@@ -5,6 +5,7 @@
  * the caller (external.ts) turns the summary into the event's outcome.
  */
 
+import { gsUri } from '../../core/gs-uri';
 import { PermanentError } from '../../errors';
 import { MAX_REQUEST_OBJECTS } from '../../events/load-request';
 import type { CompiledRules } from '../../routing/compile';
@@ -80,7 +81,7 @@ function refuse(run: RequestRun, uri: string, reason: string, route?: string): v
 
 /** route → claim → insert, like a finalize event; a permanent error refuses this object only. */
 async function loadObject(run: RequestRun, object: ObjectRef): Promise<void> {
-  const uri = `gs://${object.bucket}/${object.name}`;
+  const uri = gsUri(object);
   const decision = planRequestedObject(run.rules, object, run.request.route, run.ctx);
   if (decision.kind !== 'load') return refuse(run, uri, decision.reason, decision.route);
   const { plan } = decision;
@@ -108,7 +109,7 @@ async function loadObject(run: RequestRun, object: ObjectRef): Promise<void> {
 
 /** An object named in the request, read at its live generation. */
 async function loadNamed(run: RequestRun, ref: { bucket: string; name: string }): Promise<void> {
-  const uri = `gs://${ref.bucket}/${ref.name}`;
+  const uri = gsUri(ref);
   // Checked before any read: a publisher must not learn about buckets it may not reach.
   if (!run.rules.allowBucket(ref.bucket)) {
     return refuse(run, uri, `bucket "${ref.bucket}" is not in allow.buckets`);
@@ -127,7 +128,7 @@ async function loadNamed(run: RequestRun, ref: { bucket: string; name: string })
 
 /** Every data object under a prefix, page by page, up to MAX_REQUEST_OBJECTS. */
 async function loadPrefix(run: RequestRun, bucket: string, prefix: string): Promise<void> {
-  const where = `gs://${bucket}/${prefix}`;
+  const where = gsUri({ bucket, name: prefix });
   if (!run.rules.allowBucket(bucket)) {
     return refuse(run, where, `bucket "${bucket}" is not in allow.buckets`);
   }

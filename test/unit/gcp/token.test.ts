@@ -181,4 +181,10 @@ describe('googleScopes', () => {
   ])('reads %j', (env, scopes) => {
     expect(googleScopes(env)).toEqual(scopes);
   });
+
+  it('refuses AUTOLOADER_SCOPES that lists nothing, naming it', () => {
+    expect(() => googleScopes({ AUTOLOADER_SCOPES: ' , ' })).toThrow(
+      'AUTOLOADER_SCOPES lists nothing',
+    );
+  });
 });
