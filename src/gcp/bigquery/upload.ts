@@ -47,173 +47,192 @@ class SessionGoneError extends Error {}
 
 const EMPTY = Buffer.alloc(0);
 
+/** What every request of one client needs. */
+interface UploadContext {
+  edge: GoogleEdge;
+  retry: Required<RetryOptions>;
+  timeoutMs: number;
+  baseUrl: string;
+}
+
 export function createUploadClient(options: UploadClientOptions): UploadClient {
-  const { getJob } = options;
   const edge = options.edge ?? createGoogleEdge();
-  const retry = retryPolicy(options.retry);
-  const timeoutMs = options.fetchTimeoutMs ?? 60_000;
-  const baseUrl = edge.endpoints.bigquery;
-
-  /** One request of the upload protocol; 308 "Resume Incomplete" is an answer, not a redirect. */
-  function call(
-    what: string,
-    jobId: string,
-    request: {
-      method: 'POST' | 'PUT';
-      url: string;
-      headers: Record<string, string>;
-      body: Buffer | string;
-      deadline?: number;
+  const ctx: UploadContext = {
+    edge,
+    retry: retryPolicy(options.retry),
+    timeoutMs: options.fetchTimeoutMs ?? 60_000,
+    baseUrl: edge.endpoints.bigquery,
+  };
+  return {
+    uploadJob: async (plan, data, settings = {}) => {
+      try {
+        return { outcome: 'submitted', job: await upload(ctx, plan, data, settings) };
+      } catch (error) {
+        if (error instanceof SessionGoneError) {
+          throw new RetryableError(error.message, { cause: error, jobId: plan.jobId });
+        }
+        if (!isDuplicateInsert(error)) throw error;
+      }
+      const job = await options.getJob(plan.projectId, plan.jobId, plan.location);
+      return { outcome: 'duplicate', job };
     },
-  ): Promise<EdgeAnswer> {
-    return edge.call({
-      service: 'bigquery',
-      ...request,
-      accept: [308],
-      what: `${what} ${jobId}`,
-      jobId,
-      timeoutMs,
-    });
-  }
+  };
+}
 
-  async function multipart(plan: LoadPlan, data: Buffer): Promise<unknown> {
-    const { contentType, body } = buildMultipartBody(plan.job, data);
-    const url = jobsUploadUrl(baseUrl, plan.projectId, 'multipart');
-    const answer = await withRetry(
-      ({ deadline }) =>
-        call('jobs.insert (multipart upload)', plan.jobId, {
-          method: 'POST',
-          url,
-          headers: { 'content-type': contentType },
-          body,
-          deadline,
-        }),
-      retry,
-    );
-    return answer.json();
+/** Multipart up to the threshold, else resumable (with one fresh session if it vanished). */
+async function upload(
+  ctx: UploadContext,
+  plan: LoadPlan,
+  data: Buffer,
+  settings: UploadSettings,
+): Promise<unknown> {
+  const threshold = settings.resumableThresholdBytes ?? DEFAULT_RESUMABLE_THRESHOLD;
+  const chunkBytes = settings.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (data.length <= threshold) return multipart(ctx, plan, data);
+  try {
+    return await resumable(ctx, plan, data, chunkBytes);
+  } catch (error) {
+    if (!(error instanceof SessionGoneError)) throw error;
+    // The session expired or was lost: one fresh session (a job that was created meanwhile
+    // answers 409 and is confirmed by the caller).
+    return resumable(ctx, plan, data, chunkBytes);
   }
+}
 
-  async function openSession(plan: LoadPlan, total: number): Promise<string> {
-    const url = jobsUploadUrl(baseUrl, plan.projectId, 'resumable');
-    const answer = await withRetry(
-      ({ deadline }) =>
-        call('jobs.insert (resumable upload)', plan.jobId, {
-          method: 'POST',
-          url,
-          headers: {
-            'content-type': 'application/json; charset=UTF-8',
-            'x-upload-content-type': 'application/octet-stream',
-            'x-upload-content-length': String(total),
-          },
-          body: JSON.stringify(plan.job),
-          deadline,
-        }),
-      retry,
-    );
-    const location = answer.headers.location;
-    if (!location) {
-      throw new RetryableError(`jobs.insert (resumable upload) ${plan.jobId}: no session URI`);
-    }
-    return location;
-  }
+interface UploadRequest {
+  method: 'POST' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer | string;
+  deadline?: number;
+}
 
-  /** One PUT to the session: the job when complete, else the next byte to send. */
-  async function put(
-    plan: LoadPlan,
-    session: string,
-    range: string,
-    body: Buffer,
-    deadline: number,
-  ): Promise<{ done: true; job: unknown } | { done: false; next: number }> {
-    let answer: EdgeAnswer;
-    try {
-      answer = await call('resumable upload', plan.jobId, {
-        method: 'PUT',
-        url: session,
-        headers: { 'content-range': range, 'content-type': 'application/octet-stream' },
+/** One request of the upload protocol; 308 "Resume Incomplete" is an answer, not a redirect. */
+function call(ctx: UploadContext, what: string, jobId: string, request: UploadRequest) {
+  return ctx.edge.call({
+    service: 'bigquery',
+    ...request,
+    accept: [308],
+    what: `${what} ${jobId}`,
+    jobId,
+    timeoutMs: ctx.timeoutMs,
+  });
+}
+
+async function multipart(ctx: UploadContext, plan: LoadPlan, data: Buffer): Promise<unknown> {
+  const { contentType, body } = buildMultipartBody(plan.job, data);
+  const url = jobsUploadUrl(ctx.baseUrl, plan.projectId, 'multipart');
+  const answer = await withRetry(
+    ({ deadline }) =>
+      call(ctx, 'jobs.insert (multipart upload)', plan.jobId, {
+        method: 'POST',
+        url,
+        headers: { 'content-type': contentType },
         body,
         deadline,
-      });
-    } catch (error) {
-      if (error instanceof PermanentError && error.status === 404) {
-        throw new SessionGoneError(error.message, { cause: error });
+      }),
+    ctx.retry,
+  );
+  return answer.json();
+}
+
+async function openSession(ctx: UploadContext, plan: LoadPlan, total: number): Promise<string> {
+  const url = jobsUploadUrl(ctx.baseUrl, plan.projectId, 'resumable');
+  const answer = await withRetry(
+    ({ deadline }) =>
+      call(ctx, 'jobs.insert (resumable upload)', plan.jobId, {
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json; charset=UTF-8',
+          'x-upload-content-type': 'application/octet-stream',
+          'x-upload-content-length': String(total),
+        },
+        body: JSON.stringify(plan.job),
+        deadline,
+      }),
+    ctx.retry,
+  );
+  const location = answer.headers.location;
+  if (!location) {
+    throw new RetryableError(`jobs.insert (resumable upload) ${plan.jobId}: no session URI`);
+  }
+  return location;
+}
+
+type PutResult = { done: true; job: unknown } | { done: false; next: number };
+
+/** One PUT to the session: the job when complete, else the next byte to send. */
+async function put(
+  ctx: UploadContext,
+  plan: LoadPlan,
+  session: string,
+  part: { range: string; body: Buffer; deadline: number },
+): Promise<PutResult> {
+  let answer: EdgeAnswer;
+  try {
+    answer = await call(ctx, 'resumable upload', plan.jobId, {
+      method: 'PUT',
+      url: session,
+      headers: { 'content-range': part.range, 'content-type': 'application/octet-stream' },
+      body: part.body,
+      deadline: part.deadline,
+    });
+  } catch (error) {
+    if (error instanceof PermanentError && error.status === 404) {
+      throw new SessionGoneError(error.message, { cause: error });
+    }
+    throw error;
+  }
+  if (answer.status !== 308) return { done: true, job: answer.json() };
+  const next = nextOffset(answer.headers.range);
+  if (next === undefined) {
+    throw new RetryableError(`resumable upload ${plan.jobId}: unreadable Range header`);
+  }
+  return { done: false, next };
+}
+
+async function resumable(
+  ctx: UploadContext,
+  plan: LoadPlan,
+  data: Buffer,
+  chunkBytes: number,
+): Promise<unknown> {
+  const total = data.length;
+  const session = await openSession(ctx, plan, total);
+  const ask = (deadline: number) =>
+    put(ctx, plan, session, { range: statusRange(total), body: EMPTY, deadline });
+  let offset = 0;
+  let lost = false;
+  for (;;) {
+    const step = await withRetry(async ({ deadline }): Promise<PutResult> => {
+      if (lost) {
+        // A chunk failed: how much did the server keep? Resume from there.
+        const status = await ask(deadline);
+        lost = false;
+        if (status.done) return status;
+        offset = status.next;
       }
-      throw error;
-    }
-    if (answer.status !== 308) return { done: true, job: answer.json() };
-    const next = nextOffset(answer.headers.range);
-    if (next === undefined) {
-      throw new RetryableError(`resumable upload ${plan.jobId}: unreadable Range header`);
-    }
-    return { done: false, next };
-  }
-
-  async function resumable(plan: LoadPlan, data: Buffer, chunkBytes: number): Promise<unknown> {
-    const total = data.length;
-    const session = await openSession(plan, total);
-    let offset = 0;
-    let lost = false;
-    for (;;) {
-      const step = await withRetry(async ({ deadline }) => {
-        if (lost) {
-          // A chunk failed: how much did the server keep? Resume from there.
-          const status = await put(plan, session, statusRange(total), EMPTY, deadline);
-          lost = false;
-          if (status.done) return status;
-          offset = status.next;
-        }
-        const [first, length] = chunkAt(offset, total, chunkBytes);
-        if (length === 0) {
-          // A 308 said every byte is there, yet no job came back: ask for the final answer
-          // with a status query (a zero-length Content-Range is not a valid range).
-          const status = await put(plan, session, statusRange(total), EMPTY, deadline);
-          if (status.done) return status;
-          throw new RetryableError(`resumable upload ${plan.jobId}: every byte sent, no job yet`);
-        }
-        try {
-          return await put(
-            plan,
-            session,
-            chunkRange(first, length, total),
-            data.subarray(first, first + length),
-            deadline,
-          );
-        } catch (error) {
-          lost = true;
-          throw error;
-        }
-      }, retry);
-      if (step.done) return step.job;
-      offset = step.next;
-    }
-  }
-
-  async function uploadJob(
-    plan: LoadPlan,
-    data: Buffer,
-    settings: UploadSettings = {},
-  ): Promise<InsertResult> {
-    const threshold = settings.resumableThresholdBytes ?? DEFAULT_RESUMABLE_THRESHOLD;
-    const chunkBytes = settings.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    try {
-      if (data.length <= threshold)
-        return { outcome: 'submitted', job: await multipart(plan, data) };
+      const [first, length] = chunkAt(offset, total, chunkBytes);
+      if (length === 0) {
+        // A 308 said every byte is there, yet no job came back: ask for the final answer
+        // with a status query (a zero-length Content-Range is not a valid range).
+        const status = await ask(deadline);
+        if (status.done) return status;
+        throw new RetryableError(`resumable upload ${plan.jobId}: every byte sent, no job yet`);
+      }
+      const chunk = { range: chunkRange(first, length, total), deadline };
       try {
-        return { outcome: 'submitted', job: await resumable(plan, data, chunkBytes) };
+        return await put(ctx, plan, session, {
+          ...chunk,
+          body: data.subarray(first, first + length),
+        });
       } catch (error) {
-        if (!(error instanceof SessionGoneError)) throw error;
-        // The session expired or was lost: one fresh session (a job that was created
-        // meanwhile answers 409 and is confirmed below).
-        return { outcome: 'submitted', job: await resumable(plan, data, chunkBytes) };
+        lost = true;
+        throw error;
       }
-    } catch (error) {
-      if (error instanceof SessionGoneError) {
-        throw new RetryableError(error.message, { cause: error, jobId: plan.jobId });
-      }
-      if (!isDuplicateInsert(error)) throw error;
-    }
-    return { outcome: 'duplicate', job: await getJob(plan.projectId, plan.jobId, plan.location) };
+    }, ctx.retry);
+    if (step.done) return step.job;
+    offset = step.next;
   }
-
-  return { uploadJob };
 }
