@@ -30,19 +30,22 @@ export function createGroupIndex(): GroupIndex {
   };
 }
 
-/** Deep equality of JSON-like values (what batchGroupKey's text would compare). */
+/**
+ * Deep equality of JSON-like values, as their JSON texts would compare apart from key order:
+ * a property holding `undefined` counts as absent (JSON.stringify drops it).
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    if (!Object.hasOwn(b, k)) return false;
-    if (!sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) {
-      return false;
-    }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    defined += 1;
+    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
   }
-  return true;
+  for (const k in y) if (y[k] !== undefined) defined -= 1;
+  return defined === 0;
 }
