@@ -104,13 +104,17 @@ function firstLine(child: ChildProcess, what: string): Promise<string> {
   });
 }
 
-/** The runs `npm run bench` reports: the sweep at 100k and 1M objects, the lister at 1M. */
+/**
+ * The runs `npm run bench` reports: the sweep at 100k and 1M objects (memory should not grow
+ * with the listing), and at 1M the lister alone and the sweep alone, so each part's share shows.
+ */
 export async function runSweepPlanningBench(): Promise<SweepFigures[]> {
   const out: SweepFigures[] = [];
   for (const [mode, objects] of [
     ['sweep', 100_000],
     ['sweep', 1_000_000],
     ['list', 1_000_000],
+    ['plan', 1_000_000],
   ] as const) {
     console.error(`sweep planning: ${mode} ${objects} objects…`);
     out.push(await measureSweep(mode, objects));
