@@ -12,7 +12,7 @@ import { quotaTable } from './budget';
 import type { Chunk } from './chunks';
 import type { CatchUp, ClaimedJob } from './collect';
 import type { SweepRun } from './context';
-import { describeJob, jobSources } from './describe';
+import { describeJob, headOf, jobSources } from './describe';
 import type { SweepMember } from './members';
 import { mapLimit } from './pool';
 
@@ -29,9 +29,11 @@ export async function submitChunk(run: SweepRun, { group, members }: Chunk): Pro
   }
   run.summary.planned += 1;
   const jobId = batchJobId(group.target.route, members, run.runToken);
-  const planned = () => describeJob('batch', planBatchLoad(group.target, members, jobId), members);
+  const { route, load } = group.target;
+  const head = { route, jobId, destinationTable: load.destinationTable };
+  // A dry run reports the job without building it: no list of every member's URI.
   if (run.dryRun) {
-    run.record({ ...planned(), outcome: 'planned' });
+    run.record({ ...describeJob('batch', head, members), outcome: 'planned' });
     return;
   }
   // Claim: a compare-and-set on each member's metageneration; a member another sweep
@@ -43,12 +45,12 @@ export async function submitChunk(run: SweepRun, { group, members }: Chunk): Pro
     else run.summary.claimConflicts += 1;
   });
   if (claimed.length === 0) {
-    run.record({ ...planned(), outcome: 'not-claimed' });
+    run.record({ ...describeJob('batch', head, members), outcome: 'not-claimed' });
     return;
   }
   // The job holds exactly the objects that carry its id, as recovery would rebuild it.
   const plan = planBatchLoad(group.target, claimed, jobId);
-  await insertAndMark(run, plan, describeJob('batch', plan, claimed), claimed);
+  await insertAndMark(run, plan, describeJob('batch', head, claimed), claimed);
 }
 
 /** A claim whose sweep died between claim and submit: find its job, or submit it again. */
@@ -56,7 +58,7 @@ export async function recoverClaim(run: SweepRun, claim: ClaimedJob): Promise<vo
   const { group, members, jobId } = claim;
   const budgetArgs = [group.table, run.perRun(group.target.route)] as const;
   const plan = planBatchLoad(group.target, members, jobId);
-  const job = describeJob('recovery', plan, members);
+  const job = describeJob('recovery', headOf(plan), members);
   run.summary.planned += 1;
   if (run.dryRun) {
     run.record({ ...job, outcome: 'planned' });
@@ -101,7 +103,7 @@ export async function catchUpObject(run: SweepRun, { object }: CatchUp): Promise
   }
   run.summary.planned += 1;
   const member: SweepMember = { ...object, metageneration: object.metageneration };
-  const job = describeJob('catch-up', plan, [member]);
+  const job = describeJob('catch-up', headOf(plan), [member]);
   if (run.dryRun) {
     run.record({ ...job, outcome: 'planned' });
     return;
