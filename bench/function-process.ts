@@ -19,18 +19,31 @@ export interface HandlerSpec {
   /** Module for `--source` (a file), or undefined for the repo itself (dist/index.js). */
   source?: string;
   target: string;
+  /** Environment of its own (e.g. a setting under test), on top of the shared one. */
+  env?: Record<string, string>;
 }
 
+const handler = (name: string, file: string): HandlerSpec => ({
+  name,
+  source: join(__dirname, 'handlers', file),
+  target: 'bench',
+});
+
+/** Every handler the benchmark compares, in table order. */
 export const HANDLERS = {
-  empty: { name: 'empty handler', source: join(__dirname, 'handlers/empty.js'), target: 'bench' },
-  floor: { name: 'plain POST', source: join(__dirname, 'handlers/floor.js'), target: 'bench' },
-  baseline: {
-    name: '@google-cloud/bigquery',
-    source: join(__dirname, 'handlers/baseline.js'),
-    target: 'bench',
+  empty: handler('empty handler', 'empty.js'),
+  authRequest: handler('auth.request POST', 'auth-request.js'),
+  leanPost: handler('lean POST', 'lean-post.js'),
+  baseline: handler('@google-cloud/bigquery', 'baseline.js'),
+  markersOn: { name: 'bq-autoloader, markers on', target: 'autoload' },
+  markersOff: {
+    name: 'bq-autoloader, markers off',
+    target: 'autoload',
+    env: { AUTOLOADER_MARKERS: 'off' },
   },
-  autoloader: { name: 'bq-autoloader', target: 'autoload' },
 } satisfies Record<string, HandlerSpec>;
+
+export type HandlerId = keyof typeof HANDLERS;
 
 export interface RunningHandler {
   pid: number;
@@ -75,6 +88,7 @@ export async function startHandler(
         METADATA_SERVER_DETECTION: 'assume-present',
         NODE_ENV: 'production',
         ...env,
+        ...spec.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,22 +1,26 @@
 /**
- * `npm run bench`: every case of issue 8 side by side, against local servers only (a
- * metadata server and a BigQuery jobs endpoint that answers at once), so only the handlers'
- * own code is measured. Writes bench/results.json and prints the table README: Performance
- * shows. Not part of `npm test`. Tunables: BENCH_RUNS (runs per case, default 5).
+ * `npm run bench`: the per-event handlers side by side (empty handler, auth.request POST,
+ * lean POST, the @google-cloud/bigquery baseline, bq-autoloader with markers on and off)
+ * against local servers only (a metadata server, and BigQuery and Cloud Storage endpoints
+ * that answer at once), so only the handlers' own code is measured; then routing at scale
+ * and sweep planning at 1,000,000 objects. Prints the tables README: Performance shows,
+ * with a target column, and writes bench/results.json. Not part of `npm test`.
+ * Tunables: BENCH_RUNS (cold-start runs per handler, default 5; per-event runs are half).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMetadataServer } from '../dev/metadata-server';
 import { measureColdStarts } from './cold-start';
-import { HANDLERS, type HandlerSpec, REPO } from './function-process';
+import { HANDLERS, type HandlerId, type HandlerSpec, REPO } from './function-process';
 import { startInstantBigQuery } from './instant-bigquery';
 import { startInstantStorage } from './instant-storage';
 import { BUCKET } from './load';
+import { type BenchResults, fmt, type HandlerResult, report } from './report';
 import { measureRouting } from './routing';
 import { bytesOf, productionClosure } from './size';
-import { ratio } from './stats';
-import { type HandlerCost, measureThroughput } from './throughput';
+import { runSweepPlanningBench } from './sweep-planning';
+import { measureThroughput } from './throughput';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PROJECT = 'bench-project';
@@ -29,22 +33,27 @@ routes:
     load: { skipLeadingRows: 1 }
     schema: autodetect
 `;
-/** What the baseline sample needs in production (its package.json would list these). */
-const BASELINE_DEPENDENCIES = [
-  '@google-cloud/functions-framework',
-  '@google-cloud/bigquery',
-  '@google-cloud/storage',
-];
+const FRAMEWORK = '@google-cloud/functions-framework';
 
-interface Figure {
-  name: string;
-  value: number;
-  unit: string;
+/** What each handler needs in production: its package.json's dependencies, and its code. */
+function deployedSize(id: HandlerId): { packages: number; bytes: number } {
+  const spec: HandlerSpec = HANDLERS[id];
+  const loaderDeps = Object.keys(
+    (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: object })
+      .dependencies,
+  );
+  const deps: Record<HandlerId, string[]> = {
+    empty: [FRAMEWORK],
+    authRequest: [FRAMEWORK, 'google-auth-library'],
+    leanPost: [FRAMEWORK, 'google-auth-library'],
+    baseline: [FRAMEWORK, '@google-cloud/bigquery', '@google-cloud/storage'],
+    markersOn: loaderDeps,
+    markersOff: loaderDeps,
+  };
+  const closure = productionClosure(REPO, deps[id]);
+  const code = bytesOf(spec.source ?? join(REPO, 'dist'));
+  return { packages: closure.packages, bytes: closure.bytes + code };
 }
-
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-const spread = (s: { median: number; min: number; max: number }, digits = 1) =>
-  `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -56,133 +65,67 @@ async function main(): Promise<void> {
   const env = (spec: HandlerSpec): Record<string, string> => ({
     GOOGLE_CLOUD_PROJECT: PROJECT,
     GCE_METADATA_HOST: metadata.host,
-    // With a scheme: @google-cloud/bigquery would add https:// to a bare host (FACTS.md).
+    // With a scheme: @google-cloud/bigquery would add https:// to a bare host.
     BIGQUERY_EMULATOR_HOST: `http://${bigquery.host}`,
-    // bq-autoloader patches a marker onto each loaded object; the others never call it.
+    // bq-autoloader writes a marker on each object it loads; the others never call it.
     STORAGE_EMULATOR_HOST: storage.emulatorHost,
-    ...(spec === HANDLERS.autoloader ? { AUTOLOADER_CONFIG: rulesFile } : {}),
+    ...(spec.source === undefined ? { AUTOLOADER_CONFIG: rulesFile } : {}),
   });
-  const lines: string[] = [];
-  const out = (line = '') => {
-    lines.push(line);
-    console.log(line);
-  };
   try {
+    const ids = Object.keys(HANDLERS) as HandlerId[];
     console.error(`cold start (${RUNS} runs each)…`);
     const cold = await measureColdStarts(
-      [HANDLERS.empty, HANDLERS.baseline, HANDLERS.autoloader],
+      ids.map((id) => HANDLERS[id]),
       env,
       RUNS,
     );
-
-    const costs: HandlerCost[] = [];
-    for (const spec of [HANDLERS.floor, HANDLERS.baseline, HANDLERS.autoloader]) {
+    const handlers: HandlerResult[] = [];
+    for (const [i, id] of ids.entries()) {
+      const spec = HANDLERS[id];
       console.error(`per-event cost: ${spec.name}…`);
-      costs.push(
-        await measureThroughput(spec, env(spec), bigquery.inserts, {
-          concurrencies: [1, 80],
-          runs: Math.max(3, Math.ceil(RUNS / 2)),
-          maxEvents: (c) => (c === 1 ? 1000 : 3000),
-          maxMs: 3000,
-          warmupEvents: 300,
-        }),
-      );
+      const counters = {
+        inserts: bigquery.inserts,
+        storageRequests: () => storage.patches() + storage.reads(),
+      };
+      const cost = await measureThroughput(spec, env(spec), counters, {
+        concurrencies: [1, 80],
+        runs: Math.max(3, Math.ceil(RUNS / 2)),
+        maxEvents: (c) => (c === 1 ? 1000 : 3000),
+        maxMs: 3000,
+        warmupEvents: 300,
+      });
+      const coldStart = cold[i];
+      if (!coldStart) throw new Error(`no cold start for ${spec.name}`);
+      handlers.push({ id, name: spec.name, cold: coldStart, cost, size: deployedSize(id) });
     }
 
     console.error('routing at scale…');
     const routing = [];
     for (const routes of [10, 1000, 10_000]) routing.push(await measureRouting(routes, 50_000));
 
-    const autoloaderDeps = Object.keys(
-      (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: object })
-        .dependencies,
-    );
-    const size = {
-      baseline: {
-        ...productionClosure(REPO, BASELINE_DEPENDENCIES),
-        code: bytesOf(HANDLERS.baseline.source),
+    const sweep = await runSweepPlanningBench();
+
+    const results: BenchResults = {
+      machine: {
+        nproc: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        date: new Date().toISOString(),
       },
-      autoloader: { ...productionClosure(REPO, autoloaderDeps), code: bytesOf(join(REPO, 'dist')) },
+      runs: RUNS,
+      handlers,
+      routing,
+      sweep,
     };
-
-    let sweep: Figure[] | string;
-    if (existsSync(join(__dirname, 'sweep-planning.ts'))) {
-      console.error('sweep planning (bench/sweep-planning.ts)…');
-      // Loaded only when present (another issue's file): a static import would fail without it.
-      const mod = require('./sweep-planning') as {
-        runSweepPlanningBench(): Promise<Figure[]>;
-      };
-      sweep = await mod.runSweepPlanningBench();
-    } else {
-      sweep = 'skipped: bench/sweep-planning.ts is not there';
-    }
-
-    const [empty, baseCold, autoCold] = cold;
-    const [floor, base, auto] = costs;
-    const machine = {
-      nproc: cpus().length,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      node: process.version,
-      date: new Date().toISOString(),
-    };
-    out(`Machine: ${machine.nproc} CPUs, ${machine.cpu}, Node ${machine.node}, ${machine.date}`);
-    out(
-      `Median of ${RUNS} runs (min–max); per-event cost: median of ${floor?.runs[0]?.cpuMsPerEvent.n} runs.`,
-    );
-    out();
-    out('| Cold start (spawn → first event acknowledged) | ms | vs empty | framework ready, ms |');
-    out('|---|---|---|---|');
-    for (const c of cold) {
-      out(
-        `| ${c.handler} | ${spread(c.firstAckMs, 0)} | ${ratio(c.firstAckMs.median, empty?.firstAckMs.median ?? Number.NaN)} | ${spread(c.readyMs, 0)} |`,
-      );
-    }
-    out();
-    out('| Per event | concurrency | events/s | vs floor | CPU ms/event | peak RSS MiB |');
-    out('|---|---|---|---|---|---|');
-    for (const cost of costs) {
-      for (const run of cost.runs) {
-        const floorRun = floor?.runs.find((r) => r.concurrency === run.concurrency);
-        out(
-          `| ${cost.handler} | ${run.concurrency} | ${spread(run.eventsPerSecond, 0)} | ${ratio(run.eventsPerSecond.median, floorRun?.eventsPerSecond.median ?? Number.NaN)} | ${spread(run.cpuMsPerEvent, 2)} | ${fmt(cost.peakRssMiB)} |`,
-        );
-      }
-    }
-    const at80 = (c: HandlerCost | undefined) => c?.runs.find((r) => r.concurrency === 80);
-    out();
-    out(
-      `bq-autoloader vs baseline at concurrency 80: ${ratio(at80(auto)?.eventsPerSecond.median ?? Number.NaN, at80(base)?.eventsPerSecond.median ?? Number.NaN)} the events/s, ` +
-        `${ratio(at80(auto)?.cpuMsPerEvent.median ?? Number.NaN, at80(base)?.cpuMsPerEvent.median ?? Number.NaN)} the CPU per event; ` +
-        `cold start ${ratio(autoCold?.firstAckMs.median ?? Number.NaN, baseCold?.firstAckMs.median ?? Number.NaN)} the baseline's.`,
-    );
-    out();
-    out('| Routing | compile ms | matchRoute p50 µs | p99 µs | planObjectLoad p50 µs | p99 µs |');
-    out('|---|---|---|---|---|---|');
-    for (const r of routing) {
-      out(
-        `| ${r.routes} routes | ${fmt(r.compileMs, 0)} | ${fmt(r.matchP50Us, 2)} | ${fmt(r.matchP99Us, 2)} | ${fmt(r.planP50Us, 2)} | ${fmt(r.planP99Us, 2)} |`,
-      );
-    }
-    out();
-    out('| Deployed size | packages | node_modules MB | code kB | total MB |');
-    out('|---|---|---|---|---|');
-    for (const [name, s] of [
-      ['@google-cloud/bigquery baseline', size.baseline],
-      ['bq-autoloader', size.autoloader],
-    ] as const) {
-      out(
-        `| ${name} | ${s.packages} | ${fmt(s.bytes / 1e6)} | ${fmt(s.code / 1e3)} | ${fmt((s.bytes + s.code) / 1e6)} |`,
-      );
-    }
-    out();
-    if (typeof sweep === 'string') out(`Sweep planning: ${sweep}`);
-    else for (const f of sweep) out(`${f.name}: ${fmt(f.value, 2)} ${f.unit}`);
-    out();
-    out(`Total benchmark time: ${fmt((Date.now() - started) / 1000, 0)} s`);
-
+    const table = [
+      ...report(results),
+      '',
+      `Total benchmark time: ${fmt((Date.now() - started) / 1000, 0)} s`,
+    ];
+    for (const line of table) console.log(line);
     writeFileSync(
       join(__dirname, 'results.json'),
-      `${JSON.stringify({ machine, runs: RUNS, coldStart: cold, perEvent: costs, routing, size, sweepPlanning: sweep, table: lines.join('\n') }, null, 2)}\n`,
+      `${JSON.stringify({ ...results, table: table.join('\n') }, null, 2)}\n`,
     );
   } finally {
     await bigquery.close();

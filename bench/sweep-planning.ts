@@ -1,31 +1,27 @@
 /**
- * Benchmark (issue 5): planning a sweep over 100,000 objects on the local GCS server —
- * wall time and peak memory of the sweeping process. Target: under 10 s and 256 MiB.
+ * Sweep planning at scale: a dry-run sweep over 1,000,000 listed objects (12 monthly
+ * destination tables, about 108 batch jobs of up to 10,000 files), and the lister alone over
+ * the same listing. Target: ≤ 20 s and ≤ 200 MiB peak RSS, and memory that does not grow
+ * with the listing (the 100,000-object run shows it: the same peak at a tenth of the
+ * objects).
  *
- *   npx tsx bench/sweep-planning.ts
+ *   npm run build && npx tsx bench/sweep-planning.ts
  *
- * Three processes, so each figure measures one thing: the local GCS server (which also
- * creates the objects, once: they are kept in the OS temp folder for later runs), and a
- * fresh process that runs one dry-run sweep (list page by page, route, group, chunk, plan
- * within the budget) and reports its own wall time and peak RSS.
+ * The listing server (bench/listing-server.ts) runs in this process and builds each page
+ * from a template; each measurement runs in a fresh process on the built code
+ * (bench/sweep-measure.js) and reports its own wall time and peak RSS.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startGcsServer } from '../dev/gcs/server';
-import { parseConfig } from '../src/config/parse';
-import { resolveSchemaFiles } from '../src/config/resolve-schemas';
-import { createObjectLister } from '../src/gcp/storage/listing';
-import { compileRules } from '../src/routing/compile';
-import { runSweep } from '../src/sweep/run';
+import { build } from 'esbuild';
+import { startListingServer, type VirtualBucket } from './listing-server';
 
-const OBJECTS = 100_000;
 const BUCKET = 'bench-landing';
-const DATA_DIR = join(tmpdir(), `bq-autoloader-bench-sweep-${OBJECTS}`);
-// Default limits: 1000 jobs/day over 96 sweeps/day = 10 jobs of up to 10,000 files per run,
-// so one run plans all 100,000 objects.
+// Default limits: 1000 jobs/day over 96 sweeps/day = 10 jobs of up to 10,000 files per table
+// per run, so one run plans every object (12 tables × 9 chunks of 1,000,000 / 12 objects).
 const RULES = `
 routes:
   - name: events
@@ -35,111 +31,82 @@ routes:
     mode: batch
 `;
 
-export interface BenchFigure {
-  name: string;
-  value: number;
-  unit: string;
-}
-
-export async function runSweepPlanningBench(): Promise<BenchFigure[]> {
-  const server = spawnSelf(['--serve']);
-  try {
-    const host = await firstLine(server, 'GCS server host');
-    const measure = spawnSelf(['--measure', host]);
-    const result = JSON.parse(await firstLine(measure, 'sweep figures')) as {
-      wallMs: number;
-      listingMs: number;
-      peakRssBytes: number;
-      listed: number;
-      planned: number;
-    };
-    if (result.listed !== OBJECTS) {
-      throw new Error(`expected ${OBJECTS} objects listed, got ${result.listed}`);
-    }
-    return [
-      { name: 'sweep planning, 100k objects: wall time', value: result.wallMs / 1000, unit: 's' },
-      {
-        name: 'sweep planning, 100k objects: of which waiting for listing pages',
-        value: result.listingMs / 1000,
-        unit: 's',
-      },
-      {
-        name: 'sweep planning, 100k objects: peak RSS',
-        value: Math.round((result.peakRssBytes / 2 ** 20) * 10) / 10,
-        unit: 'MiB',
-      },
-      { name: 'sweep planning, 100k objects: jobs planned', value: result.planned, unit: 'jobs' },
-    ];
-  } finally {
-    server.kill();
-  }
-}
-
-/** Child mode `--serve`: create the objects once, serve them, print the emulator host. */
-async function serve(): Promise<void> {
-  const gcs = await startGcsServer({ rootDir: DATA_DIR });
-  const ready = join(DATA_DIR, 'complete');
-  if (!existsSync(ready)) {
-    process.stderr.write(`creating ${OBJECTS} objects in ${DATA_DIR} (once)...\n`);
-    for (let i = 0; i < OBJECTS; i += 1) {
-      const month = String((i % 12) + 1).padStart(2, '0');
-      const name = `events/2026/${month}/part-${String(i).padStart(6, '0')}.ndjson`;
-      gcs.store.insert(BUCKET, name, Buffer.from(`{"id":${i}}\n`), {});
-    }
-    writeFileSync(ready, String(OBJECTS));
-  }
-  process.stdout.write(`${gcs.emulatorHost}\n`);
-}
-
-/** Child mode `--measure HOST`: one dry-run sweep; prints its figures as JSON. */
-async function measure(host: string): Promise<void> {
-  process.env.STORAGE_EMULATOR_HOST = host;
-  const config = await resolveSchemaFiles(parseConfig(RULES, 'bench.yaml'), 'bench.yaml', () =>
-    Promise.reject(new Error('no schema files')),
-  );
-  const rules = compileRules(config, 'bench.yaml');
-  const never = () => Promise.reject(new Error('a dry run makes no writes'));
-  // Time spent waiting for listing pages (the local server walks its folder for each page),
-  // as opposed to the sweep's own routing, grouping and planning.
-  const lister = createObjectLister();
-  let listingMs = 0;
-  const timedLister: typeof lister = {
-    listBuckets: () => lister.listBuckets(),
-    async *listObjects(bucket, prefix) {
-      const pages = lister.listObjects(bucket, prefix);
-      for (;;) {
-        const t = performance.now();
-        const next = await pages.next();
-        listingMs += performance.now() - t;
-        if (next.done) return;
-        yield next.value;
-      }
+/** Objects spread over the 12 months of 2026, in name order. */
+export function eventsBucket(objects: number): VirtualBucket {
+  return {
+    bucket: BUCKET,
+    objects,
+    nameOf: (i) => {
+      const month = String(Math.floor((i * 12) / objects) + 1).padStart(2, '0');
+      return `events/2026/${month}/part-${String(i).padStart(7, '0')}.ndjson`;
     },
   };
-  const start = performance.now();
-  const summary = await runSweep(
-    {
-      rules,
-      runtimeProject: 'bench-project',
-      lister: timedLister,
-      markers: { write: never },
-      insertJob: never,
-      findJob: never,
-    },
-    { minAgeSeconds: 0, dryRun: true },
-  );
-  const wallMs = performance.now() - start;
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(
-    `${JSON.stringify({ wallMs, listingMs, peakRssBytes, listed: summary.listed, planned: summary.planned })}\n`,
-  );
 }
 
-function spawnSelf(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', __filename, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, GOOGLE_CLOUD_PROJECT: 'bench-project' },
-  });
+export interface SweepFigures {
+  mode: 'sweep' | 'list' | 'plan';
+  objects: number;
+  wallMs: number;
+  listingMs: number;
+  peakRssBytes: number;
+  listed: number;
+  planned: number;
+}
+
+/**
+ * One fresh process: `sweep` (a dry-run sweep over the listing server), `list` (the lister
+ * alone) or `plan` (the sweep alone, over pages made in its own process).
+ */
+/** bench/sweep-measure.ts bundled once per run, as build.mjs bundles the function. */
+let script: Promise<string> | undefined;
+function measureScript(): Promise<string> {
+  script ??= (async () => {
+    const outfile = join(mkdtempSync(join(tmpdir(), 'bqal-sweep-bench-')), 'sweep-measure.js');
+    await build({
+      entryPoints: [join(__dirname, 'sweep-measure.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+    return outfile;
+  })();
+  return script;
+}
+
+export async function measureSweep(
+  mode: SweepFigures['mode'],
+  objects: number,
+  nodeArgs: string[] = [],
+): Promise<SweepFigures> {
+  const server = await startListingServer([eventsBucket(objects)]);
+  try {
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, await measureScript(), mode, RULES, BUCKET, 'events/', String(objects)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          PATH: process.env.PATH ?? '',
+          GOOGLE_CLOUD_PROJECT: 'bench-project',
+          STORAGE_EMULATOR_HOST: server.emulatorHost,
+          NODE_ENV: 'production',
+        },
+      },
+    );
+    const figures = JSON.parse(await firstLine(child, `sweep ${mode}`)) as Omit<
+      SweepFigures,
+      'mode' | 'objects'
+    >;
+    if (figures.listed !== objects) {
+      throw new Error(`expected ${objects} objects listed, got ${figures.listed}`);
+    }
+    return { mode, objects, ...figures };
+  } finally {
+    await server.close();
+  }
 }
 
 function firstLine(child: ChildProcess, what: string): Promise<string> {
@@ -151,18 +118,37 @@ function firstLine(child: ChildProcess, what: string): Promise<string> {
   });
 }
 
+/**
+ * The runs `npm run bench` reports: the sweep at 100k and 1M objects (memory should not grow
+ * with the listing), and at 1M the lister alone and the sweep alone, so each part's share shows.
+ */
+export async function runSweepPlanningBench(): Promise<SweepFigures[]> {
+  const out: SweepFigures[] = [];
+  for (const [mode, objects] of [
+    ['sweep', 100_000],
+    ['sweep', 1_000_000],
+    ['list', 1_000_000],
+    ['plan', 1_000_000],
+  ] as const) {
+    console.error(`sweep planning: ${mode} ${objects} objects…`);
+    out.push(await measureSweep(mode, objects));
+  }
+  return out;
+}
+
 if (require.main === module) {
-  const [mode, arg] = process.argv.slice(2);
-  const main =
-    mode === '--serve'
-      ? serve()
-      : mode === '--measure'
-        ? measure(arg ?? '')
-        : runSweepPlanningBench().then((figures) => {
-            for (const f of figures) process.stdout.write(`${f.name}: ${f.value} ${f.unit}\n`);
-          });
-  main.catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  // `npx tsx bench/sweep-planning.ts [sweep|list] [objects] [node flags…]`, e.g. --cpu-prof.
+  const [mode, objects, ...nodeArgs] = process.argv.slice(2);
+  const run =
+    mode === 'sweep' || mode === 'list' || mode === 'plan'
+      ? measureSweep(mode, Number(objects ?? 1_000_000), nodeArgs).then((f) => [f])
+      : runSweepPlanningBench();
+  run
+    .then((figures) => {
+      for (const f of figures) console.log(JSON.stringify(f));
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

@@ -32,19 +32,28 @@ export interface HandlerCost {
   peakRssMiB: number;
   /** jobs.insert calls seen by the BigQuery endpoint per event answered (expect 1). */
   insertsPerEvent: number;
+  /** Cloud Storage requests (marker patches, object reads) per event answered. */
+  storageRequestsPerEvent: number;
+}
+
+/** Requests the local endpoints have answered so far. */
+export interface RequestCounters {
+  inserts(): number;
+  storageRequests(): number;
 }
 
 export async function measureThroughput(
   spec: HandlerSpec,
   env: Record<string, string>,
-  inserts: () => number,
+  counters: RequestCounters,
   options: ThroughputOptions,
 ): Promise<HandlerCost> {
   const fn = await startHandler(spec, env);
   try {
     // Warm-up: token fetched, code paths compiled, sockets open.
     await runLoad(fn.url, 10, options.warmupEvents, 10_000);
-    const insertsBefore = inserts();
+    const insertsBefore = counters.inserts();
+    const storageBefore = counters.storageRequests();
     let answered = 0;
     const runs: Throughput[] = [];
     for (const concurrency of options.concurrencies) {
@@ -80,7 +89,8 @@ export async function measureThroughput(
       handler: spec.name,
       runs,
       peakRssMiB: peakRssBytes(fn.pid) / 2 ** 20,
-      insertsPerEvent: (inserts() - insertsBefore) / answered,
+      insertsPerEvent: (counters.inserts() - insertsBefore) / answered,
+      storageRequestsPerEvent: (counters.storageRequests() - storageBefore) / answered,
     };
   } finally {
     await fn.stop();

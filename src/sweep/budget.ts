@@ -40,6 +40,11 @@ export class RunBudget {
     return true;
   }
 
+  /** Hands back a job taken for work that turned out to need none. */
+  give(table: string, perRun: number): void {
+    this.remaining.set(table, Math.min(perRun, this.left(table, perRun) + 1));
+  }
+
   left(table: string, perRun: number): number {
     return this.remaining.get(table) ?? perRun;
   }

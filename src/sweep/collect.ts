@@ -1,150 +1,130 @@
 /**
  * The listing half of a sweep: every listed object is routed like its event would be
- * (first match wins), and kept only as what the sweep must act on — an unclaimed object of a
- * batch route (grouped by load target), a claim of a batch job (for recovery), or an
- * unmarked object of a per-object route (catch-up). Marked objects are counted and dropped,
- * so memory grows with the work of one run, never with the bucket.
+ * (first match wins) and becomes what the sweep must act on — a member of its batch group's
+ * open chunk, a member of a claim (for recovery), or an unmarked object of a per-object
+ * route (catch-up) — or only a count. Sealed chunks leave at once; claims and catch-up are
+ * bounded by earlier runs' work and MAX_CATCH_UP_PER_RUN, so memory never grows with the
+ * bucket.
  */
 
 import type { ListedObject } from '../gcp/storage/listing';
 import { markerOf } from '../gcp/storage/markers';
-import { type BatchMember, batchGroupKey } from '../routing/batch-plan';
-import type { CompiledRules } from '../routing/compile';
 import { type ObjectLoadTarget, resolveObjectLoad } from '../routing/plan';
 import type { ObjectRef } from '../types';
-
-/** A member with the metageneration its marker write is conditioned on. */
-export type SweepMember = BatchMember & { metageneration: string };
-
-export interface BatchGroup {
-  target: ObjectLoadTarget;
-  members: SweepMember[];
-}
+import { type Chunk, createChunker } from './chunks';
+import type { SweepRun } from './context';
+import { createGroupIndex } from './groups';
+import type { BatchGroup, SweepMember } from './members';
 
 export interface ClaimedJob {
   jobId: string;
-  target: ObjectLoadTarget;
+  group: BatchGroup;
   members: SweepMember[];
   /** The latest marker write among the members (epoch ms): the claim's age. */
   claimedAt: number;
+  /** A job of this run's budget was set aside for it when it was first listed. */
+  reserved: boolean;
 }
 
-export interface Collected {
-  listed: number;
-  matched: number;
-  refused: number;
-  tooYoung: number;
-  tooOld: number;
-  marked: number;
-  /** Left for a later run: more than this run's budget could load. */
-  deferred: number;
-  groups: Map<string, BatchGroup>;
+export interface CatchUp {
+  object: ObjectRef & { metageneration: string };
+  target: ObjectLoadTarget;
+}
+
+export interface Collector {
+  /** Routes one listed object; returns a batch chunk it sealed, if any. */
+  add(object: ListedObject): Chunk | undefined;
   claims: Map<string, ClaimedJob>;
-  catchUp: { object: ObjectRef & { metageneration: string }; target: ObjectLoadTarget }[];
+  catchUp: CatchUp[];
+  /** The batch chunks still open once the listing is done. */
+  rest(): Chunk[];
 }
 
 export interface CollectOptions {
-  rules: CompiledRules;
-  runtimeProject: string;
-  /** Names of the routes this sweep acts on. */
-  routes: ReadonlySet<string>;
-  now: number;
   minAgeMs: number;
   maxAgeMs: number;
-  /** Most members one group keeps (what this run's job budget can load). */
-  membersPerGroup: (route: string) => number;
   /** Most per-object catch-up loads in one run. */
   maxCatchUp: number;
 }
 
-export function createCollector(options: CollectOptions): {
-  add(object: ListedObject): void;
-  result: Collected;
-} {
-  const result: Collected = {
-    listed: 0,
-    matched: 0,
-    refused: 0,
-    tooYoung: 0,
-    tooOld: 0,
-    marked: 0,
-    deferred: 0,
-    groups: new Map(),
-    claims: new Map(),
-    catchUp: [],
-  };
-  const byName = new Map(options.rules.routes.map((r) => [r.name, r]));
+export function createCollector(run: SweepRun, options: CollectOptions): Collector {
+  const { summary, budget } = run;
+  const selected = new Set(run.routes.map((r) => r.name));
+  const batchRoutes = new Set(
+    run.routes.filter((r) => r.config.mode === 'batch').map((r) => r.name),
+  );
+  const chunker = createChunker(run.limits);
+  const { groupOf } = createGroupIndex();
+  const claims = new Map<string, ClaimedJob>();
+  const catchUp: CatchUp[] = [];
+  const ctx = { runtimeProject: run.deps.runtimeProject };
 
-  function add(object: ListedObject): void {
-    result.listed += 1;
-    const target = resolveObjectLoad(options.rules, object, {
-      runtimeProject: options.runtimeProject,
-    });
-    if (target.kind !== 'target') {
-      if (target.kind === 'refused' && target.route && options.routes.has(target.route)) {
-        result.refused += 1;
-      }
+  function addClaim(jobId: string, group: BatchGroup, member: SweepMember, at: number): void {
+    const claim = claims.get(jobId);
+    if (claim) {
+      claim.members.push(member);
+      claim.claimedAt = Math.max(claim.claimedAt, at);
       return;
     }
-    if (!options.routes.has(target.route)) return;
-    result.matched += 1;
-    const route = byName.get(target.route);
-    const batch = route?.config.mode === 'batch';
-    const marker = markerOf(object.metadata);
-    const member: SweepMember = {
-      bucket: object.bucket,
-      name: object.name,
-      generation: object.generation,
-      metageneration: object.metageneration,
-      size: object.size,
-    };
-    if (batch && marker?.state === 'claimed') {
-      const claimedAt = Date.parse(object.updated ?? object.timeCreated ?? '') || 0;
-      const job = result.claims.get(marker.jobId);
-      if (job) {
-        job.members.push(member);
-        job.claimedAt = Math.max(job.claimedAt, claimedAt);
-      } else {
-        result.claims.set(marker.jobId, {
-          jobId: marker.jobId,
-          target,
-          members: [member],
-          claimedAt,
-        });
-      }
-      return;
-    }
-    if (marker) {
-      result.marked += 1;
-      return;
-    }
-    const created = Date.parse(object.timeCreated ?? '');
-    const age = Number.isNaN(created) ? Number.POSITIVE_INFINITY : options.now - created;
-    if (age < options.minAgeMs) {
-      result.tooYoung += 1;
-      return;
-    }
-    if (batch) {
-      const key = batchGroupKey(target);
-      const group = result.groups.get(key) ?? { target, members: [] };
-      result.groups.set(key, group);
-      if (group.members.length >= options.membersPerGroup(target.route)) {
-        result.deferred += 1;
-      } else {
-        group.members.push(member);
-      }
-      return;
-    }
-    if (age > options.maxAgeMs) {
-      result.tooOld += 1;
-      return;
-    }
-    if (result.catchUp.length >= options.maxCatchUp) {
-      result.deferred += 1;
-      return;
-    }
-    result.catchUp.push({ object, target });
+    // Recovery goes before new batches: a claim that looks abandoned takes its job now,
+    // before chunks sealed later in the listing spend the table's budget.
+    const reserved =
+      run.now - at >= run.graceMs && budget.take(group.table, run.perRun(group.target.route));
+    claims.set(jobId, { jobId, group, members: [member], claimedAt: at, reserved });
   }
 
-  return { add, result };
+  function add(object: ListedObject): Chunk | undefined {
+    summary.listed += 1;
+    const target = resolveObjectLoad(run.routing, object, ctx);
+    if (target.kind !== 'target') {
+      if (target.kind === 'refused' && target.route && selected.has(target.route)) {
+        summary.refused += 1;
+      }
+      return undefined;
+    }
+    if (!selected.has(target.route)) return undefined;
+    summary.matched += 1;
+    const batch = batchRoutes.has(target.route);
+    const marker = markerOf(object.metadata);
+    if (batch && marker?.state === 'claimed') {
+      const at = Date.parse(object.updated ?? object.timeCreated ?? '') || 0;
+      addClaim(marker.jobId, groupOf(target), memberOf(object), at);
+      return undefined;
+    }
+    if (marker) {
+      summary.marked += 1;
+      return undefined;
+    }
+    const created = Date.parse(object.timeCreated ?? '');
+    const age = Number.isNaN(created) ? Number.POSITIVE_INFINITY : run.now - created;
+    if (age < options.minAgeMs) {
+      summary.tooYoung += 1;
+      return undefined;
+    }
+    if (batch) {
+      const group = groupOf(target);
+      // The table has no job left in this run: counted, not kept.
+      if (budget.left(group.table, run.perRun(target.route)) <= 0) {
+        summary.deferred += 1;
+        return undefined;
+      }
+      return chunker.add(group, memberOf(object));
+    }
+    if (age > options.maxAgeMs) summary.tooOld += 1;
+    else if (catchUp.length >= options.maxCatchUp) summary.deferred += 1;
+    else catchUp.push({ object, target });
+    return undefined;
+  }
+
+  return { add, claims, catchUp, rest: chunker.rest };
+}
+
+function memberOf(object: ListedObject): SweepMember {
+  return {
+    bucket: object.bucket,
+    name: object.name,
+    generation: object.generation,
+    metageneration: object.metageneration,
+    size: object.size,
+  };
 }

@@ -188,3 +188,51 @@ describe('the per-table job budget', () => {
     expect(summary.error).toBeUndefined();
   });
 });
+
+describe('a streamed sweep', () => {
+  const small = (jobsPerDay: number) =>
+    compileRules(
+      parseConfig(
+        `routes:
+  - name: events
+    match: "gs://landing/events/*.ndjson"
+    destination: raw.events
+    schema: autodetect
+    mode: batch
+    batch: { maxFiles: 2, jobsPerDay: ${jobsPerDay}, sweepsPerDay: 96 }
+`,
+        'test.yaml',
+      ) as Parameters<typeof compileRules>[0],
+    );
+
+  it('submits a full chunk before it lists the next page', async () => {
+    let insertedBeforePage2 = -1;
+    const { deps, inserted } = setup([], { rules: small(960) });
+    deps.lister = {
+      listObjects: async function* () {
+        yield ['a', 'b', 'c'].map((n) => listed(`events/${n}.ndjson`));
+        insertedBeforePage2 = inserted.length;
+        yield [listed('events/d.ndjson')];
+      },
+      listBuckets: async function* () {},
+    };
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(insertedBeforePage2).toBe(1);
+    expect(summary.jobs.map((j) => j.files)).toEqual([2, 2]);
+  });
+
+  it('gives an abandoned claim its job before a chunk sealed later in the listing', async () => {
+    const claim = listed('events/0.ndjson', {
+      'bq-autoloader-job': 'bqal_events_batch_old',
+      'bq-autoloader-state': 'claimed',
+    });
+    // One job per run: the claim listed first must get it, though the new chunk seals first.
+    const { deps, inserted } = setup(
+      [claim, ...['a', 'b', 'c'].map((n) => listed(`events/${n}.ndjson`))],
+      { rules: small(96) },
+    );
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(inserted.map((p) => p.jobId)).toEqual(['bqal_events_batch_old']);
+    expect(summary).toMatchObject({ planned: 1, submitted: 1, deferred: 3 });
+  });
+});

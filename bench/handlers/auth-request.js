@@ -1,6 +1,8 @@
 /**
- * The per-event floor: one authenticated POST per event (a jobs.insert body), with the same
- * auth library bq-autoloader uses and nothing else — no rules, no validation, no job id.
+ * One authenticated POST per event (a jobs.insert body) through google-auth-library's
+ * `auth.request` — the generic request stack (gaxios per call, a token lookup per call) with
+ * nothing else: no rules, no validation, no job id. Compare with lean-post.js, which sends the
+ * same request over a keep-alive agent with a cached token.
  */
 const functions = require('@google-cloud/functions-framework');
 const { GoogleAuth } = require('google-auth-library');
