@@ -34,6 +34,7 @@ export const HANDLERS = {
   empty: handler('empty handler', 'empty.js'),
   authRequest: handler('auth.request POST', 'auth-request.js'),
   leanPost: handler('lean POST', 'lean-post.js'),
+  leanClaimPost: handler('lean PATCH + POST', 'lean-claim-post.js'),
   baseline: handler('@google-cloud/bigquery', 'baseline.js'),
   markersOn: { name: 'bq-autoloader, markers on', target: 'autoload' },
   markersOff: {
