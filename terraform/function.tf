@@ -7,9 +7,11 @@
 
 locals {
   storage_write = anytrue([for b in values(var.landing_buckets) : b.write_access]) || length(var.archive_buckets) > 0
-  publishes     = var.requests.enabled || var.notify.enabled
+  # The claim before each insert needs write access to every landing bucket's metadata.
+  markers   = alltrue([for b in values(var.landing_buckets) : b.write_access]) ? "on" : "off"
+  publishes = var.requests.enabled || var.notify.enabled
 
-  # Token scopes of the runtime identity (read by src/index.ts). IAM still decides what the
+  # Token scopes of the runtime identity (read by src/gcp/token.ts). IAM still decides what the
   # account may do; scopes only stop a read-only deployment from writing by accident.
   scopes = concat(
     ["https://www.googleapis.com/auth/bigquery"],
@@ -49,8 +51,9 @@ resource "google_cloudfunctions2_function" "loader" {
     service_account_email            = google_service_account.runtime.email
 
     environment_variables = merge(var.environment_variables, {
-      AUTOLOADER_CONFIG = local.config_location
-      AUTOLOADER_SCOPES = join(",", local.scopes)
+      AUTOLOADER_CONFIG  = local.config_location
+      AUTOLOADER_SCOPES  = join(",", local.scopes)
+      AUTOLOADER_MARKERS = local.markers
     })
   }
 

@@ -128,25 +128,25 @@ variable "function" {
 }
 
 variable "environment_variables" {
-  description = "Extra environment variables for the function. AUTOLOADER_CONFIG and AUTOLOADER_SCOPES are set by the module and cannot be overridden here."
+  description = "Extra environment variables for the function. AUTOLOADER_CONFIG, AUTOLOADER_SCOPES and AUTOLOADER_MARKERS are set by the module and cannot be overridden here."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["AUTOLOADER_CONFIG", "AUTOLOADER_SCOPES", "GOOGLE_CLOUD_PROJECT"])) == 0
-    error_message = "environment_variables must not set AUTOLOADER_CONFIG, AUTOLOADER_SCOPES or GOOGLE_CLOUD_PROJECT: the module and the platform manage them."
+    condition     = length(setintersection(keys(var.environment_variables), ["AUTOLOADER_CONFIG", "AUTOLOADER_SCOPES", "AUTOLOADER_MARKERS", "GOOGLE_CLOUD_PROJECT"])) == 0
+    error_message = "environment_variables must not set AUTOLOADER_CONFIG, AUTOLOADER_SCOPES, AUTOLOADER_MARKERS or GOOGLE_CLOUD_PROJECT: the module and the platform manage them."
   }
 }
 
 variable "landing_buckets" {
   description = <<-EOT
-    Landing buckets, keyed by bucket name. For each: delivery = "eventarc" (an Eventarc object-finalized trigger; the trigger location must equal the bucket location, e.g. "eu" for an EU bucket) or "pubsub" (a GCS notification to this module's topic, delivered by a push subscription with dead-lettering; object_prefix narrows it); write_access = true when object markers (sweeps, outcome states) or post-load actions (delete/move) are used.
+    Landing buckets, keyed by bucket name. For each: delivery = "eventarc" (an Eventarc object-finalized trigger; the trigger location must equal the bucket location, e.g. "eu" for an EU bucket) or "pubsub" (a GCS notification to this module's topic, delivered by a push subscription with dead-lettering; object_prefix narrows it); write_access (default true) lets the loader claim each object generation before its load (a metadata patch with generation preconditions: the check that an event's generation is still the live one, so an old event never loads newer bytes), write sweep and outcome markers and run post-load actions; false on any bucket turns markers off for the whole deployment (AUTOLOADER_MARKERS=off: one request per event, no generation check), for buckets whose objects are never overwritten.
   EOT
   type = map(object({
     delivery         = optional(string, "eventarc")
     trigger_location = optional(string)
     object_prefix    = optional(string)
-    write_access     = optional(bool, false)
+    write_access     = optional(bool, true)
   }))
 
   validation {

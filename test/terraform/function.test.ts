@@ -49,8 +49,19 @@ describe('the function', () => {
     const service = single(loader().service_config, 'service_config');
     expect(service.service_account_email).toBe('${google_service_account.runtime.email}');
     const env = String(service.environment_variables);
-    expect(env).toContain('AUTOLOADER_CONFIG = local.config_location');
+    expect(env).toMatch(/AUTOLOADER_CONFIG\s*=\s*local.config_location/);
     expect(env).toContain('AUTOLOADER_SCOPES');
+  });
+
+  it('claims objects before their loads unless a landing bucket is read-only (write_access defaults to true)', () => {
+    const env = String(single(loader().service_config, 'service_config').environment_variables);
+    expect(env).toMatch(/AUTOLOADER_MARKERS\s*=\s*local.markers/);
+    expect(tf.texts['function.tf']).toMatch(
+      /markers\s*=\s*alltrue\(\[for b in values\(var.landing_buckets\) : b.write_access\]\) \? "on" : "off"/,
+    );
+    expect(String(tf.variables.landing_buckets?.type)).toMatch(
+      /write_access\s*=\s*optional\(bool, true\)/,
+    );
   });
 
   it.each([
