@@ -2,11 +2,12 @@
  * The listing half of a sweep: every listed object is routed like its event would be
  * (first match wins) and becomes what the sweep must act on — a member of its batch group's
  * open chunk, a member of a claim (for recovery), or an unmarked object of a per-object
- * route (catch-up) — or only a count. Sealed chunks leave at once; claims and catch-up are
+ * route or one whose claim was abandoned (catch-up) — or only a count. Sealed chunks leave at once; claims and catch-up are
  * bounded by earlier runs' work and MAX_CATCH_UP_PER_RUN, so memory never grows with the
  * bucket.
  */
 
+import { objectJobId } from '../core/job-id';
 import type { ListedObject } from '../gcp/storage/listing';
 import { markerOf } from '../gcp/storage/markers';
 import { type ObjectLoadTarget, resolveObjectLoad } from '../routing/plan';
@@ -91,7 +92,7 @@ export function createCollector(run: SweepRun, options: CollectOptions): Collect
       addClaim(marker.jobId, groupOf(target), memberOf(object), at);
       return undefined;
     }
-    if (marker) {
+    if (marker && !(marker.state === 'claimed' && isOwnStaleClaim(run, object, target))) {
       summary.marked += 1;
       return undefined;
     }
@@ -117,6 +118,19 @@ export function createCollector(run: SweepRun, options: CollectOptions): Collect
   }
 
   return { add, claims, catchUp, rest: chunker.rest };
+}
+
+/**
+ * A per-object route's claim older than the grace period, under the id its event would use:
+ * the instance died between claim and insert and the trigger gave up. Caught up with the
+ * same id (BigQuery answers 409 if the insert did happen), so the object is not left out.
+ */
+function isOwnStaleClaim(run: SweepRun, object: ListedObject, target: ObjectLoadTarget): boolean {
+  const marker = markerOf(object.metadata);
+  const at = Date.parse(object.updated ?? '') || 0;
+  if (!marker || run.now - at < run.graceMs) return false;
+  const key = { bucket: object.bucket, name: object.name, generation: object.generation };
+  return marker.jobId === objectJobId({ ...key, route: target.route });
 }
 
 function memberOf(object: ListedObject): SweepMember {

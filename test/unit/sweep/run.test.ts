@@ -3,6 +3,7 @@
  * recovery does with a claim. The end-to-end runs are in test/integration/sweep.test.ts.
  */
 import { parseConfig } from '../../../src/config/parse';
+import { objectJobId } from '../../../src/core/job-id';
 import { PermanentError, RetryableError } from '../../../src/errors';
 import type { ListedObject, ObjectLister } from '../../../src/gcp/storage/listing';
 import type { Marker, MarkerTarget, MarkResult } from '../../../src/gcp/storage/markers';
@@ -139,6 +140,43 @@ describe('catch-up', () => {
       ['sales/a.csv', 'submitted'],
       ['sales/b.csv', 'submitted'],
     ]);
+  });
+});
+
+describe('catch-up of an abandoned per-object claim', () => {
+  const claimedBy = (jobId: string, updated: string) => ({
+    ...listed('sales/claimed.csv', {
+      'bq-autoloader-job': jobId,
+      'bq-autoloader-state': 'claimed',
+    }),
+    updated,
+  });
+  const ownId = objectJobId({
+    bucket: 'landing',
+    name: 'sales/claimed.csv',
+    generation: '7',
+    route: 'sales',
+  });
+
+  it('inserts again under the event’s own job id once the claim is older than the grace period', async () => {
+    const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')]);
+    await runSweep(deps, { minAgeSeconds: 0 });
+    expect(inserted.map((p) => p.jobId)).toEqual([ownId]);
+    expect(marks.map(([, m]) => m)).toEqual([{ jobId: ownId, state: 'submitted' }]);
+  });
+
+  it.each([
+    [
+      'a claim within the grace period (its insert may be in flight)',
+      ownId,
+      '2026-11-28T11:59:00Z',
+    ],
+    ['a claim under another job id', 'bqal_other_x', '2026-11-28T10:00:00Z'],
+  ])('leaves %s alone', async (_what, jobId, updated) => {
+    const { deps, inserted } = setup([claimedBy(jobId, updated)]);
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(inserted).toEqual([]);
+    expect(summary.marked).toBe(1);
   });
 });
 
