@@ -20,6 +20,11 @@ export interface Settings {
   retryBudgetMs: number;
   /** Claim each object generation with a marker before its insert (default on). */
   markers: boolean;
+  /**
+   * `AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS`: how old a claim must be before a sweep treats it
+   * as abandoned and recovers it (default 600). Keep it above the longest sweep run.
+   */
+  sweepClaimGraceSeconds?: number;
 }
 
 export const DEFAULT_RETRY_BUDGET_MS = 20_000;
@@ -37,7 +42,15 @@ export function readSettings(env: Environment = process.env): Settings {
     retry: { budgetMs: budget },
     retryBudgetMs: budget,
     markers: readMarkers(env),
+    ...optional(
+      'sweepClaimGraceSeconds',
+      envWholeNumber(env, 'AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS', 'seconds'),
+    ),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createGoogleClients } from '../gcp/clients';
-import { readCliSettings } from '../settings';
+import { readCliSettings, readSettings } from '../settings';
 import { SweepCommandError } from '../sweep/run';
 import type { SweepProgress } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';
@@ -18,6 +18,7 @@ export async function sweep(
   stderr: NodeJS.WriteStream = process.stderr,
 ): Promise<{ exitCode: number }> {
   const settings = readCliSettings(env);
+  const { sweepClaimGraceSeconds } = readSettings(env);
   const { values } = parseArgs({
     args,
     options: {
@@ -48,7 +49,7 @@ export async function sweep(
     bigquery: google.bigquery,
     markers: google.markers,
     lister: google.lister,
-    env,
+    ...(sweepClaimGraceSeconds === undefined ? {} : { claimGraceSeconds: sweepClaimGraceSeconds }),
   });
   const show = stderr.isTTY ? progressLine(stderr) : undefined;
   try {

@@ -7,7 +7,7 @@
  */
 
 import { compileGlob } from '../core/glob';
-import { PermanentError } from '../errors';
+import { PermanentError, RetryableError } from '../errors';
 import type { ObjectLister } from '../gcp/storage/listing';
 import { markerOf } from '../gcp/storage/markers';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
@@ -33,7 +33,7 @@ export interface ReconcileSummary {
   failed: number;
   /** Still running (or not visible yet): the next sweep looks again. */
   running: number;
-  /** Claimed objects whose job does not exist (yet): nothing to finish. */
+  /** Objects whose marker names a job that does not exist: nothing to finish. */
   unsubmitted: number;
   /** Set when reconciliation stopped on an error; the next sweep continues. */
   error?: string;
@@ -67,8 +67,9 @@ export async function reconcileSubmitted(
             projectId,
             jobId: marker.jobId,
           }).catch((error: unknown) => {
-            // A claim whose insert never happened has no job: left to redelivery and catch-up.
-            if (marker.state === 'claimed' && isNotFound(error)) return undefined;
+            // No such job: a claim whose insert never happened (caught up by the sweep itself),
+            // or a job BigQuery no longer remembers. Counted, and the next object is looked at.
+            if (isNotFound(error)) return undefined;
             throw error;
           });
           if (!outcome) {
@@ -83,7 +84,9 @@ export async function reconcileSubmitted(
       }
     }
   } catch (error) {
-    summary.error = error instanceof Error ? error.message : String(error);
+    // Google said no (or not now): reported, and the next sweep continues. A bug is thrown.
+    if (!(error instanceof RetryableError || error instanceof PermanentError)) throw error;
+    summary.error = error.message;
   }
   return summary;
 }

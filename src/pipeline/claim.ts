@@ -10,7 +10,7 @@
  * unrelated metadata edit: the live object is read once to tell them apart.
  */
 import { gsUriAt } from '../core/gs-uri';
-import { RetryableError } from '../errors';
+import { PermanentError, RetryableError } from '../errors';
 import { type MarkerWriter, markerOf } from '../gcp/storage/markers';
 import type { ObjectRef } from '../types';
 
@@ -41,7 +41,9 @@ export async function claimObject(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (metageneration !== undefined) {
       const target = { ...pointerOf(object), metageneration };
-      const written = await deps.markers.write(target, { jobId, state: 'claimed' });
+      const written = await deps.markers
+        .write(target, { jobId, state: 'claimed' })
+        .catch((error: unknown) => Promise.reject(explainForbidden(error, object)));
       if (written.kind === 'written')
         return { kind: 'claimed', metageneration: written.metageneration };
       if (written.kind === 'gone') return { kind: 'stale' };
@@ -56,6 +58,15 @@ export async function claimObject(
   }
   throw new RetryableError(
     `${gsUriAt(object)}: its metadata kept changing while it was being claimed`,
+  );
+}
+
+/** A 403 on the claim is the deployment's, not the event's: say what to change. */
+function explainForbidden(error: unknown, object: ObjectRef): unknown {
+  if (!(error instanceof PermanentError) || error.status !== 403) return error;
+  return new PermanentError(
+    `${error.message} — claiming ${gsUriAt(object)} needs roles/storage.objectUser on bucket ${object.bucket} (or AUTOLOADER_MARKERS=off, without the generation check)`,
+    { status: 403, reason: error.reason, cause: error },
   );
 }
 

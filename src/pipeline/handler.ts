@@ -48,9 +48,9 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
     const write: LineWriter = (severity, message, fields) =>
       log(severity, message, { ...base, ...fields }, trace);
     const trail: Trail = { fields: {} };
-    const decoded = decodeEvent(event);
     const publisher = deps.external?.publisher;
-    await settle(() => budget(() => runStep(deps, decoded, trail, write)), trail, publisher, write);
+    const run = () => budget(() => runStep(deps, decodeEvent(event), trail, write));
+    await settle(run, trail, publisher, write);
   };
 }
 

@@ -4,6 +4,7 @@
  * paths (sweeps) are imported on first use, so their code does not run at cold start.
  */
 import { lazy } from '../core/lazy';
+import { RefusedInputError } from '../errors';
 import { withEventBudget, withoutEventBudget } from '../gcp/budget';
 import { createGoogleClients } from '../gcp/clients';
 import { log } from '../log';
@@ -49,6 +50,7 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
       lister,
       reconcile: outcomes,
       retry: settings.retry,
+      claimGraceSeconds: settings.sweepClaimGraceSeconds,
     }),
   );
   // Claims before each insert; AUTOLOADER_MARKERS=off trades the generation check for speed.
@@ -70,8 +72,13 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
       publisher,
     },
     // A sweep lists and loads far more than one event's budget covers: its calls retry on
-    // budgets of their own.
-    sweep: async (command) => withoutEventBudget(async () => (await sweeper())(command)),
+    // budgets of their own. Without markers a sweep could not tell loaded objects from
+    // missed ones, and would insert every recent object again on every run.
+    sweep: settings.markers
+      ? async (command) => withoutEventBudget(async () => (await sweeper())(command))
+      : async () => {
+          throw new RefusedInputError('sweeps need object markers, and AUTOLOADER_MARKERS is off');
+        },
     outcomes,
     // Every Google call made for one event shares one retry budget (AUTOLOADER_RETRY_BUDGET_MS).
     withEventBudget: (work) => withEventBudget(settings.retryBudgetMs, work),

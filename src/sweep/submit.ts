@@ -5,7 +5,7 @@
  */
 import { gsUri } from '../core/gs-uri';
 import { PermanentError, RetryableError } from '../errors';
-import type { MarkerState } from '../gcp/storage/markers';
+import { type MarkerState, markerOf } from '../gcp/storage/markers';
 import { batchJobId, planBatchLoad } from '../routing/batch-plan';
 import { planObjectLoad } from '../routing/plan';
 import type { LoadPlan } from '../types';
@@ -89,29 +89,54 @@ export async function recoverClaim(run: SweepRun, claim: ClaimedJob): Promise<vo
   await insertAndMark(run, plan, job, members);
 }
 
-/** A per-object route's object whose event never came: its own job, as the event's. */
+/**
+ * A per-object route's object whose event never came (no marker), or whose event claimed it
+ * longer ago than the grace period: its own job, as the event's, claimed first like the
+ * event path does (the claim proves the listed generation is still the live one).
+ */
 export async function catchUpObject(run: SweepRun, { object }: CatchUp): Promise<void> {
   const decision = planObjectLoad(run.routing, object, {
     runtimeProject: run.deps.runtimeProject,
   });
   if (decision.kind !== 'load') return;
   const { plan } = decision;
-  const table = plan.job.configuration.load.destinationTable;
+  const member: SweepMember = { ...object, metageneration: object.metageneration };
+  const job = describeJob('catch-up', headOf(plan), [member]);
+  if (!run.dryRun && markerOf(object.metadata)?.jobId === plan.jobId) {
+    // The event path writes nothing after its insert, so an old claim usually has its job:
+    // asked once, and marked submitted for reconciliation instead of inserted again.
+    const existing = await run.deps.findJob(plan.projectId, plan.jobId, plan.location);
+    if (existing !== undefined) {
+      await markAll(run, [member], plan.jobId, 'submitted');
+      run.record({ ...job, outcome: 'exists' });
+      return;
+    }
+  }
   // Catch-up loads count against the table's daily quota like any other job.
-  if (!run.budget.take(quotaTable(table), run.perRun(plan.route))) {
+  if (
+    !run.budget.take(
+      quotaTable(plan.job.configuration.load.destinationTable),
+      run.perRun(plan.route),
+    )
+  ) {
     run.summary.deferred += 1;
     return;
   }
   run.summary.planned += 1;
-  const member: SweepMember = { ...object, metageneration: object.metageneration };
-  const job = describeJob('catch-up', headOf(plan), [member]);
   if (run.dryRun) {
     run.record({ ...job, outcome: 'planned' });
     return;
   }
+  const claim = await run.deps.markers.write(member, { jobId: plan.jobId, state: 'claimed' });
+  if (claim.kind !== 'written') {
+    // Changed since the listing (its event arrived, or it was overwritten): not ours now.
+    run.summary.claimConflicts += 1;
+    run.record({ ...job, outcome: 'not-claimed' });
+    return;
+  }
   // BigQuery failing stops the run here too, rather than spend every remaining insert's
   // retry budget (up to MAX_CATCH_UP_PER_RUN of them) in one run.
-  await insertAndMark(run, plan, job, [member]);
+  await insertAndMark(run, plan, job, [{ ...member, metageneration: claim.metageneration }]);
 }
 
 async function insertAndMark(

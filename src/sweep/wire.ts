@@ -22,25 +22,10 @@ export interface SweeperOptions {
   /** Default: a lister of its own (the function passes the one it already has). */
   lister?: ObjectLister;
   retry?: RetryOptions;
-  env?: NodeJS.ProcessEnv;
-  /** Finishes `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
+  /** How old a claim must be before a sweep recovers it (Settings.sweepClaimGraceSeconds). */
+  claimGraceSeconds?: number;
+  /** Finishes `claimed` and `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
   reconcile?: JobEventDeps;
-}
-
-/**
- * `AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS`: how old a claim must be before a sweep treats its
- * sweep as dead and recovers it (default 600). Keep it above the longest sweep run.
- */
-export function claimGraceSeconds(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const text = env.AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS;
-  if (text === undefined || text === '') return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(
-      `AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS must be a whole number of seconds >= 0, got "${text}"`,
-    );
-  }
-  return value;
 }
 
 export function createSweeper(
@@ -51,7 +36,7 @@ export function createSweeper(
 ) => Promise<SweepSummary> {
   const lister = options.lister ?? createObjectLister({ retry: options.retry });
   const markers = options.markers ?? createMarkerWriter({ retry: options.retry });
-  const grace = claimGraceSeconds(options.env);
+  const grace = options.claimGraceSeconds;
   return async (command, onProgress) => {
     const [rules, runtimeProject] = await Promise.all([options.rules(), options.runtimeProject()]);
     const deps: SweepDeps = {

@@ -52,6 +52,7 @@ it('that does not exist exits naming the location', async () => {
 it.each([
   ['AUTOLOADER_RETRY_BUDGET_MS', 'soon'],
   ['AUTOLOADER_MARKERS', 'maybe'],
+  ['AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS', 'ten'],
 ])('an unreadable %s exits with a CRITICAL line naming it', async (variable, value) => {
   const fn = await startFunction({
     ...stack.env,

@@ -34,6 +34,16 @@ describe('readSettings', () => {
     expect(readSettings({ AUTOLOADER_MARKERS: 'on' }).markers).toBe(true);
   });
 
+  it('reads AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS at start, naming it when unreadable', () => {
+    expect(
+      readSettings({ AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS: '30' }).sweepClaimGraceSeconds,
+    ).toBe(30);
+    expect(readSettings({})).not.toHaveProperty('sweepClaimGraceSeconds');
+    expect(() => readSettings({ AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS: 'ten' })).toThrow(
+      'AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS must be a whole number of seconds >= 0, got "ten"',
+    );
+  });
+
   it('refuses any other AUTOLOADER_MARKERS value, naming it', () => {
     expect(() => readSettings({ AUTOLOADER_MARKERS: 'no' })).toThrow(
       'AUTOLOADER_MARKERS must be "on" or "off", got "no"',

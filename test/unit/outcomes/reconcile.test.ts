@@ -2,7 +2,7 @@
  * Reconciliation finishes objects whose completion was never seen: `submitted` (sweeps) and
  * `claimed` (the event path claims before its insert and writes nothing after it).
  */
-import { PermanentError } from '../../../src/errors';
+import { PermanentError, RetryableError } from '../../../src/errors';
 import type { ListedObject } from '../../../src/gcp/storage/listing';
 import { reconcileSubmitted } from '../../../src/outcomes/reconcile';
 import { rulesFrom } from '../routing/rules';
@@ -80,10 +80,24 @@ describe('reconcileSubmitted', () => {
     expect(deps.markers.write).toHaveBeenCalledTimes(2);
   });
 
-  it('stops on a missing job of a submitted object: that marker says the job exists', async () => {
+  it('passes over a submitted object whose job BigQuery no longer has, and goes on', async () => {
+    const rules = await rulesFrom(RULES);
+    const deps = setup(
+      [
+        listed('sales/b.csv', 'bqal_sales_b', 'submitted'),
+        listed('sales/a.csv', 'bqal_sales_a', 'claimed'),
+      ],
+      { bqal_sales_a: doneJob('gs://landing/sales/a.csv') },
+    );
+    const summary = await reconcileSubmitted(deps, rules, rules.routes, 'p');
+    expect(summary).toEqual({ checked: 2, loaded: 1, failed: 0, running: 0, unsubmitted: 1 });
+  });
+
+  it('stops on a retryable failure and reports it for the next sweep', async () => {
     const rules = await rulesFrom(RULES);
     const deps = setup([listed('sales/b.csv', 'bqal_sales_b', 'submitted')], {});
+    deps.getJob.mockRejectedValueOnce(new RetryableError('BigQuery: HTTP 503'));
     const summary = await reconcileSubmitted(deps, rules, rules.routes, 'p');
-    expect(summary.error).toMatch(/Not found/);
+    expect(summary.error).toBe('BigQuery: HTTP 503');
   });
 });

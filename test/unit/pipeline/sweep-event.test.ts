@@ -214,6 +214,25 @@ describe('the event path with sweeps', () => {
     expect(lines.find((l) => l.outcome)).toMatchObject({ outcome: 'retry', route: 'sales' });
   });
 
+  it('refuses an object whose claim Cloud Storage forbids, saying which role the bucket needs', async () => {
+    const { handler, inserted, lines } = setup({
+      markers: {
+        write: async () => {
+          throw new PermanentError('Cloud Storage gs://landing/sales/x.csv#7: HTTP 403', {
+            status: 403,
+          });
+        },
+      },
+    });
+    await expect(handler(finalizeEvent('sales/x.csv', '1'))).resolves.toBeUndefined();
+    expect(inserted).toEqual([]);
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      outcome: 'refused',
+      severity: 'ERROR',
+      reason: expect.stringContaining('needs roles/storage.objectUser on bucket landing'),
+    });
+  });
+
   it('submits without a claim when markers are off', async () => {
     const { handler, inserted, lines } = setup({ markers: undefined });
     await handler(finalizeEvent('sales/g.csv', '1'));

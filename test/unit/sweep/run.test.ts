@@ -129,17 +129,29 @@ describe('catch-up', () => {
     expect(attempts).toBe(1);
     expect(summary.error).toBe('BigQuery: HTTP 503');
     expect(summary.jobs.map((j) => j.outcome)).toEqual(['retry']);
-    expect(marks).toEqual([]);
+    // Only the claim of the one attempted object: a later sweep catches it up.
+    expect(marks.map(([t, m]) => [t.name, m.state])).toEqual([['sales/a.csv', 'claimed']]);
   });
 
-  it('marks each object it loads as submitted', async () => {
+  it('claims each object before its insert, as the event path does, and marks it submitted after', async () => {
     const { deps, marks } = setup([listed('sales/a.csv'), listed('sales/b.csv')]);
     const summary = await runSweep(deps, { minAgeSeconds: 0 });
     expect(summary.error).toBeUndefined();
-    expect(marks.map(([t, m]) => [t.name, m.state])).toEqual([
-      ['sales/a.csv', 'submitted'],
-      ['sales/b.csv', 'submitted'],
+    expect(marks.map(([t, m]) => [t.name, t.metageneration, m.state])).toEqual([
+      ['sales/a.csv', '1', 'claimed'],
+      ['sales/a.csv', '2', 'submitted'],
+      ['sales/b.csv', '1', 'claimed'],
+      ['sales/b.csv', '2', 'submitted'],
     ]);
+  });
+
+  it('leaves an object that changed since the listing (412 on the claim) to its event', async () => {
+    const { deps, inserted } = setup([listed('sales/a.csv')], {
+      markers: { write: async () => ({ kind: 'conflict' }) },
+    });
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(inserted).toEqual([]);
+    expect(summary.jobs.map((j) => j.outcome)).toEqual(['not-claimed']);
   });
 });
 
@@ -158,11 +170,22 @@ describe('catch-up of an abandoned per-object claim', () => {
     route: 'sales',
   });
 
-  it('inserts again under the event’s own job id once the claim is older than the grace period', async () => {
+  it('inserts again under the event’s own job id once the claim is older than the grace period and no job has it', async () => {
     const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')]);
     await runSweep(deps, { minAgeSeconds: 0 });
     expect(inserted.map((p) => p.jobId)).toEqual([ownId]);
+    expect(marks.map(([, m]) => m.state)).toEqual(['claimed', 'submitted']);
+  });
+
+  it('marks an old claim whose job exists as submitted, without an insert or a job of the budget', async () => {
+    const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')], {
+      findJob: async () => ({ status: { state: 'DONE' } }),
+    });
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(inserted).toEqual([]);
     expect(marks.map(([, m]) => m)).toEqual([{ jobId: ownId, state: 'submitted' }]);
+    expect(summary.jobs.map((j) => j.outcome)).toEqual(['exists']);
+    expect(summary.planned).toBe(0);
   });
 
   it.each([
