@@ -12,9 +12,6 @@ import { batchJobId, type ObjectGeneration, sortMembers } from '../core/job-id';
 import type { LoadJob, LoadPlan } from '../types';
 import type { ObjectLoadTarget } from './plan';
 
-// The sweep imports the id and the member order from here, with the rest of batch planning.
-export { batchJobId, sortMembers };
-
 /** One object generation in a batch. */
 export interface BatchMember extends ObjectGeneration {
   size: number;

@@ -5,6 +5,7 @@
  * plans at most jobsPerDay / sweepsPerDay jobs per destination table.
  * https://cloud.google.com/bigquery/quotas#load_jobs
  */
+import { formatTableReference, withoutDecorator } from '../core/table-ref';
 import type { TableReference } from '../types';
 
 export interface BatchLimits {
@@ -21,8 +22,7 @@ export function jobsPerRun(limits: Pick<BatchLimits, 'jobsPerDay' | 'sweepsPerDa
 
 /** The quota is per table: partition decorators of one table share it. */
 export function quotaTable(table: TableReference): string {
-  const at = table.tableId.indexOf('$');
-  return `${table.projectId}.${table.datasetId}.${at < 0 ? table.tableId : table.tableId.slice(0, at)}`;
+  return formatTableReference(withoutDecorator(table));
 }
 
 /** Per-table job budgets for one run; the first route to use a table sets its budget. */

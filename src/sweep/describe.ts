@@ -1,4 +1,5 @@
 /** How a sweep reports a job, and what it reads back from one. */
+import { formatTableReference } from '../core/table-ref';
 import type { LoadPlan, TableReference } from '../types';
 import type { SweepMember } from './members';
 import type { SweepJob } from './summary';
@@ -20,12 +21,11 @@ export function describeJob(
   head: JobHead,
   members: SweepMember[],
 ): SweepJob {
-  const t = head.destinationTable;
   return {
     kind,
     jobId: head.jobId,
     route: head.route,
-    destination: `${t.projectId}.${t.datasetId}.${t.tableId}`,
+    destination: formatTableReference(head.destinationTable),
     files: members.length,
     bytes: members.reduce((n, m) => n + m.size, 0),
     outcome: 'planned',

@@ -4,9 +4,11 @@
  * worth retrying stops the run (RetryableError): the next sweep continues where it stopped.
  */
 import { gsUri } from '../core/gs-uri';
+import { batchJobId } from '../core/job-id';
+import { mapLimit } from '../core/pool';
 import { PermanentError, RetryableError } from '../errors';
 import { type MarkerState, markerOf } from '../gcp/storage/markers';
-import { batchJobId, planBatchLoad } from '../routing/batch-plan';
+import { planBatchLoad } from '../routing/batch-plan';
 import { planObjectLoad } from '../routing/plan';
 import type { LoadPlan } from '../types';
 import { quotaTable } from './budget';
@@ -15,7 +17,6 @@ import type { CatchUp, ClaimedJob } from './collect';
 import type { SweepRun } from './context';
 import { describeJob, headOf, jobSources } from './describe';
 import type { SweepMember } from './members';
-import { mapLimit } from './pool';
 
 /** Marker writes in flight at once. */
 const MARKER_CONCURRENCY = 64;

@@ -24,7 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
 /** The pure core: no file system, network, process environment or Google client. */
 const PURE = new Set(['types', 'errors', 'core/', 'events/', 'config/', 'routing/']);
 const IO_IMPORT =
-  /from ['"](node:)?(fs|fs\/promises|http|https|net|child_process)['"]|google-auth-library|@google-cloud\/|process\.env/;
+  /(?:from|require\()\s*['"](node:)?(fs|fs\/promises|http|https|net|child_process)['"]|google-auth-library|@google-cloud\/|process\.env/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -51,12 +51,16 @@ interface Import {
 
 function relativeImports(file: string, text: string): Import[] {
   const found: Import[] = [];
-  for (const match of text.matchAll(/(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+  // `from '…'`, `import('…')` and side-effect `import '…'`.
+  for (const match of text.matchAll(/(?:from|import\(?)\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
     const target = resolve(dirname(file), (match[1] ?? '').replace(/\.js$/, ''));
     found.push({ from: unitOf(file), to: unitOf(`${target}.ts`), file: relative(SRC, file) });
   }
   return found;
 }
+
+/** Small files with one purpose; past this, a file holds more than one. */
+const MAX_FILE_LINES = 250;
 
 const files = sourceFiles(SRC).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 const imports = files.flatMap(({ file, text }) => relativeImports(file, text));
@@ -100,5 +104,13 @@ describe('the layers of src/', () => {
       .filter(({ text }) => IO_IMPORT.test(text))
       .map(({ file }) => relative(SRC, file));
     expect(impure).toEqual([]);
+  });
+
+  it(`keeps every file at ${MAX_FILE_LINES} lines or fewer`, () => {
+    const long = files
+      .map(({ file, text }) => ({ file: relative(SRC, file), lines: text.split('\n').length }))
+      .filter(({ lines }) => lines > MAX_FILE_LINES)
+      .map(({ file, lines }) => `${file}: ${lines}`);
+    expect(long).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
  * https://cloud.google.com/storage/docs/json_api/v1/buckets/list
  * https://cloud.google.com/storage/docs/json_api#partial-response
  */
+import { gsUri } from '../../core/gs-uri';
 import { PermanentError } from '../../errors';
 import type { ObjectRef } from '../../types';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
@@ -48,7 +49,7 @@ export function createObjectLister(
   }
 
   async function* listObjects(bucket: string, prefix: string): AsyncGenerator<ListedObject[]> {
-    const what = `Cloud Storage list gs://${bucket}/${prefix}`;
+    const what = `Cloud Storage list ${gsUri({ bucket, name: prefix })}`;
     const path = `${base}/b/${encodeURIComponent(bucket)}/o`;
     let pageToken: string | undefined;
     do {

@@ -6,6 +6,7 @@
  */
 
 import { gsUri } from '../../core/gs-uri';
+import { mapLimit } from '../../core/pool';
 import { PermanentError } from '../../errors';
 import { MAX_REQUEST_OBJECTS } from '../../events/load-request';
 import type { CompiledRules } from '../../routing/compile';
@@ -47,7 +48,7 @@ export async function processLoadRequest(
 ): Promise<RequestSummary> {
   const run: RequestRun = { deps, rules, request, ctx, logObject, summary: emptySummary() };
   if ('objects' in request) {
-    await pool(request.objects, (ref) => loadNamed(run, ref));
+    await mapLimit(request.objects, CONCURRENCY, (ref) => loadNamed(run, ref));
   } else {
     await loadPrefix(run, request.prefix.bucket, request.prefix.prefix);
   }
@@ -149,32 +150,10 @@ async function loadPrefix(run: RequestRun, bucket: string, prefix: string): Prom
       .filter((o) => o.size > 0 && !o.name.endsWith('/'))
       .slice(0, MAX_REQUEST_OBJECTS - seen);
     seen += objects.length;
-    await pool(objects, (object) => loadObject(run, object));
+    await mapLimit(objects, CONCURRENCY, (object) => loadObject(run, object));
     if (seen >= MAX_REQUEST_OBJECTS) {
       run.summary.truncated = true;
       return;
     }
   }
-}
-
-/**
- * Runs `work` over `items`, CONCURRENCY at a time. On the first failure no new item starts;
- * the ones in flight finish, then the failure is thrown (the request is redelivered, and
- * what was already submitted comes back as `duplicate`).
- */
-async function pool<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  if (failure) throw failure.error;
 }
