@@ -84,7 +84,8 @@ export async function startHandler(
       cwd: REPO,
       env: {
         PATH: process.env.PATH ?? '',
-        // No local gcloud credentials, and no gcloud shell-out (FACTS.md).
+        // No local gcloud credentials, and no gcloud shell-out (google-auth-library may run
+        // `gcloud` to find a project when GOOGLE_CLOUD_PROJECT is unset).
         HOME: mkdtempSync(join(tmpdir(), 'bqal-bench-home-')),
         METADATA_SERVER_DETECTION: 'assume-present',
         NODE_ENV: 'production',

@@ -2,7 +2,7 @@
  * A BigQuery jobs endpoint that answers at once, so the benchmark measures the function and
  * not a backend. jobs.insert echoes the job back as DONE; jobs.get answers DONE. It serves
  * both `/bigquery/v2/projects/…` (plain REST callers, bq-autoloader) and `/projects/…`
- * (@google-cloud/bigquery with BIGQUERY_EMULATOR_HOST, see FACTS.md).
+ * (@google-cloud/bigquery uses BIGQUERY_EMULATOR_HOST verbatim as its base URL).
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The handler's step after a per-object load was submitted (handler.ts): for a route with
+ * The step after a per-object load was submitted (pipeline/object-load.ts): for a route with
  * `wait`, wait for the job in-process and finish it (finish.ts). Returns what to add to the
  * event's one outcome line, and its severity: a failed load is an ERROR with the job's
  * error list, so Cloud Logging alerting and log-based metrics can count it.
@@ -49,7 +49,7 @@ export async function afterSubmit(
     return {
       severity: 'INFO',
       fields: {
-        state: 'submitted',
+        state: 'claimed',
         waited: 'job still running; left to completion events and sweeps',
       },
     };

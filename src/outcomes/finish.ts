@@ -2,7 +2,7 @@
  * Finishes one load whose job is DONE, whoever noticed first (the in-process wait, a
  * job-completion event, a reconciling sweep), to the same final state:
  *
- * 1. the object generation's marker goes `submitted` → `loaded` | `failed` (with rows or the
+ * 1. the object generation's marker goes `claimed` or `submitted` → `loaded` | `failed` (with rows or the
  *    error), compare-and-set on the metageneration and pinned to the generation: an
  *    overwritten object (newer generation) is never marked, and of two finishers exactly
  *    one wins;
@@ -99,7 +99,7 @@ async function markFinished(deps: FinishDeps, input: FinishInput): Promise<Finis
     );
     if (written.kind === 'written') return 'written';
     if (written.kind === 'gone') return 'gone';
-    // conflict: the metadata changed since the read (a concurrent finisher, or the
+    // conflict: the metadata changed since the read (a concurrent finisher, or a sweep's
     // `submitted` marker landing now): read again and decide again.
   }
   throw new RetryableError(

@@ -5,9 +5,9 @@
  * (finish.ts), so whichever arrives first — the event, the wait, a sweep — the object ends
  * in the same state. Delivered twice, or before the insert's own log line: same result.
  *
- * Which generation a job loaded: the one whose marker names the job, or — when the
- * completion arrives before the `submitted` marker — the live generation whose
- * deterministic job id is this job's. Anything else was overwritten or deleted: not marked.
+ * Which generation a job loaded: the one whose marker names the job (the claim written
+ * before the insert), or — for a load claimed before markers existed — the live generation
+ * whose deterministic job id is this job's. Anything else was overwritten or deleted: not marked.
  */
 
 import { parseGsUri } from '../core/gs-uri';

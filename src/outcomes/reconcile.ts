@@ -27,7 +27,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 export interface ReconcileSummary {
-  /** Distinct jobs of `submitted` objects looked up with jobs.get. */
+  /** Distinct jobs of `claimed` or `submitted` objects looked up with jobs.get. */
   checked: number;
   loaded: number;
   failed: number;

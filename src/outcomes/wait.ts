@@ -1,7 +1,7 @@
 /**
  * The in-process completion wait (route option `wait`): polls jobs.get with exponential
  * backoff until the job is DONE or the time is up. A job still running at the deadline is
- * left `submitted`: a completion event or a reconciling sweep finishes it later.
+ * left `claimed`: a completion event or a reconciling sweep finishes it later.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get
  */
 import { RetryableError } from '../errors';

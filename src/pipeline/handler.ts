@@ -28,7 +28,7 @@ export interface HandlerDeps extends ObjectLoadDeps {
   sweep?: (command: SweepCommand) => Promise<SweepSummary>;
   /** Completion wait, final markers, notifications, post-load actions. */
   outcomes?: OutcomeDeps;
-  /** Runs one event's work inside its retry budget (src/gcp/retry.ts); default: as is. */
+  /** Runs one event's work inside its retry budget (src/gcp/budget.ts); default: as is. */
   withEventBudget?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 

@@ -32,7 +32,7 @@ export interface SweepSummary {
   listed: number;
   /** Listed objects that route to a swept route. */
   matched: number;
-  /** Matched objects already carrying a marker (loaded, submitted or failed). */
+  /** Matched objects already carrying a marker (claimed by their event, submitted, loaded or failed). */
   marked: number;
   /** Younger than minAgeSeconds: left to their events and the next sweep. */
   tooYoung: number;
@@ -52,7 +52,7 @@ export interface SweepSummary {
   submitted: number;
   duplicates: number;
   jobs: SweepJob[];
-  /** `submitted` objects finished from jobs.get after the sweep (README: What happens to my file). */
+  /** `claimed` and `submitted` objects finished from jobs.get after the sweep (README: What happens to my file). */
   reconciled?: ReconcileSummary;
   /** Set when the run stopped early on a retryable failure; the next sweep continues. */
   error?: string;

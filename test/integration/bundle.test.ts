@@ -10,10 +10,7 @@ import { join, resolve } from 'node:path';
 const REPO = resolve(__dirname, '../..');
 const FRAMEWORK = '@google-cloud/functions-framework';
 /** Optional modules a bundled library loads inside try/catch, working without them. */
-const OPTIONAL = new Set([
-  // node-fetch 2 (under @google-cloud/storage): only to decode legacy charsets in textConverted().
-  'encoding',
-]);
+const OPTIONAL = new Set<string>([]);
 
 function loadedAtRunTime(file: string): string[] {
   const text = readFileSync(join(REPO, 'dist', file), 'utf8');

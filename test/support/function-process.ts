@@ -51,7 +51,8 @@ export async function startFunction(env: Record<string, string>): Promise<Functi
       cwd: REPO,
       env: {
         PATH: process.env.PATH ?? '',
-        // No local gcloud credentials may leak in (FACTS.md), and no gcloud shell-out.
+        // No local gcloud credentials may leak in, and no gcloud shell-out: without
+        // GOOGLE_CLOUD_PROJECT, google-auth-library may run `gcloud` to find a project (≈1 s).
         HOME: home,
         METADATA_SERVER_DETECTION: 'assume-present',
         GOOGLE_CLOUD_PROJECT: 'test-project',

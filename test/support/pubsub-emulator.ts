@@ -1,6 +1,6 @@
 /**
  * The gcloud Pub/Sub emulator, started in its own process group: the launcher script starts
- * Java, and killing only the script would leave Java running (FACTS.md).
+ * Java, and killing only the script would leave Java running.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -87,7 +87,7 @@ describe('afterSubmit', () => {
     expect(d.apply).not.toHaveBeenCalled();
   });
 
-  it('waits and reports a job still running at the deadline as submitted', async () => {
+  it('waits and reports a job still running at the deadline as still claimed (not finished)', async () => {
     const d = deps();
     const after = await afterSubmit(
       d,
@@ -96,7 +96,7 @@ describe('afterSubmit', () => {
       OBJECT,
       { status: { state: 'RUNNING' } },
     );
-    expect(after.fields).toMatchObject({ state: 'submitted' });
+    expect(after.fields).toMatchObject({ state: 'claimed' });
     expect(d.getJob).toHaveBeenCalled();
     expect(d.markers.write).not.toHaveBeenCalled();
   });
