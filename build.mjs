@@ -29,7 +29,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node22',
   external: ['@google-cloud/functions-framework'],
   minifyWhitespace: true,
   minifySyntax: true,

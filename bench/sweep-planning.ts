@@ -68,7 +68,7 @@ function measureScript(): Promise<string> {
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      target: 'node22',
       logLevel: 'warning',
     });
     return outfile;

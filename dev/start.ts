@@ -81,6 +81,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       `              e.g. cp -r examples/buckets/. ${bucketsDir}/`,
       `  query:      npx bq-autoloader local query "SELECT * FROM raw.sales_eu LIMIT 10"`,
       `  function:   ${functionUrl}   BigQuery: ${bigquery.url}   GCS: ${gcs.url}`,
+      `  node:       ${process.version} (${process.execPath})`,
       '  Ctrl-C stops everything; the warehouse is kept in',
       `              ${join(localDir, 'warehouse.duckdb')}`,
       '',
