@@ -35,7 +35,7 @@ export interface ObjectLoadDeps {
   outcomes?: OutcomeDeps;
 }
 
-export const LOADED_BY_SWEEP = 'loaded by sweep';
+const LOADED_BY_SWEEP = 'loaded by sweep';
 
 type ObjectEvent = Extract<DecodedEvent, { kind: 'object' | 'pointer' }>;
 

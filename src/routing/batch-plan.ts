@@ -60,30 +60,3 @@ export function planBatchLoad(
     object: `${sourceUris[0]}${more}`,
   };
 }
-
-/**
- * Splits sorted members into chunks of at most `maxFiles` objects and `maxBytes` bytes (an
- * object larger than maxBytes alone still gets its own chunk: BigQuery decides about it).
- */
-export function chunkMembers<T extends BatchMember>(
-  members: readonly T[],
-  limits: { maxFiles: number; maxBytes: number },
-): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const m of members) {
-    if (
-      current.length > 0 &&
-      (current.length >= limits.maxFiles || bytes + m.size > limits.maxBytes)
-    ) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(m);
-    bytes += m.size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}

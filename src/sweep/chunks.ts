@@ -35,7 +35,7 @@ export function createChunker(limits: (route: string) => BatchLimits): Chunker {
       }
       const { maxFiles, maxBytes } = limits(group.target.route);
       let sealed: Chunk | undefined;
-      // The same cut as chunkMembers: an object larger than maxBytes still gets a chunk.
+      // An object larger than maxBytes still gets a chunk of its own: BigQuery decides.
       if (
         chunk.members.length > 0 &&
         (chunk.members.length >= maxFiles || chunk.bytes + member.size > maxBytes)

@@ -1,10 +1,5 @@
 import { batchJobId } from '../../../src/core/job-id';
-import {
-  type BatchMember,
-  batchGroupKey,
-  chunkMembers,
-  planBatchLoad,
-} from '../../../src/routing/batch-plan';
+import { type BatchMember, batchGroupKey, planBatchLoad } from '../../../src/routing/batch-plan';
 import { planObjectLoad, resolveObjectLoad } from '../../../src/routing/plan';
 import { objectRef, rulesFrom } from './rules';
 
@@ -68,26 +63,5 @@ describe('planBatchLoad', () => {
     };
     expect(key('events/2026/a.ndjson')).toBe(key('events/2026/b.ndjson'));
     expect(key('events/2026/a.ndjson')).not.toBe(key('events/2025/a.ndjson'));
-  });
-});
-
-describe('chunkMembers', () => {
-  const sizes = (chunks: BatchMember[][]) => chunks.map((c) => c.map((m) => m.size));
-  it.each([
-    ['by file count', [1, 1, 1, 1, 1], { maxFiles: 2, maxBytes: 100 }, [[1, 1], [1, 1], [1]]],
-    [
-      'by bytes',
-      [4, 4, 4, 1],
-      { maxFiles: 10, maxBytes: 8 },
-      [
-        [4, 4],
-        [4, 1],
-      ],
-    ],
-    ['an oversized object alone', [3, 20, 3], { maxFiles: 10, maxBytes: 10 }, [[3], [20], [3]]],
-    ['nothing', [], { maxFiles: 10, maxBytes: 10 }, []],
-  ])('splits %s', (_what, input, limits, expected) => {
-    const members = input.map((size, i) => member(`f${i}`, size));
-    expect(sizes(chunkMembers(members, limits))).toEqual(expected);
   });
 });

@@ -1,4 +1,3 @@
-import { chunkMembers } from '../../../src/routing/batch-plan';
 import type { ObjectLoadTarget } from '../../../src/routing/plan';
 import { createChunker } from '../../../src/sweep/chunks';
 import { createGroupIndex, sameJson } from '../../../src/sweep/groups';
@@ -31,15 +30,29 @@ const member = (name: string, size = 10): SweepMember => ({
 });
 
 describe('the streaming chunker', () => {
-  it.each([
-    ['by file count', [10, 10, 10, 10, 10, 10, 10]],
-    ['by bytes, an oversized object alone', [40, 40, 40, 150, 5, 60, 60]],
-  ])('cuts a group %s exactly as chunkMembers does', (_what, sizes) => {
+  const cut = (sizes: number[], maxFiles: number, maxBytes: number) => {
+    const chunker = createChunker(() => ({ ...limits, maxFiles, maxBytes }));
     const members = sizes.map((size, i) => member(`f${i}`, size));
-    const chunker = createChunker(() => limits);
     const sealed = members.map((m) => chunker.add(group('g'), m)).filter((c) => c !== undefined);
-    const chunks = [...sealed, ...chunker.rest()].map((c) => c.members);
-    expect(chunks).toEqual(chunkMembers(members, limits));
+    return [...sealed, ...chunker.rest()].map((c) => c.members.map((m) => m.size));
+  };
+
+  it.each([
+    ['by file count', [1, 1, 1, 1, 1], 2, 100, [[1, 1], [1, 1], [1]]],
+    [
+      'by bytes',
+      [4, 4, 4, 1],
+      10,
+      8,
+      [
+        [4, 4],
+        [4, 1],
+      ],
+    ],
+    ['an oversized object alone (BigQuery decides about it)', [3, 20, 3], 10, 10, [[3], [20], [3]]],
+    ['nothing', [], 10, 10, []],
+  ])('cuts a group %s', (_what, sizes, maxFiles, maxBytes, expected) => {
+    expect(cut(sizes, maxFiles, maxBytes)).toEqual(expected);
   });
 
   it('seals a chunk only when the next member does not fit, and keeps groups apart', () => {
