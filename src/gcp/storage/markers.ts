@@ -91,75 +91,85 @@ const NO_MARKER: Record<string, null> = {
 const WRITTEN_FIELDS = 'metageneration';
 const CHECK_FIELDS = 'metageneration,metadata';
 
+/** What every write of one writer needs. */
+interface WriterContext {
+  edge: GoogleEdge;
+  retry: ReturnType<typeof retryPolicy>;
+  base: string;
+}
+
 export function createMarkerWriter(
   options: { edge?: GoogleEdge; retry?: RetryOptions } = {},
 ): MarkerWriter {
   const edge = options.edge ?? createGoogleEdge();
-  const retry = retryPolicy(options.retry);
-  const base = edge.endpoints.storage;
+  const ctx: WriterContext = {
+    edge,
+    retry: retryPolicy(options.retry),
+    base: edge.endpoints.storage,
+  };
+  return {
+    write: (target, marker) => patch(ctx, target, markerMetadata(marker)),
+    clear: (target) => patch(ctx, target, NO_MARKER),
+  };
+}
 
-  /** `written` when this generation already carries exactly `values`, else `conflict`. */
-  async function ourEarlierWrite(
-    target: MarkerTarget,
-    values: Record<string, string | null>,
-    what: string,
-    deadline: number,
-  ): Promise<MarkResult> {
-    const url = objectUrl(base, target.bucket, target.name, {
-      ifGenerationMatch: target.generation,
-      fields: CHECK_FIELDS,
-    });
-    let resource: { metageneration?: unknown; metadata?: unknown };
+function patch(ctx: WriterContext, target: MarkerTarget, values: Record<string, string | null>) {
+  const what = `Cloud Storage ${gsUriAt(target)}`;
+  const url = objectUrl(ctx.base, target.bucket, target.name, {
+    ifGenerationMatch: target.generation,
+    ifMetagenerationMatch: target.metageneration,
+    fields: WRITTEN_FIELDS,
+  });
+  let attempts = 0;
+  return withRetry(async ({ deadline }): Promise<MarkResult> => {
+    attempts += 1;
     try {
-      const answer = await edge.call({ service: 'storage', method: 'GET', url, what, deadline });
-      resource = (answer.json() ?? {}) as typeof resource;
+      const answer = await ctx.edge.call({
+        service: 'storage',
+        method: 'PATCH',
+        url,
+        json: { metadata: values },
+        what,
+        deadline,
+      });
+      const resource = (answer.json() ?? {}) as { metageneration?: unknown };
+      return { kind: 'written', metageneration: String(resource.metageneration) };
     } catch (error) {
       const status = statusOf(error);
-      if (status === 412 || status === 404) return { kind: 'gone' };
+      // After an attempt whose answer was lost, a 412 may be our own earlier write: the
+      // marker is ours if the object carries exactly our values.
+      if (status === 412 && attempts > 1) return ourEarlierWrite(ctx, target, values, deadline);
+      if (status === 412) return { kind: 'conflict' };
+      if (status === 404) return { kind: 'gone' };
       throw error;
     }
-    const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
-    const ours = Object.entries(values).every(([key, value]) => (metadata[key] ?? null) === value);
-    return ours
-      ? { kind: 'written', metageneration: String(resource.metageneration) }
-      : { kind: 'conflict' };
-  }
+  }, ctx.retry);
+}
 
-  function patch(target: MarkerTarget, values: Record<string, string | null>) {
-    const what = `Cloud Storage ${gsUriAt(target)}`;
-    const url = objectUrl(base, target.bucket, target.name, {
-      ifGenerationMatch: target.generation,
-      ifMetagenerationMatch: target.metageneration,
-      fields: WRITTEN_FIELDS,
-    });
-    let attempts = 0;
-    return withRetry(async ({ deadline }): Promise<MarkResult> => {
-      attempts += 1;
-      try {
-        const answer = await edge.call({
-          service: 'storage',
-          method: 'PATCH',
-          url,
-          json: { metadata: values },
-          what,
-          deadline,
-        });
-        const resource = (answer.json() ?? {}) as { metageneration?: unknown };
-        return { kind: 'written', metageneration: String(resource.metageneration) };
-      } catch (error) {
-        const status = statusOf(error);
-        // After an attempt whose answer was lost, a 412 may be our own earlier write: the
-        // marker is ours if the object carries exactly our values.
-        if (status === 412 && attempts > 1) return ourEarlierWrite(target, values, what, deadline);
-        if (status === 412) return { kind: 'conflict' };
-        if (status === 404) return { kind: 'gone' };
-        throw error;
-      }
-    }, retry);
+/** `written` when this generation already carries exactly `values`, else `conflict`. */
+async function ourEarlierWrite(
+  ctx: WriterContext,
+  target: MarkerTarget,
+  values: Record<string, string | null>,
+  deadline: number,
+): Promise<MarkResult> {
+  const url = objectUrl(ctx.base, target.bucket, target.name, {
+    ifGenerationMatch: target.generation,
+    fields: CHECK_FIELDS,
+  });
+  const what = `Cloud Storage ${gsUriAt(target)}`;
+  let resource: { metageneration?: unknown; metadata?: unknown };
+  try {
+    const answer = await ctx.edge.call({ service: 'storage', method: 'GET', url, what, deadline });
+    resource = (answer.json() ?? {}) as typeof resource;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 412 || status === 404) return { kind: 'gone' };
+    throw error;
   }
-
-  return {
-    write: (target, marker) => patch(target, markerMetadata(marker)),
-    clear: (target) => patch(target, NO_MARKER),
-  };
+  const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
+  const ours = Object.entries(values).every(([key, value]) => (metadata[key] ?? null) === value);
+  return ours
+    ? { kind: 'written', metageneration: String(resource.metageneration) }
+    : { kind: 'conflict' };
 }
