@@ -99,7 +99,7 @@ async function runExternal(
     return refusedMessage('this deployment does not take load requests or inline data');
   }
   const runtimeProject = await deps.runtimeProject();
-  return handleExternalMessage(deps.external, rules, runtimeProject, decoded, write);
+  return handleExternalMessage(deps.external, rules, runtimeProject, decoded, write, trail);
 }
 
 function str(value: unknown): string | undefined {

@@ -10,6 +10,7 @@ import type { UploadSettings } from '../../gcp/bigquery/upload';
 import type { CompiledRules } from '../../routing/compile';
 import { planInlineLoad } from '../../routing/inline-plan';
 import type { InlineData, LoadPlan } from '../../types';
+import type { Trail } from '../event-outcome';
 
 export interface InlineDeps {
   uploadJob: (
@@ -29,12 +30,15 @@ export async function processInline(
   inline: InlineData,
   source: { topic: string; messageId: string; publishTime?: string },
   ctx: { runtimeProject: string },
+  trail: Trail,
 ): Promise<InlineResult> {
   const decision = planInlineLoad(rules, inline, source, ctx);
   if (decision.kind !== 'load') {
     return { kind: 'refused', reason: decision.reason, route: decision.route };
   }
   const { plan } = decision;
+  // Known now, so a refusal or retry line thrown from the upload names the route and job.
+  Object.assign(trail.fields, { route: plan.route, jobId: plan.jobId });
   const { outcome, job } = await deps.uploadJob(plan, inline.bytes, rules.config.inline);
   // A job already DONE with an error (at once, or found after a 409) loaded nothing: the
   // message is the only copy of the data, so it is refused and dead-lettered, not acked.

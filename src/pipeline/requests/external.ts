@@ -10,7 +10,7 @@ import type { LogFields } from '../../log';
 import type { CompiledRules } from '../../routing/compile';
 import { namedRoute, topicProblem } from '../../routing/request-plan';
 import type { InlineData, LoadRequest, PublishedMessage } from '../../types';
-import { type EventOutcome, refusedMessage } from '../event-outcome';
+import { type EventOutcome, refusedMessage, type Trail } from '../event-outcome';
 import { type InlineDeps, processInline } from '../inline/handle';
 import { destinationOf } from '../object-load';
 import type { LineWriter } from '../settle';
@@ -32,6 +32,7 @@ export async function handleExternalMessage(
   runtimeProject: string,
   decoded: ExternalMessage,
   logPart: LineWriter,
+  trail: Trail,
 ): Promise<EventOutcome> {
   const { message } = decoded;
   const problem = topicProblem(rules, message.topic);
@@ -46,7 +47,7 @@ export async function handleExternalMessage(
       messageId: message.messageId,
       publishTime: message.publishTime,
     };
-    const result = await processInline(deps, rules, decoded.inline, source, ctx);
+    const result = await processInline(deps, rules, decoded.inline, source, ctx, trail);
     if (result.kind === 'refused') {
       return refusedMessage(result.reason, { route: result.route, jobId: result.jobId });
     }

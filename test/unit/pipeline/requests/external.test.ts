@@ -287,6 +287,25 @@ describe('inline data through the handler', () => {
     expect(lines).toEqual([expect.objectContaining({ outcome: 'submitted', route: 'sales' })]);
   });
 
+  it('names the route and job on the refusal of an upload BigQuery refuses, and dead-letters it', async () => {
+    const { handler, published } = setup({
+      uploadJob: async () => {
+        throw new PermanentError('Access Denied: dataset raw', { status: 403 });
+      },
+    });
+    await handler(fixture('requests/inline-gzip-csv'));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        outcome: 'refused',
+        reason: 'Access Denied: dataset raw',
+        route: 'sales',
+        jobId: expect.stringMatching(/^bqal_sales_/),
+        deadLetterMessageId: 'dl-1',
+      }),
+    ]);
+    expect(published).toHaveLength(1);
+  });
+
   it('refuses and dead-letters an override the route does not allow', async () => {
     const { handler, uploaded, published } = setup();
     await handler(fixture('requests/inline-ndjson'));
