@@ -6,12 +6,14 @@
 import { lazy } from '../core/lazy';
 import { RefusedInputError } from '../errors';
 import { withEventBudget, withoutEventBudget } from '../gcp/budget';
-import { createGoogleClients } from '../gcp/clients';
+import { createGoogleClients, type GoogleClients } from '../gcp/clients';
 import { log } from '../log';
 import { createObjectActions } from '../outcomes/post-load';
 import type { CompiledRules } from '../routing/compile';
 import { configLocation, loadRules } from '../rules/load';
-import { readSettings } from '../settings';
+import { readSettings, type Settings } from '../settings';
+import type { SweepSummary } from '../sweep/summary';
+import type { SweepCommand } from '../types';
 import { createHandler, type IncomingEvent } from './handler';
 
 export interface Autoloader {
@@ -24,37 +26,11 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
   const settings = readSettings(env);
   // One edge to Google for everything below: one token, one set of keep-alive connections.
   const google = createGoogleClients(settings, { env });
-  const { bigquery, objects, uploads, publisher, lister, markers } = google;
-  const location = configLocation(env);
-  const rules = loadRules(location, (uri) => objects.readText(uri));
-  rules.then(
-    (compiled) => log('INFO', `rules loaded from ${location}`, { routes: compiled.routes.length }),
-    (error: unknown) =>
-      log('CRITICAL', error instanceof Error ? error.message : String(error), { config: location }),
-  );
-  const outcomes = {
-    getJob: bigquery.getJob,
-    getObject: objects.getObject,
-    getLiveObject: objects.getLiveObject,
-    markers,
-    // Moves and deletes need roles/storage.objectUser on the source and target buckets.
-    actions: createObjectActions({ changes: google.changes }),
-    publish: publisher.publish,
-  };
-  const sweeper = lazy(async () =>
-    (await import('../sweep/wire.js')).createSweeper({
-      rules: () => rules,
-      runtimeProject: google.runtimeProject,
-      bigquery,
-      markers,
-      lister,
-      reconcile: outcomes,
-      retry: settings.retry,
-      claimGraceSeconds: settings.sweepClaimGraceSeconds,
-    }),
-  );
+  const { bigquery, objects, uploads, publisher, lister } = google;
+  const rules = loadRulesOnce(configLocation(env), objects.readText);
+  const outcomes = outcomeDeps(google);
   // Claims before each insert; AUTOLOADER_MARKERS=off trades the generation check for speed.
-  const claims = settings.markers ? markers : undefined;
+  const claims = settings.markers ? google.markers : undefined;
   const handle = createHandler({
     rules: () => rules,
     runtimeProject: google.runtimeProject,
@@ -71,17 +47,64 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
       findJob: bigquery.findJob,
       publisher,
     },
-    // A sweep lists and loads far more than one event's budget covers: its calls retry on
-    // budgets of their own. Without markers a sweep could not tell loaded objects from
-    // missed ones, and would insert every recent object again on every run.
-    sweep: settings.markers
-      ? async (command) => withoutEventBudget(async () => (await sweeper())(command))
-      : async () => {
-          throw new RefusedInputError('sweeps need object markers, and AUTOLOADER_MARKERS is off');
-        },
+    sweep: sweepCommand(settings, google, rules, outcomes),
     outcomes,
     // Every Google call made for one event shares one retry budget (AUTOLOADER_RETRY_BUDGET_MS).
     withEventBudget: (work) => withEventBudget(settings.retryBudgetMs, work),
   });
   return { handle, rules };
+}
+
+/** Loaded once per instance, at cold start; the outcome is logged (CRITICAL when broken). */
+function loadRulesOnce(location: string, readGcsText: (uri: string) => Promise<string>) {
+  const rules = loadRules(location, readGcsText);
+  rules.then(
+    (compiled) => log('INFO', `rules loaded from ${location}`, { routes: compiled.routes.length }),
+    (error: unknown) =>
+      log('CRITICAL', error instanceof Error ? error.message : String(error), { config: location }),
+  );
+  return rules;
+}
+
+function outcomeDeps(google: GoogleClients) {
+  return {
+    getJob: google.bigquery.getJob,
+    getObject: google.objects.getObject,
+    getLiveObject: google.objects.getLiveObject,
+    markers: google.markers,
+    // Moves and deletes need roles/storage.objectUser on the source and target buckets.
+    actions: createObjectActions({ changes: google.changes }),
+    publish: google.publisher.publish,
+  };
+}
+
+/**
+ * The sweep, built on first use. It lists and loads far more than one event's budget
+ * covers: its calls retry on budgets of their own. Without markers a sweep could not tell
+ * loaded objects from missed ones, and would insert every recent object again on every run.
+ */
+function sweepCommand(
+  settings: Settings,
+  google: GoogleClients,
+  rules: Promise<CompiledRules>,
+  outcomes: ReturnType<typeof outcomeDeps>,
+): (command: SweepCommand) => Promise<SweepSummary> {
+  if (!settings.markers) {
+    return async () => {
+      throw new RefusedInputError('sweeps need object markers, and AUTOLOADER_MARKERS is off');
+    };
+  }
+  const sweeper = lazy(async () =>
+    (await import('../sweep/wire.js')).createSweeper({
+      rules: () => rules,
+      runtimeProject: google.runtimeProject,
+      bigquery: google.bigquery,
+      markers: google.markers,
+      lister: google.lister,
+      reconcile: outcomes,
+      retry: settings.retry,
+      claimGraceSeconds: settings.sweepClaimGraceSeconds,
+    }),
+  );
+  return async (command) => withoutEventBudget(async () => (await sweeper())(command));
 }

@@ -32,73 +32,88 @@ export interface ObjectChanges {
   exists(object: PinnedObject): Promise<boolean>;
 }
 
+/** What every request of one client needs. */
+interface ChangesContext {
+  edge: GoogleEdge;
+  retry: ReturnType<typeof retryPolicy>;
+  base: string;
+}
+
 export function createObjectChanges(
   options: { edge?: GoogleEdge; retry?: RetryOptions } = {},
 ): ObjectChanges {
   const edge = options.edge ?? createGoogleEdge();
-  const retry = retryPolicy(options.retry);
-  const base = edge.endpoints.storage;
+  const ctx: ChangesContext = {
+    edge,
+    retry: retryPolicy(options.retry),
+    base: edge.endpoints.storage,
+  };
+  return {
+    copy: (source, target) => copy(ctx, source, target),
+    delete: (object) => remove(ctx, object),
+    exists: (object) => exists(ctx, object),
+  };
+}
 
-  /** One request under the retry policy: its parsed answer, or `gone` for 404 and 412. */
-  function send(
-    what: string,
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    json?: unknown,
-  ): Promise<{ body: unknown } | 'gone'> {
-    return withRetry(async ({ deadline }) => {
-      try {
-        const answer = await edge.call({ service: 'storage', method, url, json, what, deadline });
-        return { body: answer.json() };
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 404 || status === 412) return 'gone' as const;
-        throw error;
-      }
-    }, retry);
-  }
-
-  /**
-   * objects.rewrite copies a large object in several calls: each answers `done: false` with
-   * a `rewriteToken` to send back until the copy is complete. An empty body keeps the
-   * source's metadata.
-   */
-  async function copy(
-    source: PinnedObject,
-    target: { bucket: string; name: string },
-  ): Promise<ChangeResult> {
-    const what = `Cloud Storage copy ${gsUriAt(source)}`;
-    const path = `${objectUrl(base, source.bucket, source.name)}/rewriteTo/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`;
-    let rewriteToken: string | undefined;
-    for (;;) {
-      const query = queryString({ sourceGeneration: source.generation, rewriteToken });
-      const answer = await send(what, 'POST', `${path}${query}`, {});
-      if (answer === 'gone') return 'gone';
-      const progress = (answer.body ?? {}) as { done?: unknown; rewriteToken?: unknown };
-      if (progress.done !== false) return 'done';
-      if (typeof progress.rewriteToken !== 'string') {
-        throw new RetryableError(`${what}: the copy is not done and no rewriteToken came back`);
-      }
-      rewriteToken = progress.rewriteToken;
+/** One request under the retry policy: its parsed answer, or `gone` for 404 and 412. */
+function send(
+  ctx: ChangesContext,
+  what: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  json?: unknown,
+): Promise<{ body: unknown } | 'gone'> {
+  return withRetry(async ({ deadline }) => {
+    try {
+      const answer = await ctx.edge.call({ service: 'storage', method, url, json, what, deadline });
+      return { body: answer.json() };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 412) return 'gone' as const;
+      throw error;
     }
-  }
+  }, ctx.retry);
+}
 
-  async function remove(object: PinnedObject): Promise<ChangeResult> {
-    const what = `Cloud Storage delete ${gsUriAt(object)}`;
-    const url = objectUrl(base, object.bucket, object.name, {
-      ifGenerationMatch: object.generation,
-    });
-    return (await send(what, 'DELETE', url)) === 'gone' ? 'gone' : 'done';
+/**
+ * objects.rewrite copies a large object in several calls: each answers `done: false` with
+ * a `rewriteToken` to send back until the copy is complete. An empty body keeps the
+ * source's metadata.
+ */
+async function copy(
+  ctx: ChangesContext,
+  source: PinnedObject,
+  target: { bucket: string; name: string },
+): Promise<ChangeResult> {
+  const what = `Cloud Storage copy ${gsUriAt(source)}`;
+  const path = `${objectUrl(ctx.base, source.bucket, source.name)}/rewriteTo/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`;
+  let rewriteToken: string | undefined;
+  for (;;) {
+    const query = queryString({ sourceGeneration: source.generation, rewriteToken });
+    const answer = await send(ctx, what, 'POST', `${path}${query}`, {});
+    if (answer === 'gone') return 'gone';
+    const progress = (answer.body ?? {}) as { done?: unknown; rewriteToken?: unknown };
+    if (progress.done !== false) return 'done';
+    if (typeof progress.rewriteToken !== 'string') {
+      throw new RetryableError(`${what}: the copy is not done and no rewriteToken came back`);
+    }
+    rewriteToken = progress.rewriteToken;
   }
+}
 
-  async function exists(object: PinnedObject): Promise<boolean> {
-    const what = `Cloud Storage ${gsUriAt(object)}`;
-    const url = objectUrl(base, object.bucket, object.name, {
-      generation: object.generation,
-      fields: 'generation',
-    });
-    return (await send(what, 'GET', url)) !== 'gone';
-  }
+async function remove(ctx: ChangesContext, object: PinnedObject): Promise<ChangeResult> {
+  const what = `Cloud Storage delete ${gsUriAt(object)}`;
+  const url = objectUrl(ctx.base, object.bucket, object.name, {
+    ifGenerationMatch: object.generation,
+  });
+  return (await send(ctx, what, 'DELETE', url)) === 'gone' ? 'gone' : 'done';
+}
 
-  return { copy, delete: remove, exists };
+async function exists(ctx: ChangesContext, object: PinnedObject): Promise<boolean> {
+  const what = `Cloud Storage ${gsUriAt(object)}`;
+  const url = objectUrl(ctx.base, object.bucket, object.name, {
+    generation: object.generation,
+    fields: 'generation',
+  });
+  return (await send(ctx, what, 'GET', url)) !== 'gone';
 }
