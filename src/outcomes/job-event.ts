@@ -16,6 +16,7 @@ import { labelValue, ROUTE_LABEL } from '../core/labels';
 import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import type { CompiledRules } from '../routing/compile';
+import { resolveObjectLoad } from '../routing/plan';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
@@ -23,6 +24,8 @@ import { errorText, jobResult } from './job-result';
 export interface JobEventDeps extends FinishDeps {
   getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
   getLiveObject: (bucket: string, name: string) => Promise<ObjectRef | undefined>;
+  /** The project jobs are billed to when the rules name none. */
+  runtimeProject: () => Promise<string>;
 }
 
 export interface JobEventOutcome {
@@ -46,6 +49,17 @@ export async function finishJobFromEvent(
   rules: CompiledRules,
   ref: FinishedJobRef,
 ): Promise<JobEventOutcome> {
+  // Only jobs in the loader's own project: a completion event naming a job elsewhere (a
+  // decoy under a computable id) must not mark, move or delete anything.
+  const billing = rules.config.project ?? (await deps.runtimeProject());
+  if (ref.projectId !== billing) {
+    const reason = `the job is in project ${ref.projectId}, not this loader's project ${billing}`;
+    return {
+      severity: 'WARNING',
+      message: `event refused: ${reason}`,
+      fields: { jobId: ref.jobId, outcome: 'refused', reason },
+    };
+  }
   const location = ref.location ?? rules.config.location;
   const job = (await deps.getJob(ref.projectId, ref.jobId, location)) as LoadJobShape | undefined;
   const result = jobResult(job);
@@ -66,10 +80,12 @@ export async function finishJobFromEvent(
   const t = job?.configuration?.load?.destinationTable;
   const destination = `${t?.projectId}.${t?.datasetId}.${t?.tableId}`;
   const sources = job?.configuration?.load?.sourceUris ?? [];
+  const check: JobCheck = { rules, job, billing };
   const reports = await finishSources(
     deps,
     { route, jobId: ref.jobId, destination, result },
     sources,
+    check,
   );
   const fields: LogFields = {
     jobId: ref.jobId,
@@ -110,12 +126,13 @@ async function finishSources(
   deps: JobEventDeps,
   input: Omit<FinishInput, 'object'>,
   sourceUris: readonly string[],
+  check: JobCheck,
 ): Promise<SourceReport[]> {
   const reports: SourceReport[] = [];
   for (const uri of sourceUris) {
-    const pointer = await loadedGeneration(deps, uri, input.jobId, input.route.name);
-    if (!pointer) {
-      reports.push({ object: uri, state: input.result.state, marker: 'gone', action: 'skipped' });
+    const pointer = await loadedGeneration(deps, uri, input.jobId, input.route.name, check);
+    if (typeof pointer === 'string') {
+      reports.push({ object: uri, state: input.result.state, marker: pointer, action: 'skipped' });
       continue;
     }
     const report = await finishLoad(deps, { ...input, object: pointer });
@@ -138,19 +155,46 @@ function reportFields(reports: readonly SourceReport[]): LogFields {
   };
 }
 
+/** What a source object's job must look like: the job the loader would plan for it. */
+interface JobCheck {
+  rules: CompiledRules;
+  job: LoadJobShape | undefined;
+  billing: string;
+}
+
+/**
+ * The generation this job loaded, or why none is finished: `gone` (overwritten or deleted)
+ * or `foreign` (the job is not what the rules plan for the object: its destination or
+ * route label differ — a decoy under a computable id).
+ */
 async function loadedGeneration(
   deps: JobEventDeps,
   uri: string,
   jobId: string,
   route: string,
-): Promise<ObjectPointer | undefined> {
+  check: JobCheck,
+): Promise<ObjectPointer | 'gone' | 'foreign'> {
   const object = parseGsUri(uri);
-  if (!object) return undefined;
+  if (!object) return 'gone';
   const { bucket, name } = object;
   const live = await deps.getLiveObject(bucket, name);
-  if (!live) return undefined;
+  if (!live) return 'gone';
   const owned =
     markerOf(live.metadata)?.jobId === jobId ||
     objectJobId({ bucket, name, generation: live.generation, route }) === jobId;
-  return owned ? { bucket, name, generation: live.generation } : undefined;
+  if (!owned) return 'gone';
+  const target = resolveObjectLoad(check.rules, live, { runtimeProject: check.billing });
+  const config = check.job?.configuration;
+  const planned =
+    target.kind === 'target' &&
+    config?.labels?.[ROUTE_LABEL] === labelValue(target.route) &&
+    sameTable(config?.load?.destinationTable, target.load.destinationTable);
+  return planned ? { bucket, name, generation: live.generation } : 'foreign';
+}
+
+function sameTable(
+  a: { projectId?: string; datasetId?: string; tableId?: string } | undefined,
+  b: { projectId: string; datasetId: string; tableId: string },
+): boolean {
+  return a?.projectId === b.projectId && a?.datasetId === b.datasetId && a?.tableId === b.tableId;
 }

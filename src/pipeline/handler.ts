@@ -70,7 +70,7 @@ async function runStep(
     case 'sweep':
       return runSweepCommand(deps.sweep, decoded.command);
     case 'job':
-      return finishJobEvent(deps.rules, deps.outcomes, decoded.job, trail);
+      return finishJobEvent(deps.rules, deps.runtimeProject, deps.outcomes, decoded.job, trail);
     case 'refused':
       if (decoded.message) return runExternal(deps, decoded, trail, write);
       return refusedOutcome('event', decoded.reason, { object: decoded.object });

@@ -10,6 +10,7 @@ import { type EventOutcome, refusedOutcome, type Trail } from './event-outcome';
 
 export async function finishJobEvent(
   rules: () => Promise<CompiledRules>,
+  runtimeProject: () => Promise<string>,
   outcomes: OutcomeDeps | undefined,
   ref: FinishedJobRef,
   trail: Trail,
@@ -19,7 +20,7 @@ export async function finishJobEvent(
     return refusedOutcome('event', 'job-completion events are not wired in this deployment');
   }
   return finishJobFromEvent(
-    { ...outcomes, getLiveObject: outcomes.getLiveObject },
+    { ...outcomes, getLiveObject: outcomes.getLiveObject, runtimeProject },
     await rules(),
     ref,
   );

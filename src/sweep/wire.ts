@@ -25,7 +25,7 @@ export interface SweeperOptions {
   /** How old a claim must be before a sweep recovers it (Settings.sweepClaimGraceSeconds). */
   claimGraceSeconds?: number;
   /** Finishes `claimed` and `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
-  reconcile?: JobEventDeps;
+  reconcile?: Omit<JobEventDeps, 'runtimeProject'>;
 }
 
 export function createSweeper(
@@ -54,7 +54,7 @@ export function createSweeper(
     // A separate step after the sweep's own work: finish loads whose completion was never seen.
     const routes = rules.routes.filter((r) => summary.routes.includes(r.name));
     summary.reconciled = await reconcileSubmitted(
-      { ...options.reconcile, lister },
+      { ...options.reconcile, lister, runtimeProject: options.runtimeProject },
       rules,
       routes,
       rules.config.project ?? runtimeProject,

@@ -287,3 +287,50 @@ it('an overwrite while the job runs: the completion leaves the newer generation 
   expect(() => stack.gcs.store.get('archive-ev', `done/${name}`)).toThrow();
   expect(await pullCount()).toEqual([]);
 });
+
+it('a decoy job inserted first under the object’s computable id is never taken for its load', async () => {
+  const name = `orders/decoy-${suffix}.csv`;
+  const { jobId, uri, finalize } = put(name, 'id,amount\n1,77\n2,77\n');
+  // Someone who may insert jobs computes the id and inserts a job of their own under it:
+  // the same object, loaded into another table.
+  const decoy = {
+    jobReference: { projectId: TEST_PROJECT, jobId, location: 'US' },
+    configuration: {
+      labels: { 'bq-autoloader-route': 'orders' },
+      load: {
+        sourceUris: [uri],
+        destinationTable: { projectId: TEST_PROJECT, datasetId: 'raw', tableId: 'decoy' },
+        sourceFormat: 'CSV',
+        skipLeadingRows: 1,
+        autodetect: true,
+      },
+    },
+  };
+  const inserted = await fetch(
+    `http://${stack.bigquery.host}/bigquery/v2/projects/${TEST_PROJECT}/jobs`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(decoy),
+    },
+  );
+  expect(inserted.status).toBe(200);
+  await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+
+  // The real event: 409, and the existing job is not this load — refused, never "duplicate".
+  expect(await deliver(finalize)).toMatchObject({
+    outcome: 'refused',
+    severity: 'ERROR',
+    reason: expect.stringContaining('is not this load'),
+  });
+  // A completion event for that job, naming the object: nothing is marked, moved or deleted.
+  expect(await deliver(completionEvent(jobId, uri))).toMatchObject({
+    outcome: 'finished',
+    finished: 'foreign',
+    action: 'skipped',
+  });
+  const object = stack.gcs.store.get('landing-ev', name);
+  expect(object.metadata?.['bq-autoloader-state']).toBe('claimed');
+  expect(() => stack.gcs.store.get('archive-ev', `done/${name}`)).toThrow();
+  expect(await rows(77)).toBe(0);
+});

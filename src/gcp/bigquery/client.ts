@@ -6,6 +6,7 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get
  */
 import { PermanentError } from '../../errors';
+import { jobMismatch } from '../../routing/job-match';
 import type { LoadPlan } from '../../types';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
@@ -52,6 +53,23 @@ export function jobsGetUrl(
 export function isDuplicateInsert(error: unknown): boolean {
   if (!(error instanceof PermanentError) || error.status !== 409) return false;
   return error.reason === undefined || error.reason === 'duplicate';
+}
+
+/**
+ * The job a 409 found, as a duplicate of `plan` — or a PermanentError when it is another
+ * job under the same id (a decoy inserted by someone who computed the id): never reported
+ * as loaded, never marked or acted on.
+ */
+export function existingJob(plan: LoadPlan, job: unknown): InsertResult {
+  const mismatch = jobMismatch(job, plan);
+  if (mismatch) {
+    throw new PermanentError(`job ${plan.jobId} already exists but is not this load: ${mismatch}`, {
+      status: 409,
+      reason: 'foreignJob',
+      jobId: plan.jobId,
+    });
+  }
+  return { outcome: 'duplicate', job };
 }
 
 export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQueryClient {
@@ -104,9 +122,8 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
       if (!isDuplicateInsert(error)) throw error;
     }
     // 409 duplicate: this job id was inserted before (a redelivery, or an earlier attempt
-    // whose answer was lost). The existing job is the result.
-    const job = await getJob(plan.projectId, plan.jobId, plan.location);
-    return { outcome: 'duplicate', job };
+    // whose answer was lost). The existing job is the result — if it is this load.
+    return existingJob(plan, await getJob(plan.projectId, plan.jobId, plan.location));
   }
 
   async function findJob(projectId: string, jobId: string, location: string): Promise<unknown> {

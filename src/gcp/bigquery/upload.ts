@@ -11,7 +11,7 @@ import { PermanentError, RetryableError } from '../../errors';
 import type { LoadPlan } from '../../types';
 import { createGoogleEdge, type EdgeAnswer, type GoogleEdge } from '../edge';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { type InsertResult, isDuplicateInsert } from './client';
+import { existingJob, type InsertResult, isDuplicateInsert } from './client';
 import { buildMultipartBody } from './multipart';
 import { chunkAt, chunkRange, nextOffset, statusRange } from './resumable';
 
@@ -73,8 +73,7 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
         }
         if (!isDuplicateInsert(error)) throw error;
       }
-      const job = await options.getJob(plan.projectId, plan.jobId, plan.location);
-      return { outcome: 'duplicate', job };
+      return existingJob(plan, await options.getJob(plan.projectId, plan.jobId, plan.location));
     },
   };
 }

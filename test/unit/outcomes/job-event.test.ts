@@ -41,6 +41,7 @@ function deps(job: unknown, live: ObjectRef | undefined) {
     getObject: jest.fn(async () => live),
     markers: { write: jest.fn(async () => ({ kind: 'written' as const, metageneration: '2' })) },
     actions: { apply: jest.fn(async () => 'deleted' as const) },
+    runtimeProject: async () => 'p',
   };
   return d satisfies JobEventDeps;
 }
@@ -148,5 +149,40 @@ describe('finishJobFromEvent', () => {
     expect(outcome.fields).toMatchObject({ outcome: 'ignored' });
     expect(String(outcome.fields.reason)).toMatch(reason);
     expect(d.markers.write).not.toHaveBeenCalled();
+  });
+
+  it('refuses a completion event for a job in another project, touching nothing', async () => {
+    const d = deps(doneJob(), liveObject(LIVE_GEN));
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'evil',
+      jobId: JOB,
+    });
+    expect(outcome).toMatchObject({
+      severity: 'WARNING',
+      fields: { outcome: 'refused', reason: expect.stringContaining('project evil') },
+    });
+    expect(d.getJob).not.toHaveBeenCalled();
+    expect(d.markers.write).not.toHaveBeenCalled();
+    expect(d.actions.apply).not.toHaveBeenCalled();
+  });
+
+  it('leaves an object alone when the job under its id loads elsewhere (a decoy)', async () => {
+    const decoy = doneJob({
+      configuration: {
+        labels: { 'bq-autoloader-route': 'sales' },
+        load: {
+          sourceUris: ['gs://landing/sales/a.csv'],
+          destinationTable: { projectId: 'p', datasetId: 'scratch', tableId: 'decoy' },
+        },
+      },
+    });
+    const d = deps(decoy, liveObject(LIVE_GEN));
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({ finished: 'foreign', action: 'skipped' });
+    expect(d.markers.write).not.toHaveBeenCalled();
+    expect(d.actions.apply).not.toHaveBeenCalled();
   });
 });

@@ -56,6 +56,7 @@ function setup(objects: ListedObject[], jobs: Record<string, unknown>) {
     getObject: async (p: { name: string }) => byName.get(p.name),
     markers: { write: jest.fn(async () => ({ kind: 'written' as const, metageneration: '3' })) },
     actions: { apply: async () => 'kept' as const },
+    runtimeProject: async () => 'p',
   };
 }
 

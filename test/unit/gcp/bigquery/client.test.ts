@@ -38,10 +38,11 @@ function plan(over: Partial<LoadPlan> = {}): LoadPlan {
   };
 }
 
-const jobResource = (state: string) => ({
+const jobResource = (state: string, configuration: unknown = plan().job.configuration) => ({
   kind: 'bigquery#job',
   id: 'billing-project:EU.bqal_sales_3f9c2a',
   jobReference: { projectId: 'billing-project', jobId: 'bqal_sales_3f9c2a', location: 'EU' },
+  configuration,
   status: { state },
 });
 
@@ -200,6 +201,28 @@ describe('createBigQueryClient', () => {
       'GET /bigquery/v2/projects/billing-project/jobs/bqal_sales_3f9c2a?location=EU',
     ]);
     expect(bigquery.requests[1]?.headers.authorization).toBe('Bearer t');
+  });
+
+  it('refuses a job that exists under the planned id but is another load (a decoy)', async () => {
+    const decoy = {
+      load: {
+        destinationTable: { projectId: 'evil', datasetId: 'x', tableId: 'y' },
+        sourceUris: ['gs://elsewhere/decoy.csv'],
+      },
+      labels: { route: 'sales' },
+    };
+    bigquery.answers.push(apiError(409, 'duplicate', 'Already Exists'), {
+      status: 200,
+      body: jobResource('DONE', decoy),
+    });
+
+    const failure = await client()
+      .insertJob(plan())
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(PermanentError);
+    expect(failure).toMatchObject({ reason: 'foreignJob', jobId: 'bqal_sales_3f9c2a' });
+    expect(String((failure as Error).message)).toContain('loads into evil.x.y');
   });
 
   it('retries jobs.get after a 409 with the same policy', async () => {

@@ -138,7 +138,12 @@ describe('createUploadClient', () => {
       retry: TINY_RETRY,
       getJob: async (projectId, jobId, location) => {
         gets.push(`${projectId}/${jobId}/${location}`);
-        return { jobReference: { jobId }, status: { state: 'DONE' } };
+        // The existing job is the one this plan describes (a decoy is refused: client tests).
+        return {
+          jobReference: { jobId },
+          configuration: plan().job.configuration,
+          status: { state: 'DONE' },
+        };
       },
     });
   }

@@ -1,0 +1,52 @@
+import { jobMismatch } from '../../../src/routing/job-match';
+import type { LoadPlan } from '../../../src/types';
+
+const plan = {
+  route: 'sales',
+  projectId: 'p',
+  location: 'EU',
+  jobId: 'bqal_sales_1',
+  object: 'gs://landing/sales/a.csv',
+  job: {
+    jobReference: { projectId: 'p', jobId: 'bqal_sales_1', location: 'EU' },
+    configuration: {
+      load: {
+        destinationTable: { projectId: 'p', datasetId: 'raw', tableId: 'sales$20261101' },
+        sourceUris: ['gs://landing/sales/a.csv'],
+        sourceFormat: 'CSV',
+      },
+      labels: { 'bq-autoloader-route': 'sales' },
+    },
+  },
+} as LoadPlan;
+
+const job = (over: { load?: object; labels?: object } = {}) => ({
+  status: { state: 'DONE' },
+  configuration: {
+    load: { ...plan.job.configuration.load, ...over.load },
+    labels: { ...plan.job.configuration.labels, ...over.labels },
+  },
+});
+
+describe('jobMismatch', () => {
+  it('accepts the planned job, whatever its state', () => {
+    expect(jobMismatch(job(), plan)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'another destination',
+      job({ load: { destinationTable: { projectId: 'evil', datasetId: 'x', tableId: 'y' } } }),
+      'loads into evil.x.y, not p.raw.sales$20261101',
+    ],
+    [
+      'other sources',
+      job({ load: { sourceUris: ['gs://landing/decoy.csv'] } }),
+      'reads other sources (gs://landing/decoy.csv)',
+    ],
+    ['another route label', job({ labels: { 'bq-autoloader-route': 'x' } }), 'label is x'],
+    ['no configuration at all', {}, 'loads into no table'],
+  ])('refuses a job with %s', (_what, existing, reason) => {
+    expect(jobMismatch(existing, plan)).toContain(reason);
+  });
+});
