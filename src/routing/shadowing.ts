@@ -19,20 +19,48 @@ export interface ShadowedRoute {
   shadowedBy: string;
 }
 
+/**
+ * Linear in the routes for ordinary rules files: a route can only be covered by an earlier
+ * `prefix**` route (kept in one list, usually short) or by an earlier route whose name is
+ * the same once captures are ignored (looked up by that name). A pairwise check of every
+ * route against every earlier one took seconds at 10,000 routes.
+ */
 export function findShadowedRoutes(rules: CompiledRules): ShadowedRoute[] {
   const found: ShadowedRoute[] = [];
-  rules.routes.forEach((later, j) => {
-    const earlier = rules.routes.slice(0, j).find((a) => covers(a, later));
+  const prefixCovers: CompiledRoute[] = [];
+  const sameName = new Map<string, CompiledRoute[]>();
+  for (const later of rules.routes) {
+    const earlier = firstOf([
+      prefixCovers.find((a) => covers(a, later)),
+      later.namePattern === undefined
+        ? undefined
+        : sameName.get(normalize(later.namePattern))?.find((a) => covers(a, later)),
+    ]);
     if (earlier) found.push({ route: later.name, index: later.index, shadowedBy: earlier.name });
-  });
+    if (later.hasConditions || later.namePattern === undefined) continue;
+    if (isPrefixCover(later.namePattern)) prefixCovers.push(later);
+    const key = normalize(later.namePattern);
+    sameName.set(key, [...(sameName.get(key) ?? []), later]);
+  }
   return found;
+}
+
+/** The earliest in rules order. */
+function firstOf(candidates: (CompiledRoute | undefined)[]): CompiledRoute | undefined {
+  return candidates
+    .filter((c): c is CompiledRoute => c !== undefined)
+    .sort((x, y) => x.index - y.index)[0];
+}
+
+function isPrefixCover(name: string): boolean {
+  return name.endsWith('**') && !/[*{}]/.test(name.slice(0, -2));
 }
 
 function covers(a: CompiledRoute, b: CompiledRoute): boolean {
   if (a.hasConditions || a.namePattern === undefined) return false;
   if (!bucketCovers(a.bucketPattern, b.bucketPattern)) return false;
   const name = a.namePattern;
-  if (name.endsWith('**') && !/[*{}]/.test(name.slice(0, -2))) {
+  if (isPrefixCover(name)) {
     const prefix = name.slice(0, -2);
     if (b.namePattern === undefined) return prefix === '';
     return b.namePattern.startsWith(prefix);
@@ -40,9 +68,17 @@ function covers(a: CompiledRoute, b: CompiledRoute): boolean {
   return b.namePattern !== undefined && normalize(name) === normalize(b.namePattern);
 }
 
+const bucketGlobs = new Map<string, ReturnType<typeof compileGlob>>();
+
 function bucketCovers(a: string, b: string): boolean {
   if (a === b) return true;
-  return a.includes('*') && !b.includes('*') && compileGlob(a).test(b);
+  if (!a.includes('*') || b.includes('*')) return false;
+  let glob = bucketGlobs.get(a);
+  if (!glob) {
+    glob = compileGlob(a);
+    bucketGlobs.set(a, glob);
+  }
+  return glob.test(b);
 }
 
 function normalize(pattern: string): string {

@@ -39,3 +39,45 @@ describe('findShadowedRoutes', () => {
     expect(await shadowed(earlier, later)).toEqual([]);
   });
 });
+
+describe('findShadowedRoutes at scale', () => {
+  /** The pairwise definition: the first earlier route that covers each later one. */
+  function pairwise(rules: Awaited<ReturnType<typeof rulesFrom>>) {
+    const covers = (a: (typeof rules.routes)[number], b: (typeof rules.routes)[number]) =>
+      findShadowedRoutes({ ...rules, routes: [a, { ...b, index: 1 }] }).length > 0;
+    return rules.routes.flatMap((later, j) => {
+      const earlier = rules.routes.slice(0, j).find((a) => covers(a, later));
+      return earlier ? [{ route: later.name, index: later.index, shadowedBy: earlier.name }] : [];
+    });
+  }
+
+  it('finds what the pairwise definition finds, on a mix of covering and plain routes', async () => {
+    const matches = [
+      'gs://b/sales/**',
+      'gs://b/sales/{r}/*.csv',
+      'gs://b/{a}/*.csv',
+      'gs://b-*/**',
+      'gs://b/x/**',
+      'gs://c/sales/*.csv',
+      'gs://b/sales/{z}/*.csv',
+      'gs://b-prod/x/y.csv',
+      'gs://c/**',
+      'gs://c/sales/{q}.csv',
+    ];
+    const routes = matches.map(
+      (m, i) => `  - { name: r${i}, match: "${m}", destination: raw.t${i} }`,
+    );
+    const rules = await rulesFrom(`routes:\n${routes.join('\n')}\n`);
+    expect(findShadowedRoutes(rules)).toEqual(pairwise(rules));
+    expect(findShadowedRoutes(rules).length).toBeGreaterThan(3);
+  });
+
+  it('checks 10,000 distinct routes (it was quadratic)', async () => {
+    const routes = Array.from(
+      { length: 10_000 },
+      (_, i) => `  - { name: r${i}, match: "gs://b/feed${i}/*.csv", destination: raw.t${i % 50} }`,
+    );
+    const rules = await rulesFrom(`routes:\n${routes.join('\n')}\n`);
+    expect(findShadowedRoutes(rules)).toEqual([]);
+  });
+});
