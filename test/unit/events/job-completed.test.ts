@@ -116,3 +116,33 @@ describe('decoding BigQuery job-completion audit log events', () => {
     expect((decoded as { reason: string }).reason).toMatch(/jobChange\.job\.jobName/);
   });
 });
+
+interface LegacyJob {
+  jobConfiguration?: object;
+  jobStatus?: { state?: string };
+}
+interface LegacyEvent {
+  data: { protoPayload: { serviceData: { jobCompletedEvent: { job: LegacyJob } } } };
+}
+
+describe('the legacy completion format (AuditData, jobservice.jobcompleted)', () => {
+  const legacy = () => fixture('audit-log/jobservice-jobcompleted') as unknown as LegacyEvent;
+
+  it('names the job and its location from jobCompletedEvent', () => {
+    expect(decodeEvent(legacy())).toEqual({
+      kind: 'job',
+      job: { projectId: 'test-project', jobId: 'JOB_ID', location: 'EU' },
+    });
+  });
+
+  it.each([
+    ['a job of another loader', { jobConfiguration: {} }, /not a bq-autoloader job/],
+    ['a job not DONE', { jobStatus: { state: 'RUNNING' } }, /not finished \(RUNNING\)/],
+  ])('ignores %s', (_what, edit: LegacyJob, reason) => {
+    const event = legacy();
+    Object.assign(event.data.protoPayload.serviceData.jobCompletedEvent.job, edit);
+    const decoded = decodeEvent(event);
+    expect(decoded).toMatchObject({ kind: 'ignored' });
+    expect((decoded as { reason: string }).reason).toMatch(reason);
+  });
+});
