@@ -18,7 +18,8 @@ export async function runSweepCommand(
   const summary = await sweep(command);
   const { jobs, ...counts } = summary;
   return {
-    severity: summary.error ? 'WARNING' : 'INFO',
+    // A prefix Cloud Storage refused for good needs an operator (a missing role, a bucket gone).
+    severity: summary.skipped?.length ? 'ERROR' : summary.error ? 'WARNING' : 'INFO',
     message: `sweep ${summary.dryRun ? 'planned' : 'done'}`,
     fields: {
       outcome: summary.dryRun ? 'ignored' : 'submitted',

@@ -9,6 +9,7 @@
  */
 import { PermanentError, RetryableError } from '../errors';
 import { DEFAULT_MIN_AGE_SECONDS } from '../events/sweep-command';
+import type { ListedObject } from '../gcp/storage/listing';
 import { routeAccepts } from '../routing/request-plan';
 import type { SweepCommand } from '../types';
 import { type Collector, createCollector } from './collect';
@@ -57,15 +58,38 @@ export async function runSweep(
 
 /** Lists every target page by page; a chunk that fills up is submitted before the next object. */
 async function listAndSubmit(run: SweepRun, collector: Collector): Promise<void> {
-  const { lister } = run.deps;
-  for await (const { bucket, prefix } of expandTargets(lister, run.routes)) {
-    for await (const page of lister.listObjects(bucket, prefix)) {
-      for (const object of page) {
-        const sealed = collector.add(object);
-        if (sealed) await submitChunk(run, sealed);
-      }
-      run.progress();
+  for await (const { bucket, prefix } of expandTargets(run.deps.lister, run.routes)) {
+    await listPrefix(run, collector, bucket, prefix);
+  }
+}
+
+/**
+ * One prefix. A listing Cloud Storage refuses for good (a 403 on one bucket, a bucket that
+ * no longer exists) skips that prefix, reported, and the sweep goes on with the others; a
+ * retryable failure still stops the run.
+ */
+async function listPrefix(
+  run: SweepRun,
+  collector: Collector,
+  bucket: string,
+  prefix: string,
+): Promise<void> {
+  const pages = run.deps.lister.listObjects(bucket, prefix);
+  for (;;) {
+    let next: IteratorResult<ListedObject[]>;
+    try {
+      next = await pages.next();
+    } catch (error) {
+      if (!(error instanceof PermanentError)) throw error;
+      run.summary.skipped = [...(run.summary.skipped ?? []), error.message];
+      return;
     }
+    if (next.done) return;
+    for (const object of next.value) {
+      const sealed = collector.add(object);
+      if (sealed) await submitChunk(run, sealed);
+    }
+    run.progress();
   }
 }
 

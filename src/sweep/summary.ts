@@ -56,6 +56,8 @@ export interface SweepSummary {
   reconciled?: ReconcileSummary;
   /** Set when the run stopped early on a retryable failure; the next sweep continues. */
   error?: string;
+  /** Prefixes whose listing Cloud Storage refused for good (403, no such bucket), with why. */
+  skipped?: string[];
 }
 
 export interface SweepProgress {

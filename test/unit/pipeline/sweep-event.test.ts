@@ -249,6 +249,20 @@ describe('the event path with sweeps', () => {
     ]);
   });
 
+  it('logs a sweep that skipped a refused prefix at ERROR, and acknowledges it', async () => {
+    const { handler, lines } = setup({
+      sweep: async (command) => ({
+        ...emptySummary(command.dryRun, ['events']),
+        skipped: ['Cloud Storage list gs://other/events/: HTTP 403'],
+      }),
+    });
+    await expect(handler(sweepEvent({ kind: 'sweep' }))).resolves.toBeUndefined();
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      severity: 'ERROR',
+      skipped: ['Cloud Storage list gs://other/events/: HTTP 403'],
+    });
+  });
+
   it('refuses a sweep naming an unknown route, without redelivery', async () => {
     const { handler, lines } = setup({
       sweep: async () => {

@@ -70,15 +70,13 @@ function setup(objects: ListedObject[], over: Partial<SweepDeps> = {}) {
 }
 
 describe('a sweep run that meets a failure', () => {
-  it.each([
-    ['permanent', new PermanentError('Cloud Storage list gs://landing/events/: HTTP 403')],
-    ['retryable', new RetryableError('Cloud Storage list gs://landing/events/: HTTP 503')],
-  ])('stops on a %s listing failure and reports it instead of throwing', async (_kind, error) => {
+  it('skips a prefix whose listing Cloud Storage refuses for good and sweeps the others', async () => {
+    const refused = new PermanentError('Cloud Storage list gs://landing/events/: HTTP 403');
     const { deps, inserted } = setup([], {
       lister: {
-        listObjects: async function* () {
-          yield* [];
-          throw error;
+        listObjects: async function* (_bucket, prefix) {
+          if (prefix.startsWith('events')) throw refused;
+          yield [listed('sales/a.csv')];
         },
         listBuckets: async function* () {
           yield ['landing'];
@@ -86,9 +84,30 @@ describe('a sweep run that meets a failure', () => {
       },
     });
     const summary = await runSweep(deps, { minAgeSeconds: 0 });
-    expect(summary.error).toBe(error.message);
-    expect(inserted).toEqual([]);
+    expect(summary.skipped).toEqual([refused.message]);
+    expect(summary.error).toBeUndefined();
+    expect(inserted.map((p) => p.object)).toEqual(['gs://landing/sales/a.csv']);
   });
+
+  it.each([['retryable', new RetryableError('Cloud Storage list gs://landing/events/: HTTP 503')]])(
+    'stops on a %s listing failure and reports it instead of throwing',
+    async (_kind, error) => {
+      const { deps, inserted } = setup([], {
+        lister: {
+          listObjects: async function* () {
+            yield* [];
+            throw error;
+          },
+          listBuckets: async function* () {
+            yield ['landing'];
+          },
+        },
+      });
+      const summary = await runSweep(deps, { minAgeSeconds: 0 });
+      expect(summary.error).toBe(error.message);
+      expect(inserted).toEqual([]);
+    },
+  );
 
   it('stops on a claim Cloud Storage forbids and reports it instead of throwing', async () => {
     const { deps, inserted } = setup([listed('events/a.ndjson'), listed('events/b.ndjson')], {
