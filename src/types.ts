@@ -32,13 +32,14 @@ export interface ObjectPointer {
 
 /** What a decoder makes of one CloudEvent. */
 export type DecodedEvent =
-  | { kind: 'object'; object: ObjectRef; via: InputKind }
-  | { kind: 'pointer'; pointer: ObjectPointer; via: InputKind }
+  /** `topic`: present when the event came through Pub/Sub (a GCS notification). */
+  | { kind: 'object'; object: ObjectRef; via: InputKind; topic?: string }
+  | { kind: 'pointer'; pointer: ObjectPointer; via: InputKind; topic?: string }
   | { kind: 'ignored'; reason: string; object?: string }
   | { kind: 'refused'; reason: string; object?: string; message?: PublishedMessage }
   | { kind: 'request'; request: LoadRequest; message: PublishedMessage }
   | { kind: 'inline'; inline: InlineData; message: PublishedMessage }
-  | { kind: 'sweep'; command: SweepCommand }
+  | { kind: 'sweep'; command: SweepCommand; topic?: string }
   | { kind: 'job'; job: FinishedJobRef };
 
 /** A load job that finished, as a job-completion event names it (README: What happens to my file). */

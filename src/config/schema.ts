@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { PATTERN_URI } from '../core/gs-uri';
+import { AllowSchema, TOPIC_NAME } from './allow-schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 import { outcomeRouteShape } from './outcomes-schema';
 
@@ -110,10 +111,9 @@ export const BatchSchema = z.strictObject({
 /** How data reaches the loader (src/types.ts `InputKind`); a route `accepts` some of them. */
 export const INPUT_KINDS = ['object', 'request', 'inline'] as const;
 
-/** `projects/P/topics/T`; in `allow.topics`, `*` matches within one path segment. */
-export const TOPIC_NAME = /^projects\/[^/]+\/topics\/[^/]+$/;
-
 /** `inline:` how inline payloads are uploaded (README: Load requests and inline data). */
+export { AllowSchema, TOPIC_NAME };
+
 export const RESUMABLE_CHUNK = 256 * 1024;
 export const InlineSettingsSchema = z.strictObject({
   resumableThresholdBytes: z
@@ -177,17 +177,6 @@ export const routeShape = {
 export const RouteSchema = z
   .strictObject(routeShape)
   .meta({ id: 'Route', description: 'Tried in order; the first match wins.' });
-
-export const AllowSchema = z.strictObject({
-  buckets: z.array(z.string().min(1)).optional(),
-  destinations: z
-    .array(z.string().regex(/^[^.]+\.[^.]+(\.[^.]+)*$/, 'expected project.dataset[.table]'))
-    .optional(),
-  topics: z
-    .array(z.string().regex(TOPIC_NAME, 'expected projects/PROJECT/topics/TOPIC (`*` allowed)'))
-    .describe('Topics whose load requests and inline data are accepted; all others are refused.')
-    .optional(),
-});
 
 export const configShape = {
   $schema: z.string().optional(),

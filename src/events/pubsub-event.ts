@@ -7,7 +7,7 @@ import type { DecodedEvent } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { decodeGcsNotification, isGcsNotification } from './gcs-notification';
 import { decodeInlineMessage, isInlineMessage } from './inline-message';
-import { decodeLoadRequest, isLoadRequest } from './load-request';
+import { decodeLoadRequest, isLoadRequest, topicOf } from './load-request';
 import { MessagePublishedDataSchema, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
 import { decodeSweepCommand, isSweepCommand } from './sweep-command';
@@ -41,5 +41,17 @@ export function decodePubsubEvent(
   const { message } = parsed.data;
   const decoder = decoders.find((d) => d.claims(message, event));
   if (!decoder) return { kind: 'refused', reason: 'not a Cloud Storage notification' };
-  return decoder.decode(message, event);
+  return withTopic(decoder.decode(message, event), topicOf(event.source));
+}
+
+/**
+ * Notifications and sweep commands carry the topic they came from (the key is present even
+ * when the topic cannot be told), so allow.notificationTopics / allow.sweepTopics can be
+ * checked before anything else.
+ */
+function withTopic(decoded: DecodedEvent, topic: string | undefined): DecodedEvent {
+  if (decoded.kind === 'object' || decoded.kind === 'pointer' || decoded.kind === 'sweep') {
+    return { ...decoded, topic };
+  }
+  return decoded;
 }

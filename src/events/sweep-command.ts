@@ -19,8 +19,17 @@ export const SweepCommandSchema = z.strictObject({
     .min(0)
     .max(30 * 86_400)
     .default(DEFAULT_MIN_AGE_SECONDS),
-  /** Catch-up looks no further back than this (BigQuery forgets job ids after a while). */
-  maxAgeSeconds: z.number().int().min(60).optional(),
+  /**
+   * Catch-up looks no further back than this. Bounded: deterministic job ids only dedupe
+   * while BigQuery still remembers them, so a command must not reach arbitrarily far back
+   * (an explicit load request is the tool for old objects).
+   */
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .optional(),
   dryRun: z.boolean().default(false),
 });
 

@@ -6,6 +6,7 @@
 import { decodeEvent } from '../events/decode';
 import { type LogFields, log } from '../log';
 import type { OutcomeDeps } from '../outcomes/after-submit';
+import { inputTopicProblem } from '../routing/request-plan';
 import type { SweepSummary } from '../sweep/summary';
 import type { DecodedEvent, SweepCommand } from '../types';
 import {
@@ -60,6 +61,8 @@ async function runStep(
   trail: Trail,
   write: LineWriter,
 ): Promise<EventOutcome> {
+  const source = await sourceProblem(deps, decoded);
+  if (source) return source;
   switch (decoded.kind) {
     case 'object':
     case 'pointer':
@@ -77,6 +80,19 @@ async function runStep(
     case 'ignored':
       return ignoredOutcome('event', decoded.reason, { object: decoded.object });
   }
+}
+
+/** Notifications and sweep commands from a topic the rules do not allow: refused first. */
+async function sourceProblem(
+  deps: HandlerDeps,
+  decoded: DecodedEvent,
+): Promise<EventOutcome | undefined> {
+  if (!('topic' in decoded)) return undefined;
+  const kind = decoded.kind === 'sweep' ? 'sweep' : 'notification';
+  const problem = inputTopicProblem(await deps.rules(), kind, decoded.topic);
+  return problem
+    ? refusedOutcome(kind === 'sweep' ? 'sweep command' : 'notification', problem)
+    : undefined;
 }
 
 type MessageEvent = Extract<DecodedEvent, { kind: 'request' | 'inline' | 'refused' }>;

@@ -52,9 +52,31 @@ export function topicProblem(rules: CompiledRules, topic: string | undefined): s
   if (topic === undefined) {
     return 'the source topic is unknown (the push endpoint must end with projects/P/topics/T)';
   }
+  return topicAllowed(allowed, topic) ? undefined : `topic ${topic} is not in allow.topics`;
+}
+
+/**
+ * Why a GCS notification or a sweep command from `topic` is refused: only when the rules
+ * set allow.notificationTopics / allow.sweepTopics (unset: every topic that reaches the
+ * function, as before those keys existed).
+ */
+export function inputTopicProblem(
+  rules: CompiledRules,
+  kind: 'notification' | 'sweep',
+  topic: string | undefined,
+): string | undefined {
+  const key = kind === 'sweep' ? 'sweepTopics' : 'notificationTopics';
+  const allowed = rules.config.allow?.[key] ?? [];
+  if (allowed.length === 0) return undefined;
+  if (topic === undefined) {
+    return 'the source topic is unknown (the push endpoint must end with projects/P/topics/T)';
+  }
+  return topicAllowed(allowed, topic) ? undefined : `topic ${topic} is not in allow.${key}`;
+}
+
+function topicAllowed(allowed: readonly string[], topic: string): boolean {
   // `*` stays within one segment: `projects/p/topics/ingest-*` cannot reach another project.
-  const match = allowed.some((glob) => compileGlob(glob, { stopAt: '/' }).test(topic));
-  return match ? undefined : `topic ${topic} is not in allow.topics`;
+  return allowed.some((glob) => compileGlob(glob, { stopAt: '/' }).test(topic));
 }
 
 /** The route named in a request or inline message, or why it cannot be used for `kind`. */

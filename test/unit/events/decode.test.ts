@@ -39,17 +39,28 @@ describe('decodeEvent', () => {
     ],
     [
       'gcs-notification/finalize-json-api-v1',
-      { kind: 'object', object: salesObject, via: 'object' },
+      {
+        kind: 'object',
+        object: salesObject,
+        via: 'object',
+        topic: 'projects/my-project/topics/gcs-landing',
+      },
     ],
     [
       'gcs-notification/finalize-json-api-v1-overwrite',
-      { kind: 'object', object: salesObject, via: 'object' },
+      {
+        kind: 'object',
+        object: salesObject,
+        via: 'object',
+        topic: 'projects/my-project/topics/gcs-landing',
+      },
     ],
     [
       'gcs-notification/finalize-none',
       {
         kind: 'pointer',
         via: 'object',
+        topic: 'projects/my-project/topics/gcs-landing',
         pointer: {
           bucket: 'landing-prod',
           name: 'sales/emea/2026-11-27/orders 01.csv',

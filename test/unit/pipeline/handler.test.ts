@@ -240,3 +240,83 @@ describe('the handler, on Cloud Storage failures', () => {
     });
   });
 });
+
+describe('the handler, on where a notification or a sweep command came from', () => {
+  const guarded = compileRules(
+    parseConfig(
+      `allow:
+  notificationTopics: [projects/p/topics/gcs-*]
+  sweepTopics: [projects/p/topics/sweeps]
+routes:
+  - name: sales
+    match: gs://landing/sales/*.csv
+    destination: raw.sales
+    schema: autodetect
+`,
+      'test.yaml',
+    ) as Parameters<typeof compileRules>[0],
+  );
+
+  function published(topic: string, message: Record<string, unknown>) {
+    return {
+      specversion: '1.0',
+      id: `m-${topic}`,
+      type: 'google.cloud.pubsub.topic.v1.messagePublished',
+      source: `//pubsub.googleapis.com/${topic}`,
+      data: { message: { messageId: '1', ...message } },
+    };
+  }
+  const notification = {
+    attributes: {
+      eventType: 'OBJECT_FINALIZE',
+      payloadFormat: 'NONE',
+      bucketId: 'landing',
+      objectId: 'sales/t.csv',
+      objectGeneration: '9',
+    },
+  };
+  const sweep = { data: Buffer.from('{"kind":"sweep"}').toString('base64') };
+
+  it.each([
+    ['a notification', 'projects/p/topics/other', notification, /not in allow.notificationTopics/],
+    ['a sweep command', 'projects/p/topics/other', sweep, /not in allow.sweepTopics/],
+  ])(
+    'refuses %s from a topic the rules do not allow, before anything else',
+    async (_what, topic, message, reason) => {
+      const swept: unknown[] = [];
+      const { handler, lines, inserted } = setup({
+        rules: async () => guarded,
+        getLiveObject: async () => {
+          throw new Error('must not be read');
+        },
+        sweep: async (command) => {
+          swept.push(command);
+          throw new Error('must not run');
+        },
+      });
+      await expect(handler(published(topic, message))).resolves.toBeUndefined();
+      expect(inserted).toEqual([]);
+      expect(swept).toEqual([]);
+      expect(lines.find((l) => l.outcome)).toMatchObject({
+        outcome: 'refused',
+        reason: expect.stringMatching(reason),
+      });
+    },
+  );
+
+  it('acts on a notification from an allowed topic', async () => {
+    const read: ObjectRef = {
+      bucket: 'landing',
+      name: 'sales/t.csv',
+      generation: '9',
+      size: 5,
+      metadata: {},
+    };
+    const { handler, inserted } = setup({
+      rules: async () => guarded,
+      getLiveObject: async () => read,
+    });
+    await handler(published('projects/p/topics/gcs-landing', notification));
+    expect(inserted).toHaveLength(1);
+  });
+});

@@ -24,13 +24,22 @@ describe('a sweep command', () => {
       { routes: ['events'], minAgeSeconds: 60, dryRun: true },
     ],
   ])('decodes %s', (_what, data, command) => {
-    expect(decodeEvent(published(data))).toEqual({ kind: 'sweep', command });
+    expect(decodeEvent(published(data))).toEqual({
+      kind: 'sweep',
+      command,
+      topic: 'projects/p/topics/sweeps',
+    });
   });
 
   it.each([
     ['a negative age', { kind: 'sweep', minAgeSeconds: -1 }, 'data.message.data.minAgeSeconds'],
     ['an unknown key', { kind: 'sweep', everything: true }, 'unrecognized key'],
     ['routes that are not a list', { kind: 'sweep', routes: 'events' }, 'data.message.data.routes'],
+    [
+      'a catch-up window over 30 days',
+      { kind: 'sweep', maxAgeSeconds: 31 * 86_400 },
+      'data.message.data.maxAgeSeconds',
+    ],
   ])('is refused with %s, naming the field', (_what, data, text) => {
     const decoded = decodeEvent(published(data));
     expect(decoded).toMatchObject({ kind: 'refused', reason: expect.stringContaining(text) });
