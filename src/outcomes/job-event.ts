@@ -16,6 +16,7 @@ import { labelValue, ROUTE_LABEL } from '../core/labels';
 import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import type { CompiledRules } from '../routing/compile';
+import { sameTable } from '../routing/job-match';
 import { resolveObjectLoad } from '../routing/plan';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
@@ -190,11 +191,4 @@ async function loadedGeneration(
     config?.labels?.[ROUTE_LABEL] === labelValue(target.route) &&
     sameTable(config?.load?.destinationTable, target.load.destinationTable);
   return planned ? { bucket, name, generation: live.generation } : 'foreign';
-}
-
-function sameTable(
-  a: { projectId?: string; datasetId?: string; tableId?: string } | undefined,
-  b: { projectId: string; datasetId: string; tableId: string },
-): boolean {
-  return a?.projectId === b.projectId && a?.datasetId === b.datasetId && a?.tableId === b.tableId;
 }

@@ -35,8 +35,17 @@ export function jobMismatch(job: unknown, plan: LoadPlan): string | undefined {
   return undefined;
 }
 
-function sameTable(a: Partial<TableReference> | undefined, b: TableReference): boolean {
-  return a?.projectId === b.projectId && a?.datasetId === b.datasetId && a?.tableId === b.tableId;
+/**
+ * The same table, partition decorators aside (`sales$20261101` is `sales`): whether jobs.get
+ * echoes a decorator back is not something to bet a genuine redelivery on.
+ */
+export function sameTable(a: Partial<TableReference> | undefined, b: TableReference): boolean {
+  const table = (id: string | undefined) => id?.split('$')[0];
+  return (
+    a?.projectId === b.projectId &&
+    a?.datasetId === b.datasetId &&
+    table(a?.tableId) === table(b.tableId)
+  );
 }
 
 function describeTable(t: Partial<TableReference> | undefined): string {

@@ -33,6 +33,13 @@ describe('jobMismatch', () => {
     expect(jobMismatch(job(), plan)).toBeUndefined();
   });
 
+  it('accepts it whether or not jobs.get echoes the partition decorator back', () => {
+    const echoed = job({
+      load: { destinationTable: { projectId: 'p', datasetId: 'raw', tableId: 'sales' } },
+    });
+    expect(jobMismatch(echoed, plan)).toBeUndefined();
+  });
+
   it.each([
     [
       'another destination',
