@@ -15,9 +15,10 @@ import { objectJobId } from '../core/job-id';
 import { labelValue, ROUTE_LABEL } from '../core/labels';
 import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
-import type { CompiledRules } from '../routing/compile';
+import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { sameTable } from '../routing/job-match';
 import { resolveObjectLoad } from '../routing/plan';
+import { routeAccepts, rulesAccepting } from '../routing/request-plan';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
@@ -50,17 +51,9 @@ export async function finishJobFromEvent(
   rules: CompiledRules,
   ref: FinishedJobRef,
 ): Promise<JobEventOutcome> {
-  // Only jobs in the loader's own project: a completion event naming a job elsewhere (a
-  // decoy under a computable id) must not mark, move or delete anything.
   const billing = rules.config.project ?? (await deps.runtimeProject());
-  if (ref.projectId !== billing) {
-    const reason = `the job is in project ${ref.projectId}, not this loader's project ${billing}`;
-    return {
-      severity: 'WARNING',
-      message: `event refused: ${reason}`,
-      fields: { jobId: ref.jobId, outcome: 'refused', reason },
-    };
-  }
+  const elsewhere = projectRefusal(ref, billing);
+  if (elsewhere) return elsewhere;
   const location = ref.location ?? rules.config.location;
   const job = (await deps.getJob(ref.projectId, ref.jobId, location)) as LoadJobShape | undefined;
   const result = jobResult(job);
@@ -71,23 +64,20 @@ export async function finishJobFromEvent(
     );
   }
   const label = job?.configuration?.labels?.[ROUTE_LABEL];
-  const route = rules.routes.find((r) => labelValue(r.name) === label)?.config;
-  if (!route) {
+  const compiled = rules.routes.find((r) => labelValue(r.name) === label);
+  if (!compiled) {
     return {
       ...ignored(ref, `no route in the rules for label ${ROUTE_LABEL}=${label ?? '(none)'}`),
       severity: 'WARNING',
     };
   }
+  const route = compiled.config;
   const t = job?.configuration?.load?.destinationTable;
   const destination = `${t?.projectId}.${t?.datasetId}.${t?.tableId}`;
   const sources = job?.configuration?.load?.sourceUris ?? [];
-  const check: JobCheck = { rules, job, billing };
-  const reports = await finishSources(
-    deps,
-    { route, jobId: ref.jobId, destination, result },
-    sources,
-    check,
-  );
+  const check: JobCheck = { rules, route: compiled, job, billing };
+  const input = { route, jobId: ref.jobId, destination, result };
+  const reports = await finishSources(deps, input, sources, check);
   const fields: LogFields = {
     jobId: ref.jobId,
     outcome: 'finished',
@@ -98,6 +88,30 @@ export async function finishJobFromEvent(
     ...(result.bytes === undefined ? {} : { bytes: result.bytes }),
     ...reportFields(reports),
   };
+  return finishedOutcome(ref, result, fields, reports);
+}
+
+/**
+ * Only jobs in the loader's own project: a completion event naming a job elsewhere (a decoy
+ * under a computable id) must not mark, move or delete anything.
+ */
+function projectRefusal(ref: FinishedJobRef, billing: string): JobEventOutcome | undefined {
+  if (ref.projectId === billing) return undefined;
+  const reason = `the job is in project ${ref.projectId}, not this loader's project ${billing}`;
+  return {
+    severity: 'WARNING',
+    message: `event refused: ${reason}`,
+    fields: { jobId: ref.jobId, outcome: 'refused', reason },
+  };
+}
+
+/** Failed: ERROR with the job's errors. A source the job was not planned for: WARNING. */
+function finishedOutcome(
+  ref: FinishedJobRef,
+  result: ReturnType<typeof jobResult>,
+  fields: LogFields,
+  reports: readonly SourceReport[],
+): JobEventOutcome {
   if (result.state === 'failed') {
     return {
       severity: 'ERROR',
@@ -107,6 +121,13 @@ export async function finishJobFromEvent(
         error: result.reason,
         errors: result.errors.slice(0, 20).map(errorText),
       },
+    };
+  }
+  if (reports.some((r) => r.marker === 'foreign')) {
+    return {
+      severity: 'WARNING',
+      message: `load job ${ref.jobId} is not the load the rules plan for its objects: they were left alone (rules changed since, or a job not made by this loader)`,
+      fields,
     };
   }
   return { severity: 'INFO', message: `load job loaded: ${ref.jobId}`, fields };
@@ -159,6 +180,7 @@ function reportFields(reports: readonly SourceReport[]): LogFields {
 /** What a source object's job must look like: the job the loader would plan for it. */
 interface JobCheck {
   rules: CompiledRules;
+  route: CompiledRoute;
   job: LoadJobShape | undefined;
   billing: string;
 }
@@ -184,7 +206,13 @@ async function loadedGeneration(
     markerOf(live.metadata)?.jobId === jobId ||
     objectJobId({ bucket, name, generation: live.generation, route }) === jobId;
   if (!owned) return 'gone';
-  const target = resolveObjectLoad(check.rules, live, { runtimeProject: check.billing });
+  // Planned as its load was: against the route the job names only (an earlier route that
+  // takes other inputs may also match the name).
+  const only = check.route;
+  const kind = (['object', 'request'] as const).find((k) => routeAccepts(only, k)) ?? 'object';
+  const target = resolveObjectLoad(rulesAccepting(check.rules, kind, only.name), live, {
+    runtimeProject: check.billing,
+  });
   const config = check.job?.configuration;
   const planned =
     target.kind === 'target' &&

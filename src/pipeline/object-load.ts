@@ -10,6 +10,7 @@ import type { MarkerWriter } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import { afterSubmit, followsOutcomes, type OutcomeDeps } from '../outcomes/after-submit';
 import type { CompiledRules } from '../routing/compile';
+import { jobMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
 import { rulesAccepting } from '../routing/request-plan';
 import type { DecodedEvent, LoadPlan, ObjectPointer, ObjectRef } from '../types';
@@ -161,6 +162,11 @@ async function staleSubmission(
 ): Promise<Submission> {
   const job = await deps.findJob?.(plan.projectId, plan.jobId, plan.location);
   if (job === undefined) return { kind: 'refused', outcome: staleOutcome(object) };
+  const mismatch = jobMismatch(job, plan);
+  if (mismatch) {
+    const reason = `the generation is gone, and job ${plan.jobId} under its id is not this load: ${mismatch}`;
+    return { kind: 'refused', outcome: refusedOutcome('object', reason, { route: plan.route }) };
+  }
   const failed = jobFailure(job);
   return {
     kind: 'duplicate',

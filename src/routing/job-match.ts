@@ -19,14 +19,26 @@ interface JobShape {
 export function jobMismatch(job: unknown, plan: LoadPlan): string | undefined {
   const config = (job as JobShape | undefined)?.configuration;
   const planned = plan.job.configuration;
-  const destination = config?.load?.destinationTable;
-  if (!sameTable(destination, planned.load.destinationTable)) {
-    return `it loads into ${describeTable(destination)}, not ${formatTableReference(planned.load.destinationTable)}`;
-  }
+  const target = targetMismatch(job, plan);
+  if (target) return target;
   const sources = [...(config?.load?.sourceUris ?? [])].sort();
   const plannedSources = [...(planned.load.sourceUris ?? [])].sort();
   if (sources.join('\n') !== plannedSources.join('\n')) {
     return `it reads other sources (${sources.slice(0, 3).join(', ') || 'none listed'})`;
+  }
+  return undefined;
+}
+
+/**
+ * Why `job` does not load where the plan loads (destination, route label), sources aside:
+ * for a sweep recovering a claim, whose job may hold fewer members than are claimed now.
+ */
+export function targetMismatch(job: unknown, plan: LoadPlan): string | undefined {
+  const config = (job as JobShape | undefined)?.configuration;
+  const planned = plan.job.configuration;
+  const destination = config?.load?.destinationTable;
+  if (!sameTable(destination, planned.load.destinationTable)) {
+    return `it loads into ${describeTable(destination)}, not ${formatTableReference(planned.load.destinationTable)}`;
   }
   const route = config?.labels?.[ROUTE_LABEL];
   if (route !== planned.labels[ROUTE_LABEL]) {

@@ -9,6 +9,7 @@ import { mapLimit } from '../core/pool';
 import { PermanentError, RetryableError } from '../errors';
 import { type MarkerState, markerOf } from '../gcp/storage/markers';
 import { planBatchLoad } from '../routing/batch-plan';
+import { jobMismatch, targetMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
 import type { LoadPlan } from '../types';
 import { quotaTable } from './budget';
@@ -69,6 +70,12 @@ export async function recoverClaim(run: SweepRun, claim: ClaimedJob): Promise<vo
   const existing = await run.deps.findJob(plan.projectId, plan.jobId, plan.location);
   if (existing !== undefined) {
     if (claim.reserved) run.budget.give(...budgetArgs);
+    const mismatch = targetMismatch(existing, plan);
+    if (mismatch) {
+      // Not this sweep's job (a decoy under its id): nothing is marked; the claim stays.
+      run.record({ ...job, outcome: 'refused', reason: mismatch });
+      return;
+    }
     // A member whose claim landed but whose answer was lost carries the id without being
     // in the job: its claim is cleared (a later sweep loads it), never marked submitted.
     const held = jobSources(existing);
@@ -108,6 +115,12 @@ export async function catchUpObject(run: SweepRun, { object }: CatchUp): Promise
     // asked once, and marked submitted for reconciliation instead of inserted again.
     const existing = await run.deps.findJob(plan.projectId, plan.jobId, plan.location);
     if (existing !== undefined) {
+      const mismatch = jobMismatch(existing, plan);
+      if (mismatch) {
+        // A job under its id that is not this load (a decoy): the claim is left as it is.
+        run.record({ ...job, outcome: 'refused', reason: mismatch });
+        return;
+      }
       await markAll(run, [member], plan.jobId, 'submitted');
       run.record({ ...job, outcome: 'exists' });
       return;

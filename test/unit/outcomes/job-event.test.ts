@@ -185,4 +185,23 @@ describe('finishJobFromEvent', () => {
     expect(d.markers.write).not.toHaveBeenCalled();
     expect(d.actions.apply).not.toHaveBeenCalled();
   });
+
+  it('plans an object against the route its job names, even behind an earlier route for other inputs', async () => {
+    const rules = await rulesFrom(`
+location: EU
+allow: { topics: [projects/p/topics/t] }
+routes:
+  - name: replay
+    match: gs://landing/sales/*.csv
+    destination: raw.replayed
+    accepts: [request]
+  - name: sales
+    match: gs://landing/sales/*.csv
+    destination: raw.sales
+    onSuccess: { action: delete }
+`);
+    const d = deps(doneJob(), liveObject(LIVE_GEN));
+    const outcome = await finishJobFromEvent(d, rules, { projectId: 'p', jobId: JOB });
+    expect(outcome).toMatchObject({ severity: 'INFO', fields: { finished: 'written' } });
+  });
 });

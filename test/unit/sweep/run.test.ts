@@ -196,9 +196,37 @@ describe('catch-up of an abandoned per-object claim', () => {
     expect(marks.map(([, m]) => m.state)).toEqual(['claimed', 'submitted']);
   });
 
+  it('leaves an old claim alone when the job under its id loads elsewhere (a decoy)', async () => {
+    const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')], {
+      findJob: async () => ({
+        status: { state: 'DONE' },
+        configuration: {
+          labels: { 'bq-autoloader-route': 'sales' },
+          load: {
+            destinationTable: { projectId: 'evil', datasetId: 'x', tableId: 'y' },
+            sourceUris: ['gs://landing/sales/claimed.csv'],
+          },
+        },
+      }),
+    });
+    const summary = await runSweep(deps, { minAgeSeconds: 0 });
+    expect(inserted).toEqual([]);
+    expect(marks).toEqual([]);
+    expect(summary.jobs.map((j) => j.outcome)).toEqual(['refused']);
+  });
+
   it('marks an old claim whose job exists as submitted, without an insert or a job of the budget', async () => {
     const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')], {
-      findJob: async () => ({ status: { state: 'DONE' } }),
+      findJob: async () => ({
+        status: { state: 'DONE' },
+        configuration: {
+          labels: { 'bq-autoloader-route': 'sales' },
+          load: {
+            destinationTable: { projectId: 'proj', datasetId: 'raw', tableId: 'sales' },
+            sourceUris: ['gs://landing/sales/claimed.csv'],
+          },
+        },
+      }),
     });
     const summary = await runSweep(deps, { minAgeSeconds: 0 });
     expect(inserted).toEqual([]);
@@ -234,7 +262,11 @@ describe('recovery of a claim whose job exists', () => {
         findJob: async () => ({
           status: { state: 'DONE' },
           configuration: {
-            load: { sourceUris: ['gs://landing/events/a.ndjson', 'gs://landing/events/c.ndjson'] },
+            labels: { 'bq-autoloader-route': 'events' },
+            load: {
+              destinationTable: { projectId: 'proj', datasetId: 'raw', tableId: 'events' },
+              sourceUris: ['gs://landing/events/a.ndjson', 'gs://landing/events/c.ndjson'],
+            },
           },
         }),
         claimGraceSeconds: 0,
