@@ -16,8 +16,8 @@ import { labelValue, ROUTE_LABEL } from '../core/labels';
 import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
-import { sameTable } from '../routing/job-match';
-import { resolveObjectLoad } from '../routing/plan';
+import { targetMismatch } from '../routing/job-match';
+import { planObjectLoad } from '../routing/plan';
 import { routeAccepts, rulesAccepting } from '../routing/request-plan';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
@@ -210,13 +210,10 @@ async function loadedGeneration(
   // takes other inputs may also match the name).
   const only = check.route;
   const kind = (['object', 'request'] as const).find((k) => routeAccepts(only, k)) ?? 'object';
-  const target = resolveObjectLoad(rulesAccepting(check.rules, kind, only.name), live, {
+  const decision = planObjectLoad(rulesAccepting(check.rules, kind, only.name), live, {
     runtimeProject: check.billing,
   });
-  const config = check.job?.configuration;
-  const planned =
-    target.kind === 'target' &&
-    config?.labels?.[ROUTE_LABEL] === labelValue(target.route) &&
-    sameTable(config?.load?.destinationTable, target.load.destinationTable);
+  // Destination and route label only: a batch job holds more sources than this one object.
+  const planned = decision.kind === 'load' && !targetMismatch(check.job, decision.plan);
   return planned ? { bucket, name, generation: live.generation } : 'foreign';
 }

@@ -51,7 +51,7 @@ export function targetMismatch(job: unknown, plan: LoadPlan): string | undefined
  * The same table, partition decorators aside (`sales$20261101` is `sales`): whether jobs.get
  * echoes a decorator back is not something to bet a genuine redelivery on.
  */
-export function sameTable(a: Partial<TableReference> | undefined, b: TableReference): boolean {
+function sameTable(a: Partial<TableReference> | undefined, b: TableReference): boolean {
   const table = (id: string | undefined) => id?.split('$')[0];
   return (
     a?.projectId === b.projectId &&

@@ -36,6 +36,18 @@ function listed(name: string, metadata: Record<string, string> = {}): ListedObje
   };
 }
 
+/** A DONE job as jobs.get answers it, loading `sources` into `table` for `route`. */
+function doneJob(route: string, table: string, sources: string[]) {
+  const [projectId, datasetId, tableId] = table.split('.');
+  return {
+    status: { state: 'DONE' },
+    configuration: {
+      labels: { 'bq-autoloader-route': route },
+      load: { destinationTable: { projectId, datasetId, tableId }, sourceUris: sources },
+    },
+  };
+}
+
 function setup(objects: ListedObject[], over: Partial<SweepDeps> = {}) {
   const inserted: LoadPlan[] = [];
   const marks: [MarkerTarget, Marker][] = [];
@@ -198,16 +210,7 @@ describe('catch-up of an abandoned per-object claim', () => {
 
   it('leaves an old claim alone when the job under its id loads elsewhere (a decoy)', async () => {
     const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')], {
-      findJob: async () => ({
-        status: { state: 'DONE' },
-        configuration: {
-          labels: { 'bq-autoloader-route': 'sales' },
-          load: {
-            destinationTable: { projectId: 'evil', datasetId: 'x', tableId: 'y' },
-            sourceUris: ['gs://landing/sales/claimed.csv'],
-          },
-        },
-      }),
+      findJob: async () => doneJob('sales', 'evil.x.y', ['gs://landing/sales/claimed.csv']),
     });
     const summary = await runSweep(deps, { minAgeSeconds: 0 });
     expect(inserted).toEqual([]);
@@ -217,16 +220,7 @@ describe('catch-up of an abandoned per-object claim', () => {
 
   it('marks an old claim whose job exists as submitted, without an insert or a job of the budget', async () => {
     const { deps, inserted, marks } = setup([claimedBy(ownId, '2026-11-28T10:00:00Z')], {
-      findJob: async () => ({
-        status: { state: 'DONE' },
-        configuration: {
-          labels: { 'bq-autoloader-route': 'sales' },
-          load: {
-            destinationTable: { projectId: 'proj', datasetId: 'raw', tableId: 'sales' },
-            sourceUris: ['gs://landing/sales/claimed.csv'],
-          },
-        },
-      }),
+      findJob: async () => doneJob('sales', 'proj.raw.sales', ['gs://landing/sales/claimed.csv']),
     });
     const summary = await runSweep(deps, { minAgeSeconds: 0 });
     expect(inserted).toEqual([]);
@@ -259,16 +253,11 @@ describe('recovery of a claim whose job exists', () => {
     const { deps, marks, inserted } = setup(
       [claimed('events/a.ndjson'), claimed('events/b.ndjson'), claimed('events/c.ndjson')],
       {
-        findJob: async () => ({
-          status: { state: 'DONE' },
-          configuration: {
-            labels: { 'bq-autoloader-route': 'events' },
-            load: {
-              destinationTable: { projectId: 'proj', datasetId: 'raw', tableId: 'events' },
-              sourceUris: ['gs://landing/events/a.ndjson', 'gs://landing/events/c.ndjson'],
-            },
-          },
-        }),
+        findJob: async () =>
+          doneJob('events', 'proj.raw.events', [
+            'gs://landing/events/a.ndjson',
+            'gs://landing/events/c.ndjson',
+          ]),
         claimGraceSeconds: 0,
       },
     );
