@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { PATTERN_URI } from '../core/gs-uri';
 import { AllowSchema, TOPIC_NAME } from './allow-schema';
+import { checkRegionalEndpoints, endpointsShape } from './endpoints-schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 import { outcomeRouteShape } from './outcomes-schema';
 
@@ -182,6 +183,7 @@ export const configShape = {
   $schema: z.string().optional(),
   project: z.string().min(1).optional(),
   location: z.string().min(1).default('US'),
+  ...endpointsShape,
   allow: AllowSchema.optional(),
   defaults: LoadOptionsSchema.optional(),
   routes: z.array(RouteSchema).min(1, 'at least one route is required'),
@@ -194,6 +196,7 @@ export const configShape = {
 };
 
 export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx) => {
+  checkRegionalEndpoints(config, ctx);
   const seen = new Map<string, number>();
   config.routes.forEach((route, index) => {
     const first = seen.get(route.name);

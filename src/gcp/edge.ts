@@ -5,7 +5,12 @@
  * PermanentError (errors.ts). Retrying is the caller's (retry.ts), around `call`.
  */
 import { RetryableError } from '../errors';
-import { type GoogleEndpoints, type GoogleService, googleEndpoints } from './endpoints';
+import {
+  type EndpointChoice,
+  type GoogleEndpoints,
+  type GoogleService,
+  googleEndpoints,
+} from './endpoints';
 import { classifyGoogleError } from './errors';
 import { createHttpClient, type HttpAnswer, type HttpClient, type HttpMethod } from './http';
 import { attemptTimeout } from './retry';
@@ -40,7 +45,15 @@ export interface EdgeAnswer extends HttpAnswer {
 }
 
 export interface GoogleEdge {
+  /** Read at each call: `useEndpoints` may change them once, at start. */
   readonly endpoints: GoogleEndpoints;
+  /**
+   * Sends every later call to this universe (and location): called once at start, when the
+   * rules file and the credentials have said which (src/pipeline/startup.ts). Until then
+   * calls go to the universe the edge was created with (`GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else
+   * googleapis.com): only a rules file in Cloud Storage is read before.
+   */
+  useEndpoints(choice: EndpointChoice): void;
   readonly tokens: TokenProvider;
   call(request: EdgeRequest): Promise<EdgeAnswer>;
   /** Closes idle connections. */
@@ -49,6 +62,8 @@ export interface GoogleEdge {
 
 export interface GoogleEdgeOptions {
   env?: NodeJS.ProcessEnv;
+  /** Default: googleapis.com, global endpoints. */
+  endpoints?: EndpointChoice;
   /** A GoogleAuth. Default: Application Default Credentials with `googleScopes(env)`. */
   auth?: TokenSource;
   tokens?: TokenProvider;
@@ -56,7 +71,8 @@ export interface GoogleEdgeOptions {
 }
 
 export function createGoogleEdge(options: GoogleEdgeOptions = {}): GoogleEdge {
-  const endpoints = googleEndpoints(options.env);
+  const env = options.env ?? process.env;
+  let endpoints = googleEndpoints(env, options.endpoints);
   const tokens = options.tokens ?? createTokenProvider({ auth: options.auth, env: options.env });
   const http = options.http ?? createHttpClient();
 
@@ -113,7 +129,17 @@ export function createGoogleEdge(options: GoogleEdgeOptions = {}): GoogleEdge {
     }
   }
 
-  return { endpoints, tokens, call, close: () => http.close() };
+  return {
+    get endpoints() {
+      return endpoints;
+    },
+    useEndpoints(choice) {
+      endpoints = googleEndpoints(env, choice);
+    },
+    tokens,
+    call,
+    close: () => http.close(),
+  };
 }
 
 function described<E extends Error & { jobId?: string }>(

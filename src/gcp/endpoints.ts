@@ -1,21 +1,31 @@
 /**
- * Where Google's APIs live, read from the environment once. An emulator variable replaces a
- * public endpoint the way Google's own clients read it, so local servers stand in for
- * BigQuery, Cloud Storage and Pub/Sub without the calling code knowing.
+ * Where Google's APIs live: the ONE place endpoints are derived. Every host comes from the
+ * universe domain (`googleapis.com`, or `s3nsapis.fr` in Trusted Cloud by S3NS) and, with
+ * regional endpoints, the job location (src/core/universe.ts). An emulator variable replaces
+ * a public endpoint the way Google's own clients read it, so local servers stand in for
+ * BigQuery, Cloud Storage and Pub/Sub without the calling code knowing; emulators win over
+ * the universe and the location.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert
  * https://cloud.google.com/storage/docs/json_api/v1/objects
  * https://cloud.google.com/pubsub/docs/emulator#accessing_environment_variables
  */
 
-import { type Environment, envBaseUrl } from '../core/env';
-
-export const BIGQUERY_ENDPOINT = 'https://bigquery.googleapis.com';
-export const STORAGE_ENDPOINT = 'https://storage.googleapis.com/storage/v1';
-export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
+import { type Environment, envBaseUrl, envText, SettingError } from '../core/env';
+import { DEFAULT_UNIVERSE, serviceRoot, UNIVERSE_DOMAIN } from '../core/universe';
 
 export type GoogleService = 'bigquery' | 'storage' | 'pubsub';
 
-export interface GoogleEndpoints {
+/** Which universe, and whether calls stay in one location (regional endpoints). */
+export interface EndpointChoice {
+  universe: string;
+  /**
+   * Set: BigQuery and Cloud Storage calls go to this location's regional endpoints
+   * (`bigquery.LOCATION.rep.UNIVERSE`). Pub/Sub stays on its global endpoint.
+   */
+  regionalLocation?: string;
+}
+
+export interface GoogleEndpoints extends EndpointChoice {
   /** The root of `/bigquery/v2/…` (metadata URI) and `/upload/bigquery/v2/…` (upload URI). */
   bigquery: string;
   /** The Storage JSON API up to and including `/storage/v1`. */
@@ -34,18 +44,29 @@ export interface GoogleEndpoints {
  * `STORAGE_EMULATOR_HOST`: the API base used verbatim, e.g. `http://127.0.0.1:PORT/storage/v1`
  * (https:// added when it has no scheme, as @google-cloud/storage does).
  */
-export function googleEndpoints(env: Environment = process.env): GoogleEndpoints {
+export function googleEndpoints(
+  env: Environment = process.env,
+  choice: EndpointChoice = { universe: envUniverse(env) ?? DEFAULT_UNIVERSE },
+): GoogleEndpoints {
+  const { universe, regionalLocation } = choice;
+  const bigqueryEmulator = envBaseUrl(env, 'BIGQUERY_EMULATOR_HOST');
   const storageEmulator = envBaseUrl(env, 'STORAGE_EMULATOR_HOST', 'https');
   const pubsubEmulator = envBaseUrl(env, 'PUBSUB_EMULATOR_HOST');
   return {
-    bigquery: bigQueryBaseUrl(env),
-    storage: storageEmulator ?? STORAGE_ENDPOINT,
-    pubsub: pubsubEmulator ?? PUBSUB_ENDPOINT,
+    ...choice,
+    bigquery: bigqueryEmulator ?? serviceRoot('bigquery', universe, regionalLocation),
+    storage: storageEmulator ?? `${serviceRoot('storage', universe, regionalLocation)}/storage/v1`,
+    pubsub: pubsubEmulator ?? serviceRoot('pubsub', universe),
     authenticated: { bigquery: true, storage: !storageEmulator, pubsub: !pubsubEmulator },
   };
 }
 
-/** BigQuery's root: the emulator's when `BIGQUERY_EMULATOR_HOST` is set. */
-export function bigQueryBaseUrl(env: Environment = process.env): string {
-  return envBaseUrl(env, 'BIGQUERY_EMULATOR_HOST') ?? BIGQUERY_ENDPOINT;
+/** `GOOGLE_CLOUD_UNIVERSE_DOMAIN` (`s3nsapis.fr`), as Google's client libraries read it. */
+export function envUniverse(env: Environment = process.env): string | undefined {
+  const name = 'GOOGLE_CLOUD_UNIVERSE_DOMAIN';
+  const text = envText(env, name)?.toLowerCase();
+  if (text !== undefined && !UNIVERSE_DOMAIN.test(text)) {
+    throw new SettingError(name, `${name} must be a domain such as s3nsapis.fr, got "${text}"`);
+  }
+  return text;
 }

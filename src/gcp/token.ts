@@ -7,7 +7,7 @@
  * https://cloud.google.com/docs/authentication/application-default-credentials
  */
 
-import { GoogleAuth } from 'google-auth-library';
+import { Compute, GoogleAuth } from 'google-auth-library';
 import { type Environment, envList } from '../core/env';
 
 /** What jobs.insert, markers, post-load moves and dead letters need. */
@@ -31,10 +31,17 @@ export interface TokenProvider {
   invalidate(token: string): void;
   /** The runtime project (GOOGLE_CLOUD_PROJECT, else the credential's), cached. */
   projectId(): Promise<string>;
+  /**
+   * The universe the credentials belong to, cached: on Cloud Run (a Compute client) the
+   * metadata server's `universe/universe-domain` (googleapis.com when it has no such path),
+   * else the key file's `universe_domain` (googleapis.com when it names none).
+   */
+  universe(): Promise<string>;
 }
 
 /** The parts of GoogleAuth the provider uses (a test may pass its own). */
-export type TokenSource = Pick<GoogleAuth, 'getClient' | 'getProjectId'>;
+export type TokenSource = Pick<GoogleAuth, 'getClient' | 'getProjectId'> &
+  Partial<Pick<GoogleAuth, 'getUniverseDomainFromMetadataServer'>>;
 
 export interface TokenProviderOptions {
   /** Default: a GoogleAuth with `scopes`. */
@@ -64,6 +71,7 @@ export function createTokenProvider(options: TokenProviderOptions = {}): TokenPr
   let cached: CachedToken | undefined;
   let refreshing: Promise<string> | undefined;
   let project: Promise<string> | undefined;
+  let universe: Promise<string> | undefined;
 
   async function fetchToken(): Promise<CachedToken> {
     const client = await auth.getClient();
@@ -114,5 +122,22 @@ export function createTokenProvider(options: TokenProviderOptions = {}): TokenPr
       });
       return project;
     },
+    universe() {
+      universe ??= credentialsUniverse(auth).catch((error: unknown) => {
+        universe = undefined;
+        throw error;
+      });
+      return universe;
+    },
   };
+}
+
+async function credentialsUniverse(auth: TokenSource): Promise<string> {
+  const client = await auth.getClient();
+  // google-auth-library gives a Compute client the default universe without asking; the
+  // metadata server is the one that knows which universe the instance runs in.
+  if (client instanceof Compute && auth.getUniverseDomainFromMetadataServer) {
+    return auth.getUniverseDomainFromMetadataServer();
+  }
+  return client.universeDomain;
 }

@@ -7,14 +7,14 @@ import { lazy } from '../core/lazy';
 import { RefusedInputError } from '../errors';
 import { withEventBudget, withoutEventBudget } from '../gcp/budget';
 import { createGoogleClients, type GoogleClients } from '../gcp/clients';
-import { log } from '../log';
 import { createObjectActions } from '../outcomes/post-load';
 import type { CompiledRules } from '../routing/compile';
-import { configLocation, loadRules } from '../rules/load';
+import { configLocation } from '../rules/load';
 import { readSettings, type Settings } from '../settings';
 import type { SweepSummary } from '../sweep/summary';
 import type { SweepCommand } from '../types';
 import { createHandler, type IncomingEvent } from './handler';
+import { startUp } from './startup';
 
 export interface Autoloader {
   handle: (event: IncomingEvent) => Promise<void>;
@@ -27,7 +27,7 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
   // One edge to Google for everything below: one token, one set of keep-alive connections.
   const google = createGoogleClients(settings, { env });
   const { bigquery, objects, uploads, publisher, lister } = google;
-  const rules = loadRulesOnce(configLocation(env), objects.readText);
+  const rules = startUp(configLocation(env), google, env);
   const outcomes = outcomeDeps(google);
   // Claims before each insert; AUTOLOADER_MARKERS=off trades the generation check for speed.
   const claims = settings.markers ? google.markers : undefined;
@@ -53,17 +53,6 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
     withEventBudget: (work) => withEventBudget(settings.retryBudgetMs, work),
   });
   return { handle, rules };
-}
-
-/** Loaded once per instance, at cold start; the outcome is logged (CRITICAL when broken). */
-function loadRulesOnce(location: string, readGcsText: (uri: string) => Promise<string>) {
-  const rules = loadRules(location, readGcsText);
-  rules.then(
-    (compiled) => log('INFO', `rules loaded from ${location}`, { routes: compiled.routes.length }),
-    (error: unknown) =>
-      log('CRITICAL', error instanceof Error ? error.message : String(error), { config: location }),
-  );
-  return rules;
 }
 
 function outcomeDeps(google: GoogleClients) {

@@ -24,14 +24,20 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export async function startLocalStack(): Promise<LocalStack> {
+export interface LocalStackOptions {
+  /** The runtime project the metadata server reports; default TEST_PROJECT. */
+  projectId?: string;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const projectId = options.projectId ?? TEST_PROJECT;
   const rootDir = mkdtempSync(join(tmpdir(), 'bqal-stack-'));
   mkdirSync(join(rootDir, 'buckets'), { recursive: true });
-  const metadata = await startMetadataServer({ projectId: TEST_PROJECT, accessToken: TEST_TOKEN });
+  const metadata = await startMetadataServer({ projectId, accessToken: TEST_TOKEN });
   const gcs = await startGcsServer({ rootDir });
   const bigquery = await startBigQueryServer({
     bucketsDir: join(rootDir, 'buckets'),
-    projectId: TEST_PROJECT,
+    projectId,
   });
   return {
     rootDir,
@@ -42,7 +48,7 @@ export async function startLocalStack(): Promise<LocalStack> {
       GCE_METADATA_HOST: metadata.host,
       BIGQUERY_EMULATOR_HOST: bigquery.host,
       STORAGE_EMULATOR_HOST: gcs.emulatorHost,
-      GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
+      GOOGLE_CLOUD_PROJECT: projectId,
     },
     writeRules(text, name = 'autoloader.yaml') {
       const path = join(rootDir, name);

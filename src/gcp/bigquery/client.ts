@@ -76,10 +76,9 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
   const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
   const timeoutMs = options.fetchTimeoutMs ?? 30_000;
-  const baseUrl = edge.endpoints.bigquery;
 
   async function getJob(projectId: string, jobId: string, location: string): Promise<unknown> {
-    const url = jobsGetUrl(baseUrl, projectId, jobId, location);
+    const url = jobsGetUrl(edge.endpoints.bigquery, projectId, jobId, location);
     const what = `jobs.get ${jobId}`;
     return withRetry(async ({ deadline }) => {
       const answer = await edge.call({
@@ -100,7 +99,7 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
    * already set (the load failed at once). Whether the load succeeded is a later question.
    */
   async function insertJob(plan: LoadPlan): Promise<InsertResult> {
-    const url = jobsInsertUrl(baseUrl, plan.projectId);
+    const url = jobsInsertUrl(edge.endpoints.bigquery, plan.projectId);
     const what = `jobs.insert ${plan.jobId}`;
     try {
       const answer = await withRetry(

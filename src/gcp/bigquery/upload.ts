@@ -61,7 +61,9 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
     edge,
     retry: retryPolicy(options.retry),
     timeoutMs: options.fetchTimeoutMs ?? 60_000,
-    baseUrl: edge.endpoints.bigquery,
+    get baseUrl() {
+      return edge.endpoints.bigquery;
+    },
   };
   return {
     uploadJob: async (plan, data, settings = {}) => {

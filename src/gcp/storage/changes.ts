@@ -46,7 +46,9 @@ export function createObjectChanges(
   const ctx: ChangesContext = {
     edge,
     retry: retryPolicy(options.retry),
-    base: edge.endpoints.storage,
+    get base() {
+      return edge.endpoints.storage;
+    },
   };
   return {
     copy: (source, target) => copy(ctx, source, target),

@@ -39,7 +39,6 @@ export function createObjectLister(
   const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
   const pageSize = String(options.pageSize ?? 1000);
-  const base = edge.endpoints.storage;
 
   function page(url: string, what: string): Promise<Page> {
     return withRetry(async ({ deadline }) => {
@@ -50,7 +49,7 @@ export function createObjectLister(
 
   async function* listObjects(bucket: string, prefix: string): AsyncGenerator<ListedObject[]> {
     const what = `Cloud Storage list ${gsUri({ bucket, name: prefix })}`;
-    const path = `${base}/b/${encodeURIComponent(bucket)}/o`;
+    const path = `${edge.endpoints.storage}/b/${encodeURIComponent(bucket)}/o`;
     let pageToken: string | undefined;
     do {
       const query = { prefix, maxResults: pageSize, pageToken, fields: OBJECT_LIST_FIELDS };
@@ -68,7 +67,10 @@ export function createObjectLister(
     let pageToken: string | undefined;
     do {
       const query = { project, pageToken, fields: BUCKET_LIST_FIELDS };
-      const response = await page(`${base}/b${queryString(query)}`, 'Cloud Storage list buckets');
+      const response = await page(
+        `${edge.endpoints.storage}/b${queryString(query)}`,
+        'Cloud Storage list buckets',
+      );
       yield (response.items ?? []).map((b) => String((b as { name?: unknown }).name));
       pageToken = response.nextPageToken;
     } while (pageToken);

@@ -105,7 +105,9 @@ export function createMarkerWriter(
   const ctx: WriterContext = {
     edge,
     retry: retryPolicy(options.retry),
-    base: edge.endpoints.storage,
+    get base() {
+      return edge.endpoints.storage;
+    },
   };
   return {
     write: (target, marker) => patch(ctx, target, markerMetadata(marker)),

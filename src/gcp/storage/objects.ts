@@ -32,7 +32,6 @@ export interface ObjectReader {
 export function createObjectReader(options: ObjectReaderOptions = {}): ObjectReader {
   const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
-  const base = edge.endpoints.storage;
 
   /** One GET under the retry policy; 404 → undefined. */
   function get(what: string, url: string): Promise<EdgeAnswer | undefined> {
@@ -58,7 +57,7 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
     generation: string | undefined,
   ): Promise<ObjectRef | undefined> {
     const what = gsUriAt({ bucket, name, generation });
-    const answer = await get(what, objectUrl(base, bucket, name, { generation }));
+    const answer = await get(what, objectUrl(edge.endpoints.storage, bucket, name, { generation }));
     if (answer === undefined) return undefined;
     const parsed = StorageObjectDataSchema.safeParse(answer.json());
     if (!parsed.success) {
@@ -76,7 +75,10 @@ export function createObjectReader(options: ObjectReaderOptions = {}): ObjectRea
         reason: 'invalid',
       });
     }
-    const answer = await get(gsUri, objectUrl(base, object.bucket, object.name, { alt: 'media' }));
+    const answer = await get(
+      gsUri,
+      objectUrl(edge.endpoints.storage, object.bucket, object.name, { alt: 'media' }),
+    );
     if (answer === undefined) {
       throw new PermanentError(`Cloud Storage ${gsUri}: not found`, {
         status: 404,

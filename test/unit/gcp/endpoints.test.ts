@@ -1,8 +1,8 @@
 import { jobsGetUrl, jobsInsertUrl } from '../../../src/gcp/bigquery/client';
-import { bigQueryBaseUrl, googleEndpoints } from '../../../src/gcp/endpoints';
+import { envUniverse, googleEndpoints } from '../../../src/gcp/endpoints';
 import { objectUrl } from '../../../src/gcp/storage/urls';
 
-describe('bigQueryBaseUrl', () => {
+describe('BIGQUERY_EMULATOR_HOST', () => {
   it.each([
     [undefined, 'https://bigquery.googleapis.com'],
     ['', 'https://bigquery.googleapis.com'],
@@ -13,13 +13,14 @@ describe('bigQueryBaseUrl', () => {
     ['https://bq.example.test/prefix//', 'https://bq.example.test/prefix'],
   ])('turns BIGQUERY_EMULATOR_HOST=%p into %s', (value, expected) => {
     const env = value === undefined ? {} : { BIGQUERY_EMULATOR_HOST: value };
-    expect(bigQueryBaseUrl(env)).toBe(expected);
+    expect(googleEndpoints(env).bigquery).toBe(expected);
   });
 });
 
 describe('googleEndpoints', () => {
   it('answers the public endpoints, every one authenticated, without emulators', () => {
     expect(googleEndpoints({})).toEqual({
+      universe: 'googleapis.com',
       bigquery: 'https://bigquery.googleapis.com',
       storage: 'https://storage.googleapis.com/storage/v1',
       pubsub: 'https://pubsub.googleapis.com',
@@ -49,6 +50,62 @@ describe('googleEndpoints', () => {
       googleEndpoints({ BIGQUERY_EMULATOR_HOST: '127.0.0.1:9050' }).authenticated.bigquery,
     ).toBe(true);
   });
+});
+
+describe('universes and regional endpoints', () => {
+  it('derives every endpoint from GOOGLE_CLOUD_UNIVERSE_DOMAIN', () => {
+    expect(googleEndpoints({ GOOGLE_CLOUD_UNIVERSE_DOMAIN: 's3nsapis.fr' })).toMatchObject({
+      universe: 's3nsapis.fr',
+      bigquery: 'https://bigquery.s3nsapis.fr',
+      storage: 'https://storage.s3nsapis.fr/storage/v1',
+      pubsub: 'https://pubsub.s3nsapis.fr',
+    });
+  });
+
+  it('sends BigQuery and Storage to the location, Pub/Sub to its global endpoint', () => {
+    const choice = { universe: 's3nsapis.fr', regionalLocation: 'europe-west9' };
+    expect(googleEndpoints({}, choice)).toMatchObject({
+      bigquery: 'https://bigquery.europe-west9.rep.s3nsapis.fr',
+      storage: 'https://storage.europe-west9.rep.s3nsapis.fr/storage/v1',
+      pubsub: 'https://pubsub.s3nsapis.fr',
+    });
+    expect(
+      googleEndpoints({}, { universe: 'googleapis.com', regionalLocation: 'EUROPE-WEST3' }),
+    ).toMatchObject({ bigquery: 'https://bigquery.europe-west3.rep.googleapis.com' });
+  });
+
+  it('lets emulators win over the universe and the location', () => {
+    const env = {
+      BIGQUERY_EMULATOR_HOST: '127.0.0.1:1',
+      STORAGE_EMULATOR_HOST: 'http://127.0.0.1:2/storage/v1',
+    };
+    expect(
+      googleEndpoints(env, { universe: 's3nsapis.fr', regionalLocation: 'europe-west9' }),
+    ).toMatchObject({
+      bigquery: 'http://127.0.0.1:1',
+      storage: 'http://127.0.0.1:2/storage/v1',
+      pubsub: 'https://pubsub.s3nsapis.fr',
+    });
+  });
+
+  it.each([
+    ['S3NSAPIS.FR', 's3nsapis.fr'],
+    ['', undefined],
+    [undefined, undefined],
+  ])('reads GOOGLE_CLOUD_UNIVERSE_DOMAIN=%p as %p', (value, expected) => {
+    expect(envUniverse(value === undefined ? {} : { GOOGLE_CLOUD_UNIVERSE_DOMAIN: value })).toBe(
+      expected,
+    );
+  });
+
+  it.each(['https://s3nsapis.fr', 'localhost', 's3ns apis.fr', 'bigquery.googleapis.com/'])(
+    'refuses GOOGLE_CLOUD_UNIVERSE_DOMAIN=%s, naming the variable',
+    (value) => {
+      expect(() => envUniverse({ GOOGLE_CLOUD_UNIVERSE_DOMAIN: value })).toThrow(
+        /GOOGLE_CLOUD_UNIVERSE_DOMAIN must be a domain/,
+      );
+    },
+  );
 });
 
 describe('API URLs', () => {

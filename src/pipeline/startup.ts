@@ -1,0 +1,52 @@
+/**
+ * What runs once per instance before the first event: the rules file is loaded and the
+ * universe and endpoints are decided (src/rules/endpoints.ts), then logged in one line. The
+ * outcome is logged either way: CRITICAL when the instance cannot serve (src/index.ts stops
+ * it). Every call an event makes waits for this, so none goes to an undecided endpoint.
+ */
+
+import type { Environment } from '../core/env';
+import { isGsUri } from '../core/gs-uri';
+import type { GoogleClients } from '../gcp/clients';
+import { log } from '../log';
+import type { CompiledRules } from '../routing/compile';
+import { applyEndpoints } from '../rules/endpoints';
+import { loadRules } from '../rules/load';
+
+export function startUp(
+  location: string,
+  google: GoogleClients,
+  env: Environment,
+): Promise<CompiledRules> {
+  // Asked now, so the metadata server answers while the rules file is read.
+  google.edge.tokens.universe().catch(() => undefined);
+  const started = (async () => {
+    // A rules file in Cloud Storage cannot name the universe it is read from: that read
+    // follows GOOGLE_CLOUD_UNIVERSE_DOMAIN and the credentials.
+    if (isGsUri(location)) await applyEndpoints(google.edge, {}, env, location);
+    const rules = await loadRules(location, google.objects.readText);
+    const applied = await applyEndpoints(google.edge, rules.config, env, location);
+    const { endpoints } = applied;
+    log('INFO', `rules loaded from ${location}; universe ${applied.universe} (${applied.from})`, {
+      routes: rules.routes.length,
+      universe: applied.universe,
+      endpoints: {
+        bigquery: endpoints.bigquery,
+        storage: endpoints.storage,
+        pubsub: endpoints.pubsub,
+        ...(endpoints.regionalLocation ? { regional: endpoints.regionalLocation } : {}),
+      },
+    });
+    if (applied.credentialsProblem) {
+      log(
+        'WARNING',
+        `the credentials did not say which universe they belong to: ${applied.credentialsProblem}`,
+      );
+    }
+    return rules;
+  })();
+  started.catch((error: unknown) =>
+    log('CRITICAL', error instanceof Error ? error.message : String(error), { config: location }),
+  );
+  return started;
+}

@@ -1,0 +1,59 @@
+/**
+ * Decides, once at start, which universe and endpoints the loader talks to — from the rules
+ * file (`universeDomain:`, `endpoints:`), GOOGLE_CLOUD_UNIVERSE_DOMAIN and the credentials
+ * (src/core/universe.ts chooseUniverse) — and points the edge at them. A disagreement, or
+ * regional endpoints where the location has none, is an error the caller logs at CRITICAL.
+ */
+import { ConfigError } from '../config/errors';
+import type { Config } from '../config/schema';
+import type { Environment } from '../core/env';
+import { type ChosenUniverse, chooseUniverse, regionalEndpointProblem } from '../core/universe';
+import type { GoogleEdge } from '../gcp/edge';
+import { envUniverse, type GoogleEndpoints } from '../gcp/endpoints';
+
+export type EndpointSettings = Partial<Pick<Config, 'universeDomain' | 'endpoints' | 'location'>>;
+
+export interface AppliedEndpoints extends ChosenUniverse {
+  endpoints: GoogleEndpoints;
+  /** Why the credentials could not name their universe (no credentials found…). */
+  credentialsProblem?: string;
+}
+
+export async function applyEndpoints(
+  edge: GoogleEdge,
+  config: EndpointSettings,
+  env: Environment,
+  source = 'the rules file',
+): Promise<AppliedEndpoints> {
+  let credentials: string | undefined;
+  let credentialsProblem: string | undefined;
+  try {
+    credentials = await edge.tokens.universe();
+  } catch (error) {
+    credentialsProblem = error instanceof Error ? error.message : String(error);
+  }
+  const chosen = chooseUniverse({
+    rules: config.universeDomain,
+    env: envUniverse(env),
+    credentials,
+  });
+  let regionalLocation: string | undefined;
+  if (config.endpoints === 'regional' && config.location !== undefined) {
+    const problem = regionalEndpointProblem(chosen.universe, config.location);
+    if (problem) {
+      throw new ConfigError(`${source}: location: ${problem}`, [
+        { path: 'location', message: problem },
+      ]);
+    }
+    regionalLocation = config.location.toLowerCase();
+  }
+  edge.useEndpoints({
+    universe: chosen.universe,
+    ...(regionalLocation ? { regionalLocation } : {}),
+  });
+  return {
+    ...chosen,
+    endpoints: edge.endpoints,
+    ...(credentialsProblem ? { credentialsProblem } : {}),
+  };
+}

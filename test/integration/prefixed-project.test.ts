@@ -1,0 +1,93 @@
+/**
+ * Issue 15: project ids with a prefix (`s3ns:example-project` in Trusted Cloud by S3NS,
+ * `example.com:project` for domain-scoped projects) work everywhere a project appears: the
+ * rules file, destinations, job references and URLs, markers, completion events.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { objectJobId } from '../../src/core/job-id';
+import { binaryStorageEvent, post } from '../support/events';
+import { type FunctionProcess, startFunction } from '../support/function-process';
+import { type LocalStack, startLocalStack } from '../support/local-stack';
+
+const suffix = randomUUID().slice(0, 8);
+
+describe.each(['s3ns:example-project', 'example.com:project'])('project %s', (project) => {
+  let stack: LocalStack;
+  let fn: FunctionProcess;
+  const bucket = `landing-${suffix}`;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ projectId: project });
+    stack.gcs.store.insert(`archive-${suffix}`, 'README', Buffer.from('archive'), {});
+    fn = await startFunction({
+      ...stack.env,
+      AUTOLOADER_CONFIG: stack.writeRules(`
+project: ${project}
+routes:
+  - name: orders
+    match: gs://${bucket}/orders/*.csv
+    destination: ${project}.raw.orders
+    load: { skipLeadingRows: 1 }
+    schema: { fields: [{ name: id, type: INTEGER }, { name: amount, type: INTEGER }] }
+    onSuccess: { action: move, to: gs://archive-${suffix}/done/ }
+`),
+    });
+  });
+
+  afterAll(async () => {
+    await fn?.stop();
+    await stack?.close();
+  });
+
+  function completionEvent(jobId: string, uri: string) {
+    const text = readFileSync(
+      join(__dirname, '../fixtures/events/audit-log/job-change-done.json'),
+      'utf8',
+    )
+      .replaceAll('JOB_ID', jobId)
+      .replaceAll('test-project', project)
+      .replaceAll('"ROUTE"', '"orders"')
+      .replace('gs://landing/sales/a.csv', uri)
+      .replace('tables/sales', 'tables/orders');
+    const event = JSON.parse(text) as Record<string, unknown>;
+    event.id = randomUUID();
+    return {
+      id: event.id as string,
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(event),
+    };
+  }
+
+  async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
+    expect((await post(fn.url, request)).status).toBe(204);
+    return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
+  }
+
+  it('finalize → load → completion → move', async () => {
+    const name = `orders/a-${suffix}.csv`;
+    const stored = stack.gcs.store.insert(bucket, name, Buffer.from('id,amount\n1,5\n2,5\n'), {
+      contentType: 'text/csv',
+    });
+    const finalize = binaryStorageEvent({
+      bucket,
+      name,
+      generation: stored.generation,
+      size: Number(stored.size),
+    });
+    const jobId = objectJobId({ bucket, name, generation: stored.generation, route: 'orders' });
+    const submitted = await deliver({ id: finalize.headers['ce-id'], ...finalize });
+    expect(submitted).toMatchObject({ jobId, outcome: 'submitted' });
+    await stack.bigquery.waitForJob(project, jobId);
+    const done = await deliver(completionEvent(jobId, `gs://${bucket}/${name}`));
+    expect(done).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', jobId });
+    const [row] = await stack.bigquery.query(
+      'SELECT count(*) AS n FROM raw.orders WHERE amount = 5',
+    );
+    expect(Number(row?.n)).toBe(2);
+    expect(stack.gcs.store.get(`archive-${suffix}`, `done/${name}`).metadata).toMatchObject({
+      'bq-autoloader-state': 'loaded',
+    });
+  });
+});
