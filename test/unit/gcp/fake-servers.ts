@@ -88,6 +88,8 @@ export interface MetadataOptions {
   expiresIn?: number;
   /** Token values in turn (the last repeats). Default: always `t`. */
   tokens?: string[];
+  /** Answered at `universe/universe-domain`; default: no such path (404), as older servers. */
+  universe?: string;
 }
 
 /** Answers google-auth-library's token and project-id requests, as the metadata server does. */
@@ -108,6 +110,9 @@ export function startMetadataServer(options: MetadataOptions = {}): Promise<Fake
           token_type: 'Bearer',
         },
       };
+    }
+    if (path === '/computeMetadata/v1/universe/universe-domain' && options.universe) {
+      return { status: 200, headers, body: options.universe };
     }
     if (path === '/computeMetadata/v1/project/project-id') {
       return { status: 200, headers, body: 'test-project' };

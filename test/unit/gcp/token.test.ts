@@ -188,3 +188,34 @@ describe('googleScopes', () => {
     );
   });
 });
+
+describe('the credentials’ universe, from google-auth-library', () => {
+  it.each([
+    ['s3nsapis.fr', 's3nsapis.fr'],
+    [undefined, 'googleapis.com'],
+  ])('is what the metadata server answers (%p → %s), asked once', async (answer, expected) => {
+    const metadata = await startMetadataServer(answer ? { universe: answer } : {});
+    const restoreEnv = useMetadataEnv(metadata.host);
+    try {
+      const provider = createTokenProvider({ auth: new GoogleAuth({ scopes: DEFAULT_SCOPES }) });
+      expect(await provider.universe()).toBe(expected);
+      expect(await provider.universe()).toBe(expected);
+      const asked = metadata.requests.filter((r) => r.url.includes('universe/universe-domain'));
+      expect(asked).toHaveLength(1);
+    } finally {
+      restoreEnv();
+      await metadata.close();
+    }
+  });
+
+  it('is the key file’s universe_domain for a non-Compute credential', async () => {
+    const client = { universeDomain: 'example-universe.test' };
+    const provider = createTokenProvider({
+      auth: {
+        getClient: async () => client,
+        getProjectId: async () => 'p',
+      } as unknown as TokenSource,
+    });
+    expect(await provider.universe()).toBe('example-universe.test');
+  });
+});
