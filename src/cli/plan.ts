@@ -5,8 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { type GsObject, parseGsUri } from '../core/gs-uri';
+import { jobsInsertUrl } from '../gcp/bigquery/client';
+import { googleEndpoints } from '../gcp/endpoints';
 import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
+import type { CompiledRules } from '../routing/compile';
 import { planObjectLoad } from '../routing/plan';
+import { endpointChoice } from '../rules/endpoints';
 import { readCliSettings } from '../settings';
 import type { ObjectRef, RouteDecision } from '../types';
 import { loadCliRules } from './rules';
@@ -55,7 +59,8 @@ export async function plan(args: string[], env: NodeJS.ProcessEnv = process.env)
       : objectFromFlags(named, values.generation, values);
   if ('exitCode' in object) return object;
   const runtimeProject = values.project ?? settings.project ?? 'RUNTIME_PROJECT';
-  return explain(uri, planObjectLoad(loaded.rules, object, { runtimeProject }));
+  const decision = planObjectLoad(loaded.rules, object, { runtimeProject });
+  return explain(uri, decision, insertUrl(loaded.rules, env));
 }
 
 /** The object as the flags describe it (offline). */
@@ -90,16 +95,23 @@ async function liveObject(
   return { exitCode: 1 };
 }
 
-function explain(uri: string, decision: RouteDecision): Exit {
+/**
+ * The jobs.insert URL for a project: the universe and endpoints from the rules file and
+ * GOOGLE_CLOUD_UNIVERSE_DOMAIN (the credentials are not asked: plan works offline).
+ */
+function insertUrl(rules: CompiledRules, env: NodeJS.ProcessEnv): (projectId: string) => string {
+  const endpoints = googleEndpoints(env, endpointChoice(rules.config, env).choice);
+  return (projectId) => jobsInsertUrl(endpoints.bigquery, projectId);
+}
+
+function explain(uri: string, decision: RouteDecision, url: (projectId: string) => string): Exit {
   if (decision.kind !== 'load') {
     const route = decision.route ? ` (route ${decision.route})` : '';
     process.stderr.write(`${uri}: ${decision.kind}${route}: ${decision.reason}\n`);
     return { exitCode: 3 };
   }
   const p = decision.plan;
-  process.stderr.write(
-    `${uri} → route ${p.route}, job ${p.jobId}\nPOST /bigquery/v2/projects/${p.projectId}/jobs\n`,
-  );
+  process.stderr.write(`${uri} → route ${p.route}, job ${p.jobId}\nPOST ${url(p.projectId)}\n`);
   process.stdout.write(`${JSON.stringify(p.job, null, 2)}\n`);
   return { exitCode: 0 };
 }

@@ -6,15 +6,15 @@
  * are found under the route's `onSuccess` / `onFailure` targets too. JSON on stdout.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/errors';
 import { parseGsUri } from '../core/gs-uri';
+import { createGoogleEdge } from '../gcp/edge';
 import { createObjectLister, type ListedObject } from '../gcp/storage/listing';
 import { createObjectReader } from '../gcp/storage/objects';
 import { destinationOf } from '../outcomes/post-load';
 import { objectStatus, parseDuration, summarizeRoute } from '../outcomes/status';
 import type { CompiledRoute } from '../routing/compile';
-import { loadRules } from '../rules/load';
 import { readCliSettings } from '../settings';
+import { loadCliRules } from './rules';
 
 export async function status(
   args: string[],
@@ -33,7 +33,13 @@ export async function status(
     },
   });
   if (values.route)
-    return routeStatus(values.route, values.since, values.config ?? settings.configLocation, now);
+    return routeStatus(
+      values.route,
+      values.since,
+      values.config ?? settings.configLocation,
+      now,
+      env,
+    );
   const uri = positionals[0];
   const named = uri ? parseGsUri(uri) : undefined;
   if (!named || positionals.length !== 1) {
@@ -60,22 +66,18 @@ async function routeStatus(
   since: string,
   location: string,
   now: () => number,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ exitCode: number }> {
   const window = parseDuration(since);
   if (window === undefined) {
     process.stderr.write(`--since must look like 90s, 30m, 1h or 7d, got ${since}\n`);
     return { exitCode: 2 };
   }
-  const reader = createObjectReader();
-  let route: CompiledRoute | undefined;
-  try {
-    const rules = await loadRules(location, (u) => reader.readText(u));
-    route = rules.routes.find((r) => r.name === routeName);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return { exitCode: 1 };
-  }
+  const edge = createGoogleEdge({ env });
+  const reader = createObjectReader({ edge });
+  const loaded = await loadCliRules(location, reader, process.stderr, { edge, env });
+  if (!loaded.ok) return { exitCode: loaded.exitCode };
+  const route: CompiledRoute | undefined = loaded.rules.routes.find((r) => r.name === routeName);
   if (!route) {
     process.stderr.write(`no route named ${routeName} in ${location}\n`);
     return { exitCode: 2 };
@@ -93,7 +95,7 @@ async function routeStatus(
       places.push({ bucket: target.bucket, prefix: target.name });
     }
   }
-  const lister = createObjectLister();
+  const lister = createObjectLister({ edge });
   const objects: ListedObject[] = [];
   for (const place of places) {
     for await (const page of lister.listObjects(place.bucket, place.prefix)) objects.push(...page);

@@ -39,6 +39,7 @@ export async function sweep(
     values.config ?? settings.configLocation,
     google.objects,
     stderr,
+    { edge: google.edge, env },
   );
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const { rules } = loaded;

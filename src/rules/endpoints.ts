@@ -9,7 +9,7 @@ import type { Config } from '../config/schema';
 import type { Environment } from '../core/env';
 import { type ChosenUniverse, chooseUniverse, regionalEndpointProblem } from '../core/universe';
 import type { GoogleEdge } from '../gcp/edge';
-import { envUniverse, type GoogleEndpoints } from '../gcp/endpoints';
+import { type EndpointChoice, envUniverse, type GoogleEndpoints } from '../gcp/endpoints';
 
 export type EndpointSettings = Partial<Pick<Config, 'universeDomain' | 'endpoints' | 'location'>>;
 
@@ -32,12 +32,31 @@ export async function applyEndpoints(
   } catch (error) {
     credentialsProblem = error instanceof Error ? error.message : String(error);
   }
+  const { chosen, choice } = endpointChoice(config, env, credentials, source);
+  edge.useEndpoints(choice);
+  return {
+    ...chosen,
+    endpoints: edge.endpoints,
+    ...(credentialsProblem ? { credentialsProblem } : {}),
+  };
+}
+
+/**
+ * The decision itself, without asking anyone: `credentials` is the credentials' universe
+ * when known. `bq-autoloader plan` uses it offline to print the URL it would call.
+ */
+export function endpointChoice(
+  config: EndpointSettings,
+  env: Environment,
+  credentials?: string,
+  source = 'the rules file',
+): { chosen: ChosenUniverse; choice: EndpointChoice } {
   const chosen = chooseUniverse({
     rules: config.universeDomain,
     env: envUniverse(env),
     credentials,
   });
-  let regionalLocation: string | undefined;
+  const choice: EndpointChoice = { universe: chosen.universe };
   if (config.endpoints === 'regional' && config.location !== undefined) {
     const problem = regionalEndpointProblem(chosen.universe, config.location);
     if (problem) {
@@ -45,15 +64,7 @@ export async function applyEndpoints(
         { path: 'location', message: problem },
       ]);
     }
-    regionalLocation = config.location.toLowerCase();
+    choice.regionalLocation = config.location.toLowerCase();
   }
-  edge.useEndpoints({
-    universe: chosen.universe,
-    ...(regionalLocation ? { regionalLocation } : {}),
-  });
-  return {
-    ...chosen,
-    endpoints: edge.endpoints,
-    ...(credentialsProblem ? { credentialsProblem } : {}),
-  };
+  return { chosen, choice };
 }

@@ -97,6 +97,31 @@ describe('bq-autoloader plan', () => {
     expect(job.configuration.load.schema.fields[0]).toMatchObject({ name: 'order_id' });
   });
 
+  it.each([
+    [{}, '', 'https://bigquery.googleapis.com/bigquery/v2/projects/cli-project/jobs'],
+    [
+      { GOOGLE_CLOUD_UNIVERSE_DOMAIN: 's3nsapis.fr', GOOGLE_CLOUD_PROJECT: 's3ns:example-project' },
+      '',
+      'https://bigquery.s3nsapis.fr/bigquery/v2/projects/s3ns%3Aexample-project/jobs',
+    ],
+    [
+      { GOOGLE_CLOUD_PROJECT: 's3ns:example-project' },
+      'universeDomain: s3nsapis.fr\nendpoints: regional\nlocation: europe-west9\n',
+      'https://bigquery.europe-west9.rep.s3nsapis.fr/bigquery/v2/projects/s3ns%3Aexample-project/jobs',
+    ],
+  ])('prints the full jobs.insert URL it would call (%j)', async (env, top, url) => {
+    const rules = stack.writeRules(
+      `${top}routes:\n  - name: r\n    match: gs://b/*.csv\n    destination: raw.t\n`,
+      `plan-url-${Object.keys(env).length}-${top.length}.yaml`,
+    );
+    const { code, stderr } = await cli(
+      ['plan', 'gs://b/x.csv', '--config', rules, '--generation', '7'],
+      env,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain(`POST ${url}\n`);
+  });
+
   it('reads the live generation from Cloud Storage when none is given', async () => {
     const stored = stack.gcs.store.insert(
       'landing',
