@@ -67,3 +67,37 @@ it.each([
   const line = fn.logs.find((l) => l.severity === 'CRITICAL');
   expect(String(line?.message)).toContain(`${variable} must be`);
 });
+
+it.each([
+  [
+    'a rules file naming a universe the credentials do not belong to',
+    'universeDomain: s3nsapis.fr\n',
+    {},
+    'universe mismatch: the rules file says s3nsapis.fr but the credentials belong to googleapis.com',
+  ],
+  [
+    'GOOGLE_CLOUD_UNIVERSE_DOMAIN naming another universe than the credentials',
+    '',
+    { GOOGLE_CLOUD_UNIVERSE_DOMAIN: 's3nsapis.fr' },
+    'universe mismatch: the GOOGLE_CLOUD_UNIVERSE_DOMAIN says s3nsapis.fr but the credentials belong to googleapis.com',
+  ],
+  [
+    'regional endpoints in a location without them',
+    'endpoints: regional\nlocation: asia-northeast1\n',
+    {},
+    'location: location asia-northeast1 has no BigQuery regional endpoint in googleapis.com',
+  ],
+])('%s exits with a CRITICAL line naming both', async (_case, top, env, message) => {
+  const fn = await startFunction({
+    ...stack.env,
+    AUTOLOADER_CONFIG: stack.writeRules(
+      `${top}routes:\n  - name: a\n    match: gs://b/*.csv\n    destination: raw.t\n`,
+      `universe-${started.length}.yaml`,
+    ),
+    ...env,
+  });
+  started.push(fn);
+  expect(await fn.exited).not.toBe(0);
+  const line = fn.logs.find((l) => l.severity === 'CRITICAL');
+  expect(String(line?.message)).toContain(message);
+});
