@@ -87,7 +87,11 @@ const ACCEPTED: [string, Record<string, unknown>][] = [
   ],
   [
     'Trusted Cloud by S3NS: its universe, a prefixed project and its region',
-    { project_id: 's3ns:example-project', region: 'u-france-east1', universe_domain: 's3nsapis.fr' },
+    {
+      project_id: 's3ns:example-project',
+      region: 'u-france-east1',
+      universe_domain: 's3nsapis.fr',
+    },
   ],
   ['a domain-scoped project', { project_id: 'example.com:my-project' }],
   ['the default universe named explicitly', { universe_domain: 'googleapis.com' }],
@@ -95,7 +99,10 @@ const ACCEPTED: [string, Record<string, unknown>][] = [
     'a Pub/Sub service agent given by the platform',
     { pubsub_service_agent: 'service-123456789012@agents.example.com' },
   ],
-  ['a completion trigger in a multi-word region', { completion_trigger: { location: 'u-france-east1' } }],
+  [
+    'a completion trigger in a multi-word region',
+    { completion_trigger: { location: 'u-france-east1' } },
+  ],
   ['a gs:// rules file', { rules: { gcs_uri: 'gs://config-bucket/loader/autoloader.yaml' } }],
   [
     'a single-CPU-fraction function without concurrency',
