@@ -6,7 +6,7 @@
 # Run from this folder, with gcloud and ADC set up for the universe (GOOGLE_CLOUD_UNIVERSE_DOMAIN):
 #   terraform init && terraform apply -var project_id=s3ns:example-project -var landing_bucket=BUCKET
 # Check first that every service in docs/terraform-universes.md is available to your project:
-# the S3NS documentation does not establish all of them (Eventarc, Cloud Scheduler...).
+# the S3NS documentation does not establish all of them (Eventarc, Cloud Build...).
 
 # Both providers talk to the universe's endpoints (https://SERVICE.s3nsapis.fr) and compare
 # this value with the universe of the credentials, refusing to run when they disagree.
