@@ -1,4 +1,6 @@
 # APIs the loader needs. Left enabled on destroy: other workloads in the project may use them.
+# These are service names, not endpoints: they end in googleapis.com in every universe (Trusted
+# Cloud by S3NS calls bigquery.s3nsapis.fr, yet enables bigquery.googleapis.com).
 locals {
   required_apis = toset(concat(
     [

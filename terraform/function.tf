@@ -12,7 +12,9 @@ locals {
   publishes = var.requests.enabled || var.notify.enabled
 
   # Token scopes of the runtime identity (read by src/gcp/token.ts). IAM still decides what the
-  # account may do; scopes only stop a read-only deployment from writing by accident.
+  # account may do; scopes only stop a read-only deployment from writing by accident. Scope
+  # names are identifiers, not endpoints: they are the same in every universe (Trusted Cloud
+  # by S3NS: "OAuth scope names are consistent", docs/terraform-universes.md), so they stay.
   scopes = concat(
     ["https://www.googleapis.com/auth/bigquery"],
     [local.storage_write ? "https://www.googleapis.com/auth/devstorage.read_write" : "https://www.googleapis.com/auth/devstorage.read_only"],
@@ -50,10 +52,13 @@ resource "google_cloudfunctions2_function" "loader" {
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.runtime.email
 
+    # GOOGLE_CLOUD_UNIVERSE_DOMAIN: the universe every endpoint is derived from (the function
+    # also reads the metadata server's and refuses to start when the two disagree).
     environment_variables = merge(var.environment_variables, {
-      AUTOLOADER_CONFIG  = local.config_location
-      AUTOLOADER_SCOPES  = join(",", local.scopes)
-      AUTOLOADER_MARKERS = local.markers
+      AUTOLOADER_CONFIG            = local.config_location
+      AUTOLOADER_SCOPES            = join(",", local.scopes)
+      AUTOLOADER_MARKERS           = local.markers
+      GOOGLE_CLOUD_UNIVERSE_DOMAIN = var.universe_domain
     })
   }
 

@@ -3,20 +3,37 @@
 # cannot take anywhere else (see README "IAM roles and why"). test/terraform checks this file
 # against an allowlist.
 
-data "google_project" "this" {
-  project_id = var.project_id
-}
+# Google-managed service agents come from the provider, never from a formatted email: their
+# domain depends on the universe (Google Cloud and Trusted Cloud by S3NS differ) and Google
+# documents the format as subject to change. docs/terraform-universes.md has the details.
 
-# Google-managed service agents.
+# Cloud Storage's agent: the storage API returns it (and creates it on first request).
 data "google_storage_project_service_account" "gcs_agent" {
   project = var.project_id
 }
 
+# Pub/Sub's agent: Service Usage generateServiceIdentity returns it and creates it if missing,
+# so the grants below never race its lazy creation. The resource exists only in google-beta.
+# Needed only for dead-lettering and the optional token-creator grant; an explicit
+# pubsub_service_agent skips the call.
+resource "google_project_service_identity" "pubsub" {
+  provider = google-beta
+  count    = local.needs_pubsub_agent && var.pubsub_service_agent == null ? 1 : 0
+
+  project = var.project_id
+  service = "pubsub.googleapis.com"
+
+  depends_on = [google_project_service.required]
+}
+
 locals {
-  pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
-  gcs_agent    = "serviceAccount:${data.google_storage_project_service_account.gcs_agent.email_address}"
-  runtime      = "serviceAccount:${google_service_account.runtime.email}"
-  trigger      = "serviceAccount:${google_service_account.trigger.email}"
+  needs_pubsub_agent = local.dead_letter_enabled || var.grant_token_creator_to_pubsub_agent
+  pubsub_agent = !local.needs_pubsub_agent ? null : "serviceAccount:${coalesce(
+    var.pubsub_service_agent, one(google_project_service_identity.pubsub[*].email),
+  )}"
+  gcs_agent = "serviceAccount:${data.google_storage_project_service_account.gcs_agent.email_address}"
+  runtime   = "serviceAccount:${google_service_account.runtime.email}"
+  trigger   = "serviceAccount:${google_service_account.trigger.email}"
 
   datasets         = { for d in var.destination_datasets : "${coalesce(d.project, var.project_id)}.${d.dataset_id}" => d }
   read_buckets     = toset([for name, b in var.landing_buckets : name if !b.write_access])

@@ -4,6 +4,10 @@
 
 locals {
   gcloudignore_path = "${var.source_dir}/.gcloudignore"
+  # The project id as a name part: a prefixed id (s3ns:example-project, example.com:my-project)
+  # has a colon no bucket name may hold, and dots would make a domain-named bucket, which needs
+  # domain verification (and which Trusted Cloud by S3NS does not offer).
+  project_slug = replace(replace(var.project_id, ":", "-"), ".", "-")
 }
 
 module "gcloudignore" {
@@ -23,7 +27,7 @@ data "archive_file" "source" {
 resource "google_storage_bucket" "source" {
   project = var.project_id
   # Bucket names are global: prefix with the project, and stay within 63 characters.
-  name                        = "${substr("${var.project_id}-${var.name}", 0, 55)}-source"
+  name                        = "${substr("${local.project_slug}-${var.name}", 0, 55)}-source"
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"

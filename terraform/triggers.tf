@@ -55,6 +55,7 @@ resource "google_eventarc_trigger" "job_completed" {
     attribute = "type"
     value     = "google.cloud.audit.log.v1.written"
   }
+  # The API service name, which is the same in every universe (only endpoints change).
   matching_criteria {
     attribute = "serviceName"
     value     = "bigquery.googleapis.com"

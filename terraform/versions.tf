@@ -7,6 +7,12 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.0.0, < 8.0.0"
     }
+    # Only for google_project_service_identity (the Pub/Sub service agent), which exists in no
+    # GA release. Configure it like google, with the same universe_domain (examples/).
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 6.0.0, < 8.0.0"
+    }
     # 2.4 added doublestar globs in archive_file.excludes, which the .gcloudignore mapping uses.
     archive = {
       source  = "hashicorp/archive"

@@ -11,6 +11,11 @@ import { parse } from '@cdktf/hcl2json';
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const MODULE_DIR = join(REPO_ROOT, 'terraform');
 export const EXAMPLE_DIR = join(MODULE_DIR, 'examples/basic');
+export const S3NS_EXAMPLE_DIR = join(MODULE_DIR, 'examples/s3ns');
+/** Every example root module, checked alike (examples.test.ts). */
+export const EXAMPLE_DIRS: Record<string, string> = { basic: EXAMPLE_DIR, s3ns: S3NS_EXAMPLE_DIR };
+/** The module's variable files, in the order the README Inputs table follows. */
+export const VARIABLE_FILES = ['variables.tf', 'variables_inputs.tf', 'variables_platform.tf'];
 
 /** One block body as hcl2json gives it: attributes, and nested blocks as arrays of bodies. */
 export type Body = Record<string, unknown>;
@@ -23,6 +28,10 @@ export interface Module {
   variables: Record<string, Body>;
   outputs: Record<string, Body>;
   modules: Record<string, Body>;
+  /** provider name → its blocks (a provider may appear more than once, with aliases) */
+  providers: Record<string, Body[]>;
+  /** Every `locals` entry of every file, name → expression or literal */
+  locals: Record<string, unknown>;
   /** Raw text of each file, by file name, for checks that are about the source itself. */
   texts: Record<string, string>;
 }
@@ -34,6 +43,8 @@ export async function loadModule(dir: string): Promise<Module> {
     variables: {},
     outputs: {},
     modules: {},
+    providers: {},
+    locals: {},
     texts: {},
   };
   const files = readdirSync(dir).filter((f) => f.endsWith('.tf'));
@@ -46,6 +57,10 @@ export async function loadModule(dir: string): Promise<Module> {
     mergeNamed(module.variables, json.variable, file);
     mergeNamed(module.outputs, json.output, file);
     mergeNamed(module.modules, json.module, file);
+    for (const [name, bodies] of Object.entries((json.provider ?? {}) as Record<string, Body[]>)) {
+      module.providers[name] = [...(module.providers[name] ?? []), ...bodies];
+    }
+    for (const block of (json.locals ?? []) as Body[]) Object.assign(module.locals, block);
   }
   return module;
 }

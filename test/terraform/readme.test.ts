@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModule, MODULE_DIR, type Module } from './hcl';
+import { loadModule, MODULE_DIR, type Module, VARIABLE_FILES } from './hcl';
 
 const readme = readFileSync(join(MODULE_DIR, 'README.md'), 'utf8');
 
@@ -25,9 +25,11 @@ function tableRows(heading: string): { name: string; last: string }[] {
 }
 
 /** Block names of `kind` in file order (hcl2json sorts them; a reader expects file order). */
-function declared(file: string, kind: 'variable' | 'output'): string[] {
-  const text = tf.texts[file] ?? '';
-  return [...text.matchAll(new RegExp(`^${kind} "([^"]+)"`, 'gm'))].map((m) => m[1] ?? '');
+function declared(files: string[], kind: 'variable' | 'output'): string[] {
+  return files.flatMap((file) => {
+    const text = tf.texts[file] ?? '';
+    return [...text.matchAll(new RegExp(`^${kind} "([^"]+)"`, 'gm'))].map((m) => m[1] ?? '');
+  });
 }
 
 let tf: Module;
@@ -37,7 +39,7 @@ beforeAll(async () => {
 
 describe('terraform/README.md', () => {
   it('lists exactly the module variables in its Inputs table, in file order', () => {
-    const names = declared('variables.tf', 'variable');
+    const names = declared(VARIABLE_FILES, 'variable');
     expect([...names].sort()).toEqual(Object.keys(tf.variables).sort());
     expect(tableRows('Inputs').map((r) => r.name)).toEqual(names);
   });
@@ -53,7 +55,7 @@ describe('terraform/README.md', () => {
   });
 
   it('lists exactly the module outputs in its Outputs table, in file order', () => {
-    const names = declared('outputs.tf', 'output');
+    const names = declared(['outputs.tf'], 'output');
     expect([...names].sort()).toEqual(Object.keys(tf.outputs).sort());
     expect(tableRows('Outputs').map((r) => r.name)).toEqual(names);
   });

@@ -1,5 +1,5 @@
 /**
- * The validation blocks really run: variables.tf alone is a provider-free module, so
+ * The validation blocks really run: the variable files alone are a provider-free module, so
  * `terraform plan` evaluates every condition here offline. Each bad input must fail with
  * its own message, and realistic inputs must pass (a condition that errors on null or on
  * a default would fail them).
@@ -7,7 +7,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODULE_DIR } from './hcl';
+import { MODULE_DIR, VARIABLE_FILES } from './hcl';
 import { terraform } from './terraform-cli';
 
 const BASE = {
@@ -36,7 +36,7 @@ async function plan(overrides: Record<string, unknown>): Promise<{ code: number;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tf-variables-'));
-  copyFileSync(join(MODULE_DIR, 'variables.tf'), join(dir, 'variables.tf'));
+  for (const file of VARIABLE_FILES) copyFileSync(join(MODULE_DIR, file), join(dir, file));
   const init = await terraform(['init', '-backend=false', '-input=false', '-no-color'], dir);
   if (init.code !== 0) throw new Error(`terraform init failed: ${init.stderr}`);
 }, 60_000);
@@ -85,6 +85,24 @@ const ACCEPTED: [string, Record<string, unknown>][] = [
       labels: { team: 'data', env: 'prod' },
     },
   ],
+  [
+    'Trusted Cloud by S3NS: its universe, a prefixed project and its region',
+    {
+      project_id: 's3ns:example-project',
+      region: 'u-france-east1',
+      universe_domain: 's3nsapis.fr',
+    },
+  ],
+  ['a domain-scoped project', { project_id: 'example.com:my-project' }],
+  ['the default universe named explicitly', { universe_domain: 'googleapis.com' }],
+  [
+    'a Pub/Sub service agent given by the platform',
+    { pubsub_service_agent: 'service-123456789012@agents.example.com' },
+  ],
+  [
+    'a completion trigger in a multi-word region',
+    { completion_trigger: { location: 'u-france-east1' } },
+  ],
   ['a gs:// rules file', { rules: { gcs_uri: 'gs://config-bucket/loader/autoloader.yaml' } }],
   [
     'a single-CPU-fraction function without concurrency',
@@ -94,7 +112,21 @@ const ACCEPTED: [string, Record<string, unknown>][] = [
 
 const REFUSED: [Record<string, unknown>, string][] = [
   [{ project_id: '123456789012' }, 'project_id must be a project ID'],
+  [{ project_id: 's3ns:' }, 'project_id must be a project ID'],
+  [{ project_id: 'S3NS:example-project' }, 'project_id must be a project ID'],
+  [{ project_id: 's3ns:example-project:x' }, 'project_id must be a project ID'],
   [{ region: 'EU' }, 'region must be a Cloud Run region'],
+  [{ region: 'u-france' }, 'region must be a Cloud Run region'],
+  [{ universe_domain: 'https://s3nsapis.fr' }, 'universe_domain must be a lowercase domain name'],
+  [{ universe_domain: 's3nsapis.fr/' }, 'universe_domain must be a lowercase domain name'],
+  [{ universe_domain: 'S3NSAPIS.FR' }, 'universe_domain must be a lowercase domain name'],
+  [{ universe_domain: 's3nsapis' }, 'universe_domain must be a lowercase domain name'],
+  [{ universe_domain: '' }, 'universe_domain must be a lowercase domain name'],
+  [
+    { environment_variables: { GOOGLE_CLOUD_UNIVERSE_DOMAIN: 's3nsapis.fr' } },
+    'environment_variables must not set',
+  ],
+  [{ pubsub_service_agent: 'serviceAccount:a@b.example.com' }, 'pubsub_service_agent must be'],
   [{ name: 'ab' }, 'name must be 6-26 characters'],
   [{ rules: {} }, 'Set exactly one of rules.upload'],
   [

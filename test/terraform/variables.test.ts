@@ -1,9 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected values are Terraform interpolations, not JS templates.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { compile } from '../../src/cli/compile';
-import { blocks, EXAMPLE_DIR, loadModule, MODULE_DIR, type Module } from './hcl';
+import { blocks, loadModule, MODULE_DIR, type Module } from './hcl';
 
 /**
  * Inputs that take no validation block, each with the reason. Every other input is
@@ -19,9 +15,8 @@ const FREE_FORM: Record<string, string> = {
 };
 
 let tf: Module;
-let example: Module;
 beforeAll(async () => {
-  [tf, example] = await Promise.all([loadModule(MODULE_DIR), loadModule(EXAMPLE_DIR)]);
+  tf = await loadModule(MODULE_DIR);
 });
 
 const variableNames = () => Object.keys(tf.variables);
@@ -101,92 +96,5 @@ describe('module variables', () => {
         });
       }
     }
-  });
-});
-
-describe('examples/basic', () => {
-  const call = () => example.modules.autoloader ?? {};
-
-  it('calls this module', () => {
-    expect(call().source).toBe('../..');
-  });
-
-  it('passes every required input (those without a default)', () => {
-    const required = Object.entries(tf.variables)
-      .filter(([, v]) => !('default' in v))
-      .map(([name]) => name);
-    expect(required.length).toBeGreaterThan(0);
-    expect(required.filter((name) => !(name in call()))).toEqual([]);
-  });
-
-  it('passes no input the module does not declare', () => {
-    const meta = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
-    const unknown = Object.keys(call()).filter((k) => !meta.has(k) && !(k in tf.variables));
-    expect(unknown).toEqual([]);
-  });
-
-  it('declares its own variables with descriptions and types', () => {
-    for (const [name, v] of Object.entries(example.variables)) {
-      expect({ name, described: Boolean(v.description), typed: Boolean(v.type) }).toEqual({
-        name,
-        described: true,
-        typed: true,
-      });
-    }
-  });
-
-  it('pins the same provider ranges as the module', () => {
-    const range = (m: Module) => m.texts['versions.tf']?.match(/version\s*=\s*"[^"]+"/g);
-    expect(range(example)).toEqual(range(tf));
-    expect(range(tf)?.every((r) => /">= [\d.]+, < [\d.]+"/.test(r))).toBe(true);
-  });
-});
-
-describe('examples/basic rules file', () => {
-  const rules = parseYaml(readFileSync(join(EXAMPLE_DIR, 'autoloader.yaml'), 'utf8')) as {
-    routes: { schema?: string; destination: string }[];
-  };
-  const call = () =>
-    (example.modules.autoloader ?? {}) as {
-      rules?: { upload?: { file?: string; schema_files?: Record<string, string> } };
-      destination_datasets?: { dataset_id: string }[];
-    };
-
-  it('uploads the compiled autoloader.json, which needs no schema file next to it', () => {
-    expect(call().rules?.upload?.file).toBe('${path.module}/autoloader.json');
-    expect(call().rules?.upload?.schema_files ?? {}).toEqual({});
-  });
-
-  it('has autoloader.json compiled from the current autoloader.yaml', async () => {
-    const named = rules.routes
-      .map((r) => r.schema)
-      .filter((s): s is string => !!s && s.endsWith('.json'));
-    expect(named.length).toBeGreaterThan(0);
-    for (const schema of named) expect(existsSync(join(EXAMPLE_DIR, schema))).toBe(true);
-    let compiled = '';
-    const write = (text: string) => {
-      compiled += text;
-      return true;
-    };
-    const result = await compile(
-      [join(EXAMPLE_DIR, 'autoloader.yaml')],
-      {},
-      {
-        readGcsText: async (uri) => {
-          throw new Error(`unexpected read of ${uri}`);
-        },
-        stdout: { write },
-        stderr: { write: () => true },
-      },
-    );
-    expect(result.exitCode).toBe(0);
-    // After editing the YAML: npx bq-autoloader compile autoloader.yaml --out autoloader.json
-    expect(readFileSync(join(EXAMPLE_DIR, 'autoloader.json'), 'utf8')).toBe(compiled);
-  });
-
-  it('writes only to datasets the example grants, and the example grants no others', () => {
-    const written = new Set(rules.routes.map((r) => r.destination.split('.')[0]));
-    const granted = new Set((call().destination_datasets ?? []).map((d) => d.dataset_id));
-    expect([...written].sort()).toEqual([...granted].sort());
   });
 });

@@ -10,6 +10,12 @@ provider "google" {
   region  = var.region
 }
 
+# The module reads the Pub/Sub service agent through google-beta (terraform/versions.tf).
+provider "google-beta" {
+  project = var.project_id
+  region  = var.region
+}
+
 module "autoloader" {
   source = "../.."
 

@@ -6,6 +6,10 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.0.0, < 8.0.0"
     }
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 6.0.0, < 8.0.0"
+    }
     archive = {
       source  = "hashicorp/archive"
       version = ">= 2.4.0, < 3.0.0"
