@@ -45,6 +45,7 @@ export const REGIONAL_ENDPOINT_LOCATIONS: Readonly<Record<string, readonly strin
     'us-west3',
     'us-west4',
   ],
+  's3nsapis.fr': [],
 };
 
 /** `https://SERVICE.UNIVERSE`, or the regional `https://SERVICE.LOCATION.rep.UNIVERSE`. */
@@ -59,7 +60,10 @@ export function regionalEndpointProblem(universe: string, location: string): str
   const known = REGIONAL_ENDPOINT_LOCATIONS[universe];
   if (known === undefined || known.includes(location.toLowerCase())) return undefined;
   const kind = /^(us|eu)$/i.test(location) ? 'multi-region ' : '';
-  return `${kind}location ${location} has no BigQuery regional endpoint in ${universe} (regional endpoints exist in ${known.join(', ')})`;
+  const where = known.length
+    ? `regional endpoints exist in ${known.join(', ')}`
+    : 'that universe documents none that a loader could use';
+  return `${kind}location ${location} has no BigQuery regional endpoint in ${universe} (${where})`;
 }
 
 /** Where each candidate universe came from, named in messages. */

@@ -1,6 +1,6 @@
 # The basic deployment in Trusted Cloud by S3NS (universe s3nsapis.fr): one landing bucket with
 # Eventarc finalize events, the dataset the rules write to, and autoloader.json (compiled from
-# autoloader.yaml, which names the universe and asks for regional endpoints). What differs from
+# autoloader.yaml, which names the universe). What differs from
 # examples/basic is only what the universe needs: the universe on both providers and on the
 # module, a prefixed project id and the universe's region.
 # Run from this folder, with gcloud and ADC set up for the universe (GOOGLE_CLOUD_UNIVERSE_DOMAIN):
