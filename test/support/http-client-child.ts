@@ -4,9 +4,9 @@
  * `NODE_EXTRA_CA_CERTS` is read at Node's start-up only, so no in-process test can add a CA.
  * Started by `runHttpClient`; the requests go one after another over one client (keep-alive).
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { text } from 'node:stream/consumers';
 import { createHttpClient, type HttpMethod } from '../../src/gcp/http';
 
 export interface ChildRequest {
@@ -33,11 +33,20 @@ export async function runHttpClient(
   requests: ChildRequest[],
   env: Record<string, string>,
 ): Promise<ChildRun> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', __filename, JSON.stringify(requests)],
-    { cwd: REPO, env: { PATH: dirname(process.execPath), ...env }, encoding: 'utf8' },
-  );
+  // The requests go through stdin: an argument is limited to 128 KiB on Linux.
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename], {
+    cwd: REPO,
+    env: { PATH: dirname(process.execPath), ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end(JSON.stringify(requests));
+  const exited = new Promise<number | null>((done) => child.once('close', done));
+  const [stdout, stderr, code] = await Promise.all([
+    text(child.stdout),
+    text(child.stderr),
+    exited,
+  ]);
+  if (code !== 0) throw new Error(`the HTTP client child exited with ${code}:\n${stderr}`);
   return JSON.parse(stdout) as ChildRun;
 }
 
@@ -66,8 +75,10 @@ async function main(requests: ChildRequest[]): Promise<void> {
 }
 
 if (process.argv[1] && join(process.argv[1]) === __filename) {
-  main(JSON.parse(process.argv[2] ?? '[]') as ChildRequest[]).catch((error: unknown) => {
-    process.stderr.write(String((error as Error).stack ?? error));
-    process.exit(1);
-  });
+  text(process.stdin)
+    .then((input) => main(JSON.parse(input) as ChildRequest[]))
+    .catch((error: unknown) => {
+      process.stderr.write(String((error as Error).stack ?? error));
+      process.exit(1);
+    });
 }
