@@ -9,13 +9,27 @@ import { startUniverseGateway, type UniverseGateway } from '../../dev/universe-g
 import { binaryStorageEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT, TEST_TOKEN } from '../support/local-stack';
+import { createPushSubscription, publish } from '../support/pubsub-rest';
+
+const emulatorHost = process.env.PUBSUB_EMULATOR_HOST as string;
+const suffix = randomUUID().slice(0, 8);
+const topic = `egress-${suffix}`;
+const CHUNK = 256 * 1024;
 
 const RULES = `
 location: EU
 allow:
   buckets: [landing-test]
   destinations: [${TEST_PROJECT}.raw]
+  topics: [projects/${TEST_PROJECT}/topics/${topic}]
+inline: { resumableThresholdBytes: ${CHUNK}, chunkBytes: ${CHUNK} }
 routes:
+  - name: events
+    match: gs://landing/events/*.ndjson
+    destination: raw.events
+    format: NEWLINE_DELIMITED_JSON
+    schema: { fields: [{ name: id, type: INTEGER }, { name: note, type: STRING }] }
+    accepts: [inline]
   - name: sales
     match: gs://landing-test/sales/{region}/*.csv
     destination: raw.sales_{region}
@@ -39,8 +53,16 @@ beforeAll(async () => {
   fn = await startFunction({
     ...direct,
     ...gateway.env,
+    // Plain http: Pub/Sub stays direct, as every emulator does behind a proxy.
+    PUBSUB_EMULATOR_HOST: emulatorHost,
     AUTOLOADER_CONFIG: stack.writeRules(RULES),
   });
+  await createPushSubscription(emulatorHost, TEST_PROJECT, topic, `push-${suffix}`, fn.url);
+});
+
+beforeEach(() => {
+  gateway.requests.length = 0;
+  gateway.tunnels.length = 0;
 });
 
 afterAll(async () => {
@@ -73,4 +95,34 @@ it('claims the object and inserts its job on Google hosts through the proxy, ove
   expect(insert?.headers.authorization).toBe(`Bearer ${TEST_TOKEN}`);
   // google-auth-library reached the metadata server directly: NO_PROXY names loopback.
   expect(stack.metadata.requests.some((r) => r.path.includes('/default/token'))).toBe(true);
+});
+
+it('uploads inline data in resumable chunks to the session URI BigQuery gave, through the proxy', async () => {
+  const rows = Array.from(
+    { length: 2000 },
+    (_, id) => `${JSON.stringify({ id, note: 'x'.repeat(200) })}\n`,
+  );
+  const data = Buffer.from(rows.join(''));
+  expect(data.length).toBeGreaterThan(CHUNK);
+  const messageId = await publish(emulatorHost, TEST_PROJECT, topic, {
+    data: data.toString('base64'),
+    attributes: { route: 'events' },
+  });
+
+  const line = await fn.waitForLog((l) => l.messageId === messageId && !!l.outcome, 20_000);
+
+  expect(line).toMatchObject({ outcome: 'submitted', bytes: data.length });
+  const upload = `/upload/bigquery/v2/projects/${TEST_PROJECT}/jobs`;
+  expect(gateway.requests.map(({ host, method, path }) => `${method} ${host}${path}`)).toEqual([
+    `POST bigquery.googleapis.com${upload}`,
+    `PUT bigquery.googleapis.com${upload}`,
+    `PUT bigquery.googleapis.com${upload}`,
+  ]);
+  expect(gateway.requests[1]?.search).toMatch(/[?&]upload_id=/);
+  // Every chunk went through the proxy: the local server saw no request from elsewhere.
+  const puts = stack.bigquery.requests.filter((r) => r.method === 'PUT');
+  expect(puts.map((r) => r.headers['x-forwarded-host'])).toEqual([
+    'bigquery.googleapis.com',
+    'bigquery.googleapis.com',
+  ]);
 });
