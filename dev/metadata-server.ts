@@ -12,6 +12,14 @@ export interface MetadataServerOptions {
   port?: number;
   projectId?: string;
   accessToken?: string;
+  /**
+   * What `/universe/universe-domain` answers (google-auth-library reads it). Default
+   * `googleapis.com`, what a metadata server in Google Cloud answers; `s3nsapis.fr` plays
+   * Trusted Cloud by S3NS.
+   */
+  universeDomain?: string;
+  /** Default `bq-autoloader@PROJECT.iam.gserviceaccount.com`, with a `domain:` prefix dropped. */
+  serviceAccountEmail?: string;
 }
 
 export interface MetadataRequest {
@@ -38,7 +46,10 @@ export async function startMetadataServer(
 ): Promise<MetadataServer> {
   const projectId = options.projectId ?? 'local-project';
   const accessToken = options.accessToken ?? 'local-access-token';
-  const email = `bq-autoloader@${projectId}.iam.gserviceaccount.com`;
+  // A prefixed id (`s3ns:example-project`) cannot appear in an e-mail domain as is.
+  const email =
+    options.serviceAccountEmail ??
+    `bq-autoloader@${projectId.replace(/^.*:/, '')}.iam.gserviceaccount.com`;
   const requests: MetadataRequest[] = [];
 
   // Paths relative to /computeMetadata/v1/ and their plain-text values.
@@ -50,6 +61,7 @@ export async function startMetadataServer(
     'instance/service-accounts/default/scopes': 'https://www.googleapis.com/auth/cloud-platform',
     'instance/zone': 'projects/123456789012/zones/local-a',
     'instance/region': 'projects/123456789012/regions/local',
+    'universe/universe-domain': options.universeDomain ?? 'googleapis.com',
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {

@@ -7,6 +7,7 @@
  * https://cloud.google.com/pubsub/docs/reference/error-codes
  */
 import { PermanentError, RetryableError } from '../errors';
+import { ProxyTunnelError } from './proxy';
 
 /**
  * `transient`: the same request may succeed later. `auth`: 401, the token was refused; a
@@ -81,6 +82,14 @@ export function classifyGoogleError(
   body: unknown,
   cause?: unknown,
 ): RetryableError | PermanentError | undefined {
+  if (cause instanceof ProxyTunnelError) {
+    // The egress proxy answered, not Google: a PermanentError would acknowledge the event.
+    // A proxy that could not reach Google (502, 503, 504…) is a network failure; one that
+    // refuses (403, 407: a deployment mistake) is rethrown as is, so the trigger redelivers.
+    return TRANSIENT_STATUSES.has(cause.proxyStatus)
+      ? new RetryableError(cause.message, { reason: cause.code, cause })
+      : undefined;
+  }
   if (status === undefined) {
     const code = networkCode(cause);
     return code ? new RetryableError(`network error: ${code}`, { reason: code, cause }) : undefined;

@@ -13,14 +13,15 @@ import { type MetadataServer, startMetadataServer } from '../../dev/metadata-ser
 async function runAuthClient(
   metadataHost: string,
   home: string,
-): Promise<{ token: string; projectId: string }> {
+): Promise<{ token: string; projectId: string; universeDomain: string }> {
   const script = `
     const { GoogleAuth } = require('google-auth-library');
     (async () => {
       const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/bigquery'] });
       const token = await auth.getAccessToken();
       const projectId = await auth.getProjectId();
-      process.stdout.write(JSON.stringify({ token, projectId }));
+      const universeDomain = await auth.getUniverseDomainFromMetadataServer();
+      process.stdout.write(JSON.stringify({ token, projectId, universeDomain }));
     })().catch((err) => { process.stderr.write(String(err)); process.exit(1); });
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
@@ -33,7 +34,7 @@ async function runAuthClient(
     },
     encoding: 'utf8',
   });
-  return JSON.parse(stdout) as { token: string; projectId: string };
+  return JSON.parse(stdout) as { token: string; projectId: string; universeDomain: string };
 }
 
 describe('the local metadata server', () => {
@@ -52,7 +53,11 @@ describe('the local metadata server', () => {
 
   it('gives google-auth-library an access token and the project id, with no project in the environment', async () => {
     const result = await runAuthClient(server.host, home);
-    expect(result).toEqual({ token: 'tok-123', projectId: 'meta-project' });
+    expect(result).toEqual({
+      token: 'tok-123',
+      projectId: 'meta-project',
+      universeDomain: 'googleapis.com',
+    });
     const tokenRequest = server.requests.find((r) => r.path.includes('/default/token'));
     expect(tokenRequest?.path).toContain(
       encodeURIComponent('https://www.googleapis.com/auth/bigquery'),
@@ -61,7 +66,36 @@ describe('the local metadata server', () => {
     expect(server.requests.some((r) => r.path.endsWith('/project/project-id'))).toBe(true);
   });
 
+  it('gives google-auth-library the universe domain it is told to play', async () => {
+    const s3ns = await startMetadataServer({
+      projectId: 's3ns:example-project',
+      universeDomain: 's3nsapis.fr',
+      serviceAccountEmail: 'bq-autoloader@example-project.s3ns-system.iam.gserviceaccount.com',
+    });
+    try {
+      const result = await runAuthClient(s3ns.host, home);
+      expect(result).toEqual({
+        token: 'local-access-token',
+        projectId: 's3ns:example-project',
+        universeDomain: 's3nsapis.fr',
+      });
+      expect(s3ns.requests.map((r) => r.path)).toContain(
+        '/computeMetadata/v1/universe/universe-domain',
+      );
+      const email = await fetch(
+        `${s3ns.url}/computeMetadata/v1/instance/service-accounts/default/email`,
+        { headers: { 'Metadata-Flavor': 'Google' } },
+      );
+      expect(await email.text()).toBe(
+        'bq-autoloader@example-project.s3ns-system.iam.gserviceaccount.com',
+      );
+    } finally {
+      await s3ns.close();
+    }
+  });
+
   it.each([
+    ['/computeMetadata/v1/universe/universe-domain', 'googleapis.com'],
     ['/computeMetadata/v1/project/numeric-project-id', '123456789012'],
     [
       '/computeMetadata/v1/instance/service-accounts/default/email',

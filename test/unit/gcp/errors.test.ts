@@ -1,5 +1,6 @@
 import { PermanentError, RetryableError } from '../../../src/errors';
 import { classifyGoogleError, type ErrorKind, errorKind } from '../../../src/gcp/errors';
+import { ProxyTunnelError } from '../../../src/gcp/proxy';
 
 const body = (reason: string, message = `${reason} happened`) => ({
   error: { code: 0, message, errors: [{ reason, message, domain: 'global' }] },
@@ -131,4 +132,26 @@ describe('classifyGoogleError', () => {
       undefined,
     );
   });
+
+  it.each([502, 503, 504])(
+    'retries a tunnel the egress proxy could not open (%i): no answer came from Google',
+    (status) => {
+      const cause = new ProxyTunnelError('http://proxy:3128', 'bigquery.s3nsapis.fr:443', status);
+      const error = classifyGoogleError(undefined, undefined, cause);
+
+      expect(error).toBeInstanceOf(RetryableError);
+      expect(error).toMatchObject({ reason: 'EPROXYTUNNEL', cause, status: undefined });
+      expect(error?.message).toBe(
+        `proxy http://proxy:3128 answered CONNECT bigquery.s3nsapis.fr:443 with ${status}`,
+      );
+    },
+  );
+
+  it.each([403, 407])(
+    'leaves a tunnel the proxy refuses (%i) unclassified, never a PermanentError that would acknowledge',
+    (status) => {
+      const cause = new ProxyTunnelError('http://proxy:3128', 'bigquery.s3nsapis.fr:443', status);
+      expect(classifyGoogleError(undefined, undefined, cause)).toBe(undefined);
+    },
+  );
 });
