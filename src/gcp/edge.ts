@@ -55,6 +55,8 @@ export interface GoogleEdge {
    */
   useEndpoints(choice: EndpointChoice): void;
   readonly tokens: TokenProvider;
+  /** The egress proxy of `https:` calls (HTTPS_PROXY), without credentials; logged at start. */
+  readonly proxy: string | undefined;
   call(request: EdgeRequest): Promise<EdgeAnswer>;
   /** Closes idle connections. */
   close(): void;
@@ -74,7 +76,7 @@ export function createGoogleEdge(options: GoogleEdgeOptions = {}): GoogleEdge {
   const env = options.env ?? process.env;
   let endpoints = googleEndpoints(env, options.endpoints);
   const tokens = options.tokens ?? createTokenProvider({ auth: options.auth, env: options.env });
-  const http = options.http ?? createHttpClient();
+  const http = options.http ?? createHttpClient(env);
 
   async function call(request: EdgeRequest): Promise<EdgeAnswer> {
     const token = endpoints.authenticated[request.service] ? await bearer(request) : undefined;
@@ -137,6 +139,7 @@ export function createGoogleEdge(options: GoogleEdgeOptions = {}): GoogleEdge {
       endpoints = googleEndpoints(env, choice);
     },
     tokens,
+    proxy: http.proxy,
     call,
     close: () => http.close(),
   };

@@ -36,6 +36,7 @@ export function startUp(
         pubsub: endpoints.pubsub,
         ...(endpoints.regionalLocation ? { regional: endpoints.regionalLocation } : {}),
       },
+      ...(google.edge.proxy ? { proxy: google.edge.proxy } : {}),
     });
     if (applied.credentialsProblem) {
       log(

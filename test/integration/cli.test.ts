@@ -106,8 +106,13 @@ describe('bq-autoloader plan', () => {
     ],
     [
       { GOOGLE_CLOUD_PROJECT: 's3ns:example-project' },
-      'universeDomain: s3nsapis.fr\nendpoints: regional\nlocation: europe-west9\n',
-      'https://bigquery.europe-west9.rep.s3nsapis.fr/bigquery/v2/projects/s3ns%3Aexample-project/jobs',
+      'universeDomain: s3nsapis.fr\nlocation: u-france-east1\n',
+      'https://bigquery.s3nsapis.fr/bigquery/v2/projects/s3ns%3Aexample-project/jobs',
+    ],
+    [
+      { GOOGLE_CLOUD_PROJECT: 'example.com:project' },
+      'endpoints: regional\nlocation: europe-west9\n',
+      'https://bigquery.europe-west9.rep.googleapis.com/bigquery/v2/projects/example.com%3Aproject/jobs',
     ],
   ])('prints the full jobs.insert URL it would call (%j)', async (env, top, url) => {
     const rules = stack.writeRules(

@@ -27,13 +27,19 @@ export interface LocalStack {
 export interface LocalStackOptions {
   /** The runtime project the metadata server reports; default TEST_PROJECT. */
   projectId?: string;
+  /** What the metadata server answers at `universe/universe-domain`; default googleapis.com. */
+  universeDomain?: string;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const projectId = options.projectId ?? TEST_PROJECT;
   const rootDir = mkdtempSync(join(tmpdir(), 'bqal-stack-'));
   mkdirSync(join(rootDir, 'buckets'), { recursive: true });
-  const metadata = await startMetadataServer({ projectId, accessToken: TEST_TOKEN });
+  const metadata = await startMetadataServer({
+    projectId,
+    accessToken: TEST_TOKEN,
+    ...(options.universeDomain ? { universeDomain: options.universeDomain } : {}),
+  });
   const gcs = await startGcsServer({ rootDir });
   const bigquery = await startBigQueryServer({
     bucketsDir: join(rootDir, 'buckets'),
