@@ -24,7 +24,7 @@ export async function localQuery(
     return { exitCode: 2 };
   }
   const target = await localTarget(settings);
-  const response = await fetch(`${target.url}/bigquery/v2/projects/${target.project}/queries`, {
+  const response = await fetch(`${target.url}/bigquery/v2/projects/${encodeURIComponent(target.project)}/queries`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: sql, useLegacySql: false }),
