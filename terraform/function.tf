@@ -14,7 +14,7 @@ locals {
   # Token scopes of the runtime identity (read by src/gcp/token.ts). IAM still decides what the
   # account may do; scopes only stop a read-only deployment from writing by accident. Scope
   # names are identifiers, not endpoints: they are the same in every universe (Trusted Cloud
-  # by S3NS: "OAuth scope names are consistent", docs/terraform-universes.md), so they stay.
+  # by S3NS: "OAuth scope names are consistent", docs/sovereign.md), so they stay.
   scopes = concat(
     ["https://www.googleapis.com/auth/bigquery"],
     [local.storage_write ? "https://www.googleapis.com/auth/devstorage.read_write" : "https://www.googleapis.com/auth/devstorage.read_only"],

@@ -5,7 +5,7 @@
 
 # Google-managed service agents come from the provider, never from a formatted email: their
 # domain depends on the universe (Google Cloud and Trusted Cloud by S3NS differ) and Google
-# documents the format as subject to change. docs/terraform-universes.md has the details.
+# documents the format as subject to change. docs/sovereign.md has the details.
 
 # Cloud Storage's agent: the storage API returns it (and creates it on first request).
 data "google_storage_project_service_account" "gcs_agent" {

@@ -24,11 +24,14 @@ export async function localQuery(
     return { exitCode: 2 };
   }
   const target = await localTarget(settings);
-  const response = await fetch(`${target.url}/bigquery/v2/projects/${encodeURIComponent(target.project)}/queries`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: sql, useLegacySql: false }),
-  });
+  const response = await fetch(
+    `${target.url}/bigquery/v2/projects/${encodeURIComponent(target.project)}/queries`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: sql, useLegacySql: false }),
+    },
+  );
   const answer = (await response.json()) as QueryAnswer;
   if (!response.ok) {
     process.stderr.write(`query failed: ${answer.error?.message ?? response.status}\n`);

@@ -4,7 +4,7 @@
  * universe is one input, handed to the function; no endpoint host or service-account email is
  * written by hand; service agents come from the provider; prefixed project ids never reach a
  * name. examples.test.ts checks examples/s3ns, a deployment in S3NS. See
- * docs/terraform-universes.md.
+ * docs/sovereign.md.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,7 +5,7 @@
 # module, a prefixed project id and the universe's region.
 # Run from this folder, with gcloud and ADC set up for the universe (GOOGLE_CLOUD_UNIVERSE_DOMAIN):
 #   terraform init && terraform apply -var project_id=s3ns:example-project -var landing_bucket=BUCKET
-# Check first that every service in docs/terraform-universes.md is available to your project:
+# Check first that every service in docs/sovereign.md is available to your project:
 # the S3NS documentation does not establish all of them (Eventarc, Cloud Build...).
 
 # Both providers talk to the universe's endpoints (https://SERVICE.s3nsapis.fr) and compare
@@ -40,7 +40,7 @@ module "autoloader" {
 
   # Eventarc delivery only. Pub/Sub inputs (delivery = "pubsub", requests, sweep) use
   # authenticated push subscriptions with dead-lettering, which the S3NS Pub/Sub documentation
-  # lists as unavailable (docs/terraform-universes.md).
+  # lists as unavailable (docs/sovereign.md).
   landing_buckets = {
     (var.landing_bucket) = {}
   }
