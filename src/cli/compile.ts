@@ -8,8 +8,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
-import { createObjectReader } from '../gcp/storage/objects';
 import { compileChecked, configLocation, readRules, type TextReader } from '../rules/load';
+import { gcsRulesReader } from './rules';
 import { reportConfigError } from './validate';
 
 export interface CompileIo {
@@ -22,7 +22,7 @@ export async function compile(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   io: CompileIo = {
-    readGcsText: (uri) => createObjectReader().readText(uri),
+    readGcsText: gcsRulesReader(env),
     stdout: process.stdout,
     stderr: process.stderr,
   },

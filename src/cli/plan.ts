@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { type GsObject, parseGsUri } from '../core/gs-uri';
 import { jobsInsertUrl } from '../gcp/bigquery/client';
+import { createGoogleEdge } from '../gcp/edge';
 import { googleEndpoints } from '../gcp/endpoints';
 import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
@@ -50,8 +51,18 @@ export async function plan(args: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write('usage: bq-autoloader plan gs://BUCKET/NAME [options] (see --help)\n');
     return { exitCode: 2 };
   }
-  const reader = createObjectReader();
-  const loaded = await loadCliRules(values.config ?? settings.configLocation, reader);
+  // Reading the live object needs the credentials anyway: the reader then follows the
+  // universe and endpoints they and the rules decide. With --generation plan stays offline.
+  const edge = createGoogleEdge({ env });
+  const reader = createObjectReader({ edge });
+  const live = values.generation === undefined;
+  const location = values.config ?? settings.configLocation;
+  const loaded = await loadCliRules(
+    location,
+    reader,
+    process.stderr,
+    live ? { edge, env } : undefined,
+  );
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const object =
     values.generation === undefined

@@ -3,12 +3,13 @@
  * broken rules file with its path-precise message and exit code 1 instead of a stack trace.
  */
 import { ConfigError } from '../config/errors';
+import { lazy } from '../core/lazy';
 import { UniverseMismatchError } from '../core/universe';
-import type { GoogleEdge } from '../gcp/edge';
-import type { ObjectReader } from '../gcp/storage/objects';
+import { createGoogleEdge, type GoogleEdge } from '../gcp/edge';
+import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
-import { applyEndpoints } from '../rules/endpoints';
-import { loadRules } from '../rules/load';
+import { applyEndpoints, loadRulesOnEdge } from '../rules/endpoints';
+import { loadRules, type TextReader } from '../rules/load';
 
 export type CliRules =
   | { ok: true; rules: CompiledRules; location: string }
@@ -25,12 +26,33 @@ export async function loadCliRules(
   google?: { edge: GoogleEdge; env: NodeJS.ProcessEnv },
 ): Promise<CliRules> {
   try {
-    const rules = await loadRules(location, (u) => reader.readText(u));
-    if (google) await applyEndpoints(google.edge, rules.config, google.env, location);
+    const read: TextReader = (u) => reader.readText(u);
+    const rules = google
+      ? (await loadRulesOnEdge(location, google.edge, read, google.env)).rules
+      : await loadRules(location, read);
     return { ok: true, rules, location };
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof UniverseMismatchError)) throw error;
+    if (!isStartupRefusal(error)) throw error;
     stderr.write(`${error.message}\n`);
     return { ok: false, exitCode: 1 };
   }
+}
+
+/**
+ * Reads gs:// rules files for the commands that only check them (validate, compile): before
+ * the first read its edge is pointed at the universe the environment and credentials name.
+ */
+export function gcsRulesReader(env: NodeJS.ProcessEnv): TextReader {
+  const edge = createGoogleEdge({ env });
+  const reader = createObjectReader({ edge });
+  const ready = lazy(() => applyEndpoints(edge, {}, env));
+  return async (uri) => {
+    await ready();
+    return reader.readText(uri);
+  };
+}
+
+/** A universe mismatch found by a command: its message on stderr, exit code 1. */
+export function isStartupRefusal(error: unknown): error is Error {
+  return error instanceof ConfigError || error instanceof UniverseMismatchError;
 }

@@ -7,12 +7,14 @@
  */
 import { parseArgs } from 'node:util';
 import { parseGsUri } from '../core/gs-uri';
+import { UniverseMismatchError } from '../core/universe';
 import { createGoogleEdge } from '../gcp/edge';
 import { createObjectLister, type ListedObject } from '../gcp/storage/listing';
 import { createObjectReader } from '../gcp/storage/objects';
 import { destinationOf } from '../outcomes/post-load';
 import { objectStatus, parseDuration, summarizeRoute } from '../outcomes/status';
 import type { CompiledRoute } from '../routing/compile';
+import { applyEndpoints } from '../rules/endpoints';
 import { readCliSettings } from '../settings';
 import { loadCliRules } from './rules';
 
@@ -47,7 +49,15 @@ export async function status(
     return { exitCode: 2 };
   }
   const { bucket, name } = named;
-  const reader = createObjectReader();
+  const edge = createGoogleEdge({ env });
+  try {
+    await applyEndpoints(edge, {}, env);
+  } catch (error) {
+    if (!(error instanceof UniverseMismatchError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return { exitCode: 1 };
+  }
+  const reader = createObjectReader({ edge });
   const object = values.generation
     ? await reader.getObject({ bucket, name, generation: values.generation })
     : await reader.getLiveObject(bucket, name);

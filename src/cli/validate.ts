@@ -1,9 +1,10 @@
 /** `bq-autoloader validate [--config F]`: the same checks a cold start makes, as a command. */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
-import { createObjectReader } from '../gcp/storage/objects';
+import { UniverseMismatchError } from '../core/universe';
 import { loadRules } from '../rules/load';
 import { readCliSettings } from '../settings';
+import { gcsRulesReader } from './rules';
 
 export async function validate(
   args: string[],
@@ -13,12 +14,13 @@ export async function validate(
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
   const location = values.config ?? settings.configLocation;
   try {
-    const rules = await loadRules(location, (uri) => createObjectReader().readText(uri));
+    const rules = await loadRules(location, gcsRulesReader(env));
     process.stdout.write(`${location}: OK (${rules.routes.length} routes)\n`);
     return { exitCode: 0 };
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    reportConfigError(location, error);
+    if (error instanceof ConfigError) reportConfigError(location, error);
+    else if (error instanceof UniverseMismatchError) process.stderr.write(`${error.message}\n`);
+    else throw error;
     return { exitCode: 1 };
   }
 }

@@ -9,6 +9,8 @@
  * https://cloud.google.com/storage/docs/regional-endpoints
  */
 
+import { type Environment, envText, SettingError } from './env';
+
 export const DEFAULT_UNIVERSE = 'googleapis.com';
 
 /** A DNS name of two labels or more, lowercase (`googleapis.com`, `s3nsapis.fr`). */
@@ -48,6 +50,16 @@ export const REGIONAL_ENDPOINT_LOCATIONS: Readonly<Record<string, readonly strin
   's3nsapis.fr': [],
 };
 
+/** `GOOGLE_CLOUD_UNIVERSE_DOMAIN` (`s3nsapis.fr`), as Google's client libraries read it. */
+export function envUniverse(env: Environment): string | undefined {
+  const name = 'GOOGLE_CLOUD_UNIVERSE_DOMAIN';
+  const text = envText(env, name)?.toLowerCase();
+  if (text !== undefined && !UNIVERSE_DOMAIN.test(text)) {
+    throw new SettingError(name, `${name} must be a domain such as s3nsapis.fr, got "${text}"`);
+  }
+  return text;
+}
+
 /** `https://SERVICE.UNIVERSE`, or the regional `https://SERVICE.LOCATION.rep.UNIVERSE`. */
 export function serviceRoot(service: ApiService, universe: string, location?: string): string {
   return location === undefined
@@ -63,7 +75,7 @@ export function regionalEndpointProblem(universe: string, location: string): str
   const where = known.length
     ? `regional endpoints exist in ${known.join(', ')}`
     : 'that universe documents none that a loader could use';
-  return `${kind}location ${location} has no BigQuery regional endpoint in ${universe} (${where})`;
+  return `${kind}${location} has no BigQuery regional endpoint in ${universe} (${where})`;
 }
 
 /** Where each candidate universe came from, named in messages. */
@@ -96,7 +108,8 @@ export function chooseUniverse(sources: UniverseSources): ChosenUniverse {
   const named: [ChosenUniverse['from'], string | undefined][] = [
     ['rules file', sources.rules],
     ['GOOGLE_CLOUD_UNIVERSE_DOMAIN', sources.env],
-    ['credentials', sources.credentials],
+    // A key file or metadata server written by hand may differ in case or blanks only.
+    ['credentials', sources.credentials?.trim().toLowerCase()],
   ];
   const given = named.filter((entry): entry is [ChosenUniverse['from'], string] => !!entry[1]);
   const [first] = given;
@@ -104,9 +117,13 @@ export function chooseUniverse(sources: UniverseSources): ChosenUniverse {
   for (const [from, universe] of given.slice(1)) {
     if (universe !== first[1]) {
       throw new UniverseMismatchError(
-        `universe mismatch: the ${first[0]} says ${first[1]} but the ${from} ${from === 'credentials' ? 'belong to' : 'says'} ${universe}`,
+        `universe mismatch: ${describeSource(first[0])} says ${first[1]} but ${describeSource(from)} ${from === 'credentials' ? 'belong to' : 'says'} ${universe}`,
       );
     }
   }
   return { universe: first[1], from: first[0] };
+}
+
+function describeSource(from: ChosenUniverse['from']): string {
+  return from === 'GOOGLE_CLOUD_UNIVERSE_DOMAIN' ? from : `the ${from}`;
 }

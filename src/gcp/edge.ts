@@ -45,13 +45,13 @@ export interface EdgeAnswer extends HttpAnswer {
 }
 
 export interface GoogleEdge {
-  /** Read at each call: `useEndpoints` may change them once, at start. */
+  /** Read at each call: `useEndpoints` changes them at start. */
   readonly endpoints: GoogleEndpoints;
   /**
-   * Sends every later call to this universe (and location): called once at start, when the
-   * rules file and the credentials have said which (src/pipeline/startup.ts). Until then
-   * calls go to the universe the edge was created with (`GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else
-   * googleapis.com): only a rules file in Cloud Storage is read before.
+   * Sends every later call to this universe (and location). A cold start calls it once the
+   * rules and the credentials have decided (src/rules/endpoints.ts), and first, for a rules
+   * file in Cloud Storage, with the environment's and credentials' universe. Until then calls
+   * go where the edge was created (`GOOGLE_CLOUD_UNIVERSE_DOMAIN`, else googleapis.com).
    */
   useEndpoints(choice: EndpointChoice): void;
   readonly tokens: TokenProvider;

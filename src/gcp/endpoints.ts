@@ -10,10 +10,11 @@
  * https://cloud.google.com/pubsub/docs/emulator#accessing_environment_variables
  */
 
-import { type Environment, envBaseUrl, envText, SettingError } from '../core/env';
-import { DEFAULT_UNIVERSE, serviceRoot, UNIVERSE_DOMAIN } from '../core/universe';
+import { type Environment, envBaseUrl } from '../core/env';
+import { type ApiService, DEFAULT_UNIVERSE, envUniverse, serviceRoot } from '../core/universe';
 
-export type GoogleService = 'bigquery' | 'storage' | 'pubsub';
+/** The APIs the loader calls. */
+export type GoogleService = ApiService;
 
 /** Which universe, and whether calls stay in one location (regional endpoints). */
 export interface EndpointChoice {
@@ -59,14 +60,4 @@ export function googleEndpoints(
     pubsub: pubsubEmulator ?? serviceRoot('pubsub', universe),
     authenticated: { bigquery: true, storage: !storageEmulator, pubsub: !pubsubEmulator },
   };
-}
-
-/** `GOOGLE_CLOUD_UNIVERSE_DOMAIN` (`s3nsapis.fr`), as Google's client libraries read it. */
-export function envUniverse(env: Environment = process.env): string | undefined {
-  const name = 'GOOGLE_CLOUD_UNIVERSE_DOMAIN';
-  const text = envText(env, name)?.toLowerCase();
-  if (text !== undefined && !UNIVERSE_DOMAIN.test(text)) {
-    throw new SettingError(name, `${name} must be a domain such as s3nsapis.fr, got "${text}"`);
-  }
-  return text;
 }

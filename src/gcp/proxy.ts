@@ -1,6 +1,7 @@
 /**
  * The egress proxy, read from the environment as Google's own clients read it: gaxios (which
- * the edge replaced) tunnels through `HTTPS_PROXY` / `https_proxy` unless `NO_PROXY` /
+ * the edge replaced) tunnels through `HTTPS_PROXY` / `https_proxy` (else `HTTP_PROXY` /
+ * `http_proxy`) unless `NO_PROXY` /
  * `no_proxy` names the host. Operators behind a corporate egress proxy and the CLI on a
  * laptop depend on it. Only `https:` URLs are proxied: plain `http:` ones are the emulators
  * and local servers, which a proxy must not see. A proxy URL may hold a password, so it is
@@ -17,7 +18,9 @@ export interface ProxySettings {
   bypasses(url: URL): boolean;
 }
 
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy'] as const;
+// gaxios' order: an HTTP_PROXY alone also carries https: calls there, so tokens (fetched by
+// google-auth-library through gaxios) and API calls always take the same way out.
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
 const NO_PROXY_VARIABLES = ['NO_PROXY', 'no_proxy'] as const;
 
 /** The proxy for `https:` URLs, or undefined when none is set. */

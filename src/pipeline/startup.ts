@@ -6,12 +6,10 @@
  */
 
 import type { Environment } from '../core/env';
-import { isGsUri } from '../core/gs-uri';
 import type { GoogleClients } from '../gcp/clients';
 import { log } from '../log';
 import type { CompiledRules } from '../routing/compile';
-import { applyEndpoints } from '../rules/endpoints';
-import { loadRules } from '../rules/load';
+import { loadRulesOnEdge } from '../rules/endpoints';
 
 export function startUp(
   location: string,
@@ -21,11 +19,12 @@ export function startUp(
   // Asked now, so the metadata server answers while the rules file is read.
   google.edge.tokens.universe().catch(() => undefined);
   const started = (async () => {
-    // A rules file in Cloud Storage cannot name the universe it is read from: that read
-    // follows GOOGLE_CLOUD_UNIVERSE_DOMAIN and the credentials.
-    if (isGsUri(location)) await applyEndpoints(google.edge, {}, env, location);
-    const rules = await loadRules(location, google.objects.readText);
-    const applied = await applyEndpoints(google.edge, rules.config, env, location);
+    const { rules, applied } = await loadRulesOnEdge(
+      location,
+      google.edge,
+      google.objects.readText,
+      env,
+    );
     const { endpoints } = applied;
     log('INFO', `rules loaded from ${location}; universe ${applied.universe} (${applied.from})`, {
       routes: rules.routes.length,

@@ -7,9 +7,17 @@
 import { ConfigError } from '../config/errors';
 import type { Config } from '../config/schema';
 import type { Environment } from '../core/env';
-import { type ChosenUniverse, chooseUniverse, regionalEndpointProblem } from '../core/universe';
+import { isGsUri } from '../core/gs-uri';
+import {
+  type ChosenUniverse,
+  chooseUniverse,
+  envUniverse,
+  regionalEndpointProblem,
+} from '../core/universe';
 import type { GoogleEdge } from '../gcp/edge';
-import { type EndpointChoice, envUniverse, type GoogleEndpoints } from '../gcp/endpoints';
+import type { EndpointChoice, GoogleEndpoints } from '../gcp/endpoints';
+import type { CompiledRules } from '../routing/compile';
+import { loadRules, type TextReader } from './load';
 
 export type EndpointSettings = Partial<Pick<Config, 'universeDomain' | 'endpoints' | 'location'>>;
 
@@ -67,4 +75,20 @@ export function endpointChoice(
     choice.regionalLocation = config.location.toLowerCase();
   }
   return { chosen, choice };
+}
+
+/**
+ * Loads the rules as a cold start does, then points `edge` at their universe and endpoints.
+ * A rules file in Cloud Storage cannot name the universe it is read from: that read follows
+ * GOOGLE_CLOUD_UNIVERSE_DOMAIN and the credentials.
+ */
+export async function loadRulesOnEdge(
+  location: string,
+  edge: GoogleEdge,
+  readGcsText: TextReader,
+  env: Environment,
+): Promise<{ rules: CompiledRules; applied: AppliedEndpoints }> {
+  if (isGsUri(location)) await applyEndpoints(edge, {}, env, location);
+  const rules = await loadRules(location, readGcsText);
+  return { rules, applied: await applyEndpoints(edge, rules.config, env, location) };
 }

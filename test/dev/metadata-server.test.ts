@@ -70,7 +70,7 @@ describe('the local metadata server', () => {
     const s3ns = await startMetadataServer({
       projectId: 's3ns:example-project',
       universeDomain: 's3nsapis.fr',
-      serviceAccountEmail: 'bq-autoloader@example-project.s3ns-system.iam.gserviceaccount.com',
+      serviceAccountEmail: 'bq-autoloader@example-project.s3ns.iam.gserviceaccount.com',
     });
     try {
       const result = await runAuthClient(s3ns.host, home);
@@ -86,9 +86,7 @@ describe('the local metadata server', () => {
         `${s3ns.url}/computeMetadata/v1/instance/service-accounts/default/email`,
         { headers: { 'Metadata-Flavor': 'Google' } },
       );
-      expect(await email.text()).toBe(
-        'bq-autoloader@example-project.s3ns-system.iam.gserviceaccount.com',
-      );
+      expect(await email.text()).toBe('bq-autoloader@example-project.s3ns.iam.gserviceaccount.com');
     } finally {
       await s3ns.close();
     }

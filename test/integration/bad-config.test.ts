@@ -79,13 +79,13 @@ it.each([
     'GOOGLE_CLOUD_UNIVERSE_DOMAIN naming another universe than the credentials',
     '',
     { GOOGLE_CLOUD_UNIVERSE_DOMAIN: 's3nsapis.fr' },
-    'universe mismatch: the GOOGLE_CLOUD_UNIVERSE_DOMAIN says s3nsapis.fr but the credentials belong to googleapis.com',
+    'universe mismatch: GOOGLE_CLOUD_UNIVERSE_DOMAIN says s3nsapis.fr but the credentials belong to googleapis.com',
   ],
   [
     'regional endpoints in a location without them',
     'endpoints: regional\nlocation: asia-northeast1\n',
     {},
-    'location: location asia-northeast1 has no BigQuery regional endpoint in googleapis.com',
+    'location: asia-northeast1 has no BigQuery regional endpoint in googleapis.com',
   ],
 ])('%s exits with a CRITICAL line naming both', async (_case, top, env, message) => {
   const fn = await startFunction({

@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { startUniverseGateway, type UniverseGateway } from '../../dev/universe-gateway';
 import { binaryStorageEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack, TEST_PROJECT, TEST_TOKEN } from '../support/local-stack';
+import {
+  type LocalStack,
+  startLocalStack,
+  TEST_PROJECT,
+  TEST_TOKEN,
+  withoutEmulators,
+} from '../support/local-stack';
 import { createPushSubscription, publish } from '../support/pubsub-rest';
 
 const emulatorHost = process.env.PUBSUB_EMULATOR_HOST as string;
@@ -49,9 +55,8 @@ beforeAll(async () => {
       'storage.googleapis.com': stack.gcs.url,
     },
   });
-  const { BIGQUERY_EMULATOR_HOST: _b, STORAGE_EMULATOR_HOST: _s, ...direct } = stack.env;
   fn = await startFunction({
-    ...direct,
+    ...withoutEmulators(stack.env),
     ...gateway.env,
     // Plain http: Pub/Sub stays direct, as every emulator does behind a proxy.
     PUBSUB_EMULATOR_HOST: emulatorHost,

@@ -4,10 +4,8 @@
  * delivered (twice, or before the insert's own log line).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { objectJobId } from '../../src/core/job-id';
-import { binaryStorageEvent, post } from '../support/events';
+import { binaryStorageEvent, completionEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 import { pubsub } from '../support/pubsub-rest';
@@ -51,24 +49,6 @@ afterAll(async () => {
   await fn?.stop();
   await stack?.close();
 });
-
-/** The audit-log fixture for `jobId`, as Eventarc delivers it (structured mode). */
-function completionEvent(jobId: string, uri: string) {
-  const text = readFileSync(
-    join(__dirname, '../fixtures/events/audit-log/job-change-done.json'),
-    'utf8',
-  )
-    .replaceAll('JOB_ID', jobId)
-    .replaceAll('"ROUTE"', '"orders"')
-    .replace('gs://landing/sales/a.csv', uri);
-  const event = JSON.parse(text) as Record<string, unknown>;
-  event.id = randomUUID();
-  return {
-    id: event.id as string,
-    headers: { 'content-type': 'application/cloudevents+json' },
-    body: JSON.stringify(event),
-  };
-}
 
 async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
   expect((await post(fn.url, request)).status).toBe(204);
@@ -137,8 +117,8 @@ it('a completion event delivered twice after the insert: loaded, archived, one n
   expect(submitted).toMatchObject({ jobId, outcome: 'submitted' });
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
-  const first = await deliver(completionEvent(jobId, uri));
-  const second = await deliver(completionEvent(jobId, uri));
+  const first = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
+  const second = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
   expect(first).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', jobId });
   expect(second).toMatchObject({ outcome: 'finished', state: 'loaded' });
 
@@ -157,7 +137,7 @@ it('a malformed file finished by its completion event: failed, quarantined, noti
   const { jobId, uri, finalize } = put(name, 'id,amount\n1,22\n2,twenty-two\n');
   await deliver(finalize);
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
-  const line = await deliver(completionEvent(jobId, uri));
+  const line = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
 
   expect(line).toMatchObject({
     severity: 'ERROR',
@@ -213,7 +193,7 @@ it('a completion event before the insert’s own log line leads to the same fina
   expect(inserted.status).toBe(200);
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
-  const early = await deliver(completionEvent(jobId, uri));
+  const early = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
   expect(early).toMatchObject({
     outcome: 'finished',
     state: 'loaded',
@@ -279,7 +259,7 @@ it('an overwrite while the job runs: the completion leaves the newer generation 
   expect(newer.generation).not.toBe(stored.generation);
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
-  const line = await deliver(completionEvent(jobId, uri));
+  const line = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
   expect(line).toMatchObject({ outcome: 'finished', finished: 'gone', action: 'skipped' });
   const live = stack.gcs.store.get('landing-ev', name);
   expect(live.generation).toBe(newer.generation);
@@ -324,7 +304,7 @@ it('a decoy job inserted first under the object’s computable id is never taken
     reason: expect.stringContaining('is not this load'),
   });
   // A completion event for that job, naming the object: nothing is marked, moved or deleted.
-  expect(await deliver(completionEvent(jobId, uri))).toMatchObject({
+  expect(await deliver(completionEvent(jobId, uri, { table: 'orders' }))).toMatchObject({
     outcome: 'finished',
     finished: 'foreign',
     action: 'skipped',

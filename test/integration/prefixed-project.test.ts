@@ -4,10 +4,8 @@
  * rules file, destinations, job references and URLs, markers, completion events.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { objectJobId } from '../../src/core/job-id';
-import { binaryStorageEvent, post } from '../support/events';
+import { binaryStorageEvent, completionEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack } from '../support/local-stack';
 
@@ -41,25 +39,6 @@ routes:
     await stack?.close();
   });
 
-  function completionEvent(jobId: string, uri: string) {
-    const text = readFileSync(
-      join(__dirname, '../fixtures/events/audit-log/job-change-done.json'),
-      'utf8',
-    )
-      .replaceAll('JOB_ID', jobId)
-      .replaceAll('test-project', project)
-      .replaceAll('"ROUTE"', '"orders"')
-      .replace('gs://landing/sales/a.csv', uri)
-      .replace('tables/sales', 'tables/orders');
-    const event = JSON.parse(text) as Record<string, unknown>;
-    event.id = randomUUID();
-    return {
-      id: event.id as string,
-      headers: { 'content-type': 'application/cloudevents+json' },
-      body: JSON.stringify(event),
-    };
-  }
-
   async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
     expect((await post(fn.url, request)).status).toBe(204);
     return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
@@ -80,7 +59,9 @@ routes:
     const submitted = await deliver({ id: finalize.headers['ce-id'], ...finalize });
     expect(submitted).toMatchObject({ jobId, outcome: 'submitted' });
     await stack.bigquery.waitForJob(project, jobId);
-    const done = await deliver(completionEvent(jobId, `gs://${bucket}/${name}`));
+    const done = await deliver(
+      completionEvent(jobId, `gs://${bucket}/${name}`, { project, table: 'orders' }),
+    );
     expect(done).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', jobId });
     const [row] = await stack.bigquery.query(
       'SELECT count(*) AS n FROM raw.orders WHERE amount = 5',

@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { startUniverseGateway, type UniverseGateway } from '../../dev/universe-gateway';
 import { binaryStorageEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import {
+  type LocalStack,
+  startLocalStack,
+  TEST_PROJECT,
+  withoutEmulators,
+} from '../support/local-stack';
 
 const BIGQUERY = 'bigquery.europe-west9.rep.googleapis.com';
 const STORAGE = 'storage.europe-west9.rep.googleapis.com';
@@ -22,9 +27,8 @@ beforeAll(async () => {
   gateway = await startUniverseGateway({
     hosts: { [BIGQUERY]: stack.bigquery.url, [STORAGE]: stack.gcs.url },
   });
-  const { BIGQUERY_EMULATOR_HOST: _b, STORAGE_EMULATOR_HOST: _s, ...direct } = stack.env;
   fn = await startFunction({
-    ...direct,
+    ...withoutEmulators(stack.env),
     ...gateway.env,
     AUTOLOADER_CONFIG: stack.writeRules(`
 endpoints: regional

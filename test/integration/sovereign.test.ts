@@ -8,13 +8,11 @@
  * function honours as Google's clients do) that plays Google's hosts and records every call.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startUniverseGateway, type UniverseGateway } from '../../dev/universe-gateway';
 import { objectJobId } from '../../src/core/job-id';
-import { binaryStorageEvent, post } from '../support/events';
+import { binaryStorageEvent, completionEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack } from '../support/local-stack';
+import { type LocalStack, startLocalStack, withoutEmulators } from '../support/local-stack';
 
 const PROJECT = 's3ns:example-project';
 const ENCODED = encodeURIComponent(PROJECT);
@@ -25,12 +23,6 @@ const ARCHIVE = `archive-${suffix}`;
 let stack: LocalStack;
 let gateway: UniverseGateway;
 let fn: FunctionProcess;
-
-/** The stack's environment without the emulator variables: the function finds Google itself. */
-function withoutEmulators(env: Record<string, string>): Record<string, string> {
-  const { BIGQUERY_EMULATOR_HOST: _b, STORAGE_EMULATOR_HOST: _s, ...rest } = env;
-  return rest;
-}
 
 /** `METHOD host/path` of every call the gateway saw since the last reset. */
 function calls(): string[] {
@@ -65,25 +57,6 @@ afterAll(async () => {
   await gateway?.close();
   await stack?.close();
 });
-
-/** The BigQuery audit-log CloudEvent of a DONE job, as Eventarc delivers it. */
-function completionEvent(jobId: string, uri: string) {
-  const event = JSON.parse(
-    readFileSync(join(__dirname, '../fixtures/events/audit-log/job-change-done.json'), 'utf8')
-      .replaceAll('JOB_ID', jobId)
-      .replaceAll('test-project', PROJECT)
-      .replaceAll('"ROUTE"', '"orders"')
-      .replace('gs://landing/sales/a.csv', uri)
-      .replace('tables/sales', 'tables/orders')
-      .replace('"location": "US"', '"location": "u-france-east1"'),
-  ) as Record<string, unknown>;
-  event.id = randomUUID();
-  return {
-    id: event.id as string,
-    headers: { 'content-type': 'application/cloudevents+json' },
-    body: JSON.stringify(event),
-  };
-}
 
 async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
   expect((await post(fn.url, request)).status).toBe(204);
@@ -133,7 +106,13 @@ it('finalize → load → completion → move, on the universe’s hosts over ve
   expect(inserted.jobReference).toMatchObject({ projectId: PROJECT, location: 'u-france-east1' });
 
   gateway.requests.length = 0;
-  const done = await deliver(completionEvent(jobId, `gs://${LANDING}/${name}`));
+  const done = await deliver(
+    completionEvent(jobId, `gs://${LANDING}/${name}`, {
+      project: PROJECT,
+      table: 'orders',
+      location: 'u-france-east1',
+    }),
+  );
   expect(done).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', action: 'moved' });
   const job = `/bigquery/v2/projects/${ENCODED}/jobs/${jobId}`;
   expect(calls()).toEqual([
@@ -155,4 +134,49 @@ it('finalize → load → completion → move, on the universe’s hosts over ve
     new Set(['storage.s3nsapis.fr:443', 'bigquery.s3nsapis.fr:443']),
   );
   expect(gateway.tunnels.every((t) => t.accepted)).toBe(true);
+});
+
+describe('with nothing configured', () => {
+  let fromCredentials: FunctionProcess | undefined;
+  afterAll(async () => {
+    await fromCredentials?.stop();
+  });
+
+  it('takes the universe from the credentials and reads a gs:// rules file in it', async () => {
+    const rules = `routes:\n  - name: r\n    match: gs://${LANDING}/r/*.csv\n    destination: raw.r\n`;
+    stack.gcs.store.insert(`config-${suffix}`, 'autoloader.yaml', Buffer.from(rules), {});
+    gateway.requests.length = 0;
+    fromCredentials = await startFunction({
+      ...withoutEmulators(stack.env),
+      ...gateway.env,
+      AUTOLOADER_CONFIG: `gs://config-${suffix}/autoloader.yaml`,
+    });
+    const line = await fromCredentials.waitForLog((l) => String(l.message).startsWith('rules'));
+    expect(line).toMatchObject({ severity: 'INFO', universe: 's3nsapis.fr', routes: 1 });
+    expect(String(line.message)).toContain('universe s3nsapis.fr (credentials)');
+    expect(calls()).toEqual([
+      `GET storage.s3nsapis.fr/storage/v1/b/config-${suffix}/o/autoloader.yaml`,
+    ]);
+  });
+});
+
+it('refuses at start regional endpoints the running universe does not have', async () => {
+  const refused = await startFunction({
+    ...withoutEmulators(stack.env),
+    ...gateway.env,
+    // Valid in googleapis.com, which is all the rules file alone lets validation assume.
+    AUTOLOADER_CONFIG: stack.writeRules(
+      `endpoints: regional\nlocation: europe-west9\nroutes:\n  - name: r\n    match: gs://b/*.csv\n    destination: raw.r\n`,
+      'regional.yaml',
+    ),
+  });
+  try {
+    expect(await refused.exited).not.toBe(0);
+    const line = refused.logs.find((l) => l.severity === 'CRITICAL');
+    expect(String(line?.message)).toContain(
+      'location: europe-west9 has no BigQuery regional endpoint in s3nsapis.fr',
+    );
+  } finally {
+    await refused.stop();
+  }
 });

@@ -3,6 +3,8 @@
  * Eventarc binary and structured CloudEvents, legacy GCS background events, Pub/Sub pushes.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface TestObject {
   bucket: string;
@@ -117,4 +119,37 @@ export async function post(
   path = '/',
 ): Promise<Response> {
   return fetch(`${url}${path}`, { method: 'POST', headers: request.headers, body: request.body });
+}
+
+export interface CompletionEventOptions {
+  project?: string;
+  route?: string;
+  /** The job's destination table id (the fixture's is `sales`). */
+  table?: string;
+  location?: string;
+}
+
+/**
+ * The BigQuery audit-log CloudEvent of a DONE load job (`jobChange`, BigQueryAuditMetadata),
+ * as Eventarc delivers it in structured mode, from fixtures/events/audit-log/job-change-done.json.
+ */
+export function completionEvent(jobId: string, uri: string, options: CompletionEventOptions = {}) {
+  const project = options.project ?? 'test-project';
+  const text = readFileSync(
+    join(__dirname, '../fixtures/events/audit-log/job-change-done.json'),
+    'utf8',
+  )
+    .replaceAll('JOB_ID', jobId)
+    .replaceAll('test-project', project)
+    .replaceAll('"ROUTE"', `"${options.route ?? 'orders'}"`)
+    .replace('gs://landing/sales/a.csv', uri)
+    .replace('tables/sales', `tables/${options.table ?? 'sales'}`)
+    .replace('"location": "US"', `"location": "${options.location ?? 'US'}"`);
+  const event = JSON.parse(text) as Record<string, unknown>;
+  event.id = randomUUID();
+  return {
+    id: event.id as string,
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify(event),
+  };
 }

@@ -66,3 +66,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   };
 }
+
+/**
+ * The stack's environment without the BigQuery and Cloud Storage emulator variables: the
+ * function then derives Google's public hosts itself (tests reach them through the universe
+ * gateway, dev/universe-gateway.ts).
+ */
+export function withoutEmulators(env: Record<string, string>): Record<string, string> {
+  const { BIGQUERY_EMULATOR_HOST: _b, STORAGE_EMULATOR_HOST: _s, ...rest } = env;
+  return rest;
+}

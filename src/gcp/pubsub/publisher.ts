@@ -35,7 +35,9 @@ export function createPublisher(options: PublisherOptions = {}): Publisher {
   const timeoutMs = options.fetchTimeoutMs ?? 30_000;
 
   async function publish(topic: string, message: OutgoingMessage): Promise<string> {
-    const url = `${edge.endpoints.pubsub}/v1/${topic}:publish`;
+    // Each segment encoded, as BigQuery URLs encode projects: `s3ns:p` → `s3ns%3Ap`.
+    const path = topic.split('/').map(encodeURIComponent).join('/');
+    const url = `${edge.endpoints.pubsub}/v1/${path}:publish`;
     const what = `Pub/Sub publish to ${topic}`;
     return withRetry(async ({ deadline }) => {
       const answer = await edge.call({

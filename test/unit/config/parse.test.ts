@@ -220,51 +220,6 @@ describe('parseConfig', () => {
     ]);
   });
 
-  it('reads universeDomain and endpoints: regional in a location that has them', () => {
-    const config = parseConfig(
-      withRoute(
-        '',
-        'universeDomain: googleapis.com\nendpoints: regional\nlocation: europe-west9\n',
-      ),
-      'rules.yaml',
-    );
-    expect(config).toMatchObject({ universeDomain: 'googleapis.com', endpoints: 'regional' });
-    expect(parseConfig(withRoute('', 'universeDomain: s3nsapis.fr\n'), 'r.yaml')).toMatchObject({
-      universeDomain: 's3nsapis.fr',
-    });
-  });
-
-  it('refuses regional endpoints in a location without them, and a universe that is no domain', () => {
-    expect(problems(withRoute('', 'endpoints: regional\n'))).toEqual([
-      {
-        path: 'location',
-        message: expect.stringMatching(
-          /^multi-region location US has no BigQuery regional endpoint/,
-        ),
-      },
-    ]);
-    expect(
-      problems(
-        withRoute(
-          '',
-          'universeDomain: s3nsapis.fr\nendpoints: regional\nlocation: u-france-east1\n',
-        ),
-      ),
-    ).toEqual([
-      {
-        path: 'location',
-        message:
-          'location u-france-east1 has no BigQuery regional endpoint in s3nsapis.fr (that universe documents none that a loader could use)',
-      },
-    ]);
-    expect(problems(withRoute('', 'universeDomain: https://s3nsapis.fr\n'))).toEqual([
-      {
-        path: 'universeDomain',
-        message: 'expected a domain such as googleapis.com or s3nsapis.fr',
-      },
-    ]);
-  });
-
   it('refuses an empty file for its missing routes', () => {
     expect(problems('')).toEqual([{ path: 'routes', message: expect.any(String) }]);
   });

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   chooseUniverse,
+  REGIONAL_ENDPOINT_LOCATIONS,
   regionalEndpointProblem,
   serviceRoot,
   UniverseMismatchError,
@@ -33,7 +36,7 @@ describe('chooseUniverse', () => {
 
   it('refuses a rules file that disagrees with the environment', () => {
     expect(() => chooseUniverse({ rules: 's3nsapis.fr', env: 'googleapis.com' })).toThrow(
-      /the rules file says s3nsapis.fr but the GOOGLE_CLOUD_UNIVERSE_DOMAIN says googleapis.com/,
+      /the rules file says s3nsapis.fr but GOOGLE_CLOUD_UNIVERSE_DOMAIN says googleapis.com/,
     );
   });
 });
@@ -54,8 +57,8 @@ describe('regional endpoints', () => {
   );
 
   it.each([
-    ['US', /^multi-region location US has no BigQuery regional endpoint in googleapis.com/],
-    ['asia-northeast1', /^location asia-northeast1 has no BigQuery regional endpoint/],
+    ['US', /^multi-region US has no BigQuery regional endpoint in googleapis.com/],
+    ['asia-northeast1', /^asia-northeast1 has no BigQuery regional endpoint/],
   ])('refuses %s, listing where they exist', (location, message) => {
     const problem = regionalEndpointProblem('googleapis.com', location);
     expect(problem).toMatch(message);
@@ -65,4 +68,13 @@ describe('regional endpoints', () => {
   it('does not judge a universe whose list it does not know', () => {
     expect(regionalEndpointProblem('example-universe.test', 'anywhere1')).toBeUndefined();
   });
+});
+
+it('docs/sovereign.md lists exactly the locations the loader accepts for regional endpoints', () => {
+  const doc = readFileSync(join(__dirname, '../../../docs/sovereign.md'), 'utf8').replace(
+    /\s+/g,
+    ' ',
+  );
+  const listed = /so BigQuery's list decides: ([a-z0-9, -]+) \(/.exec(doc)?.[1]?.split(', ');
+  expect(listed).toEqual(REGIONAL_ENDPOINT_LOCATIONS['googleapis.com']);
 });

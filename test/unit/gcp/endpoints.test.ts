@@ -1,5 +1,6 @@
+import { envUniverse } from '../../../src/core/universe';
 import { jobsGetUrl, jobsInsertUrl } from '../../../src/gcp/bigquery/client';
-import { envUniverse, googleEndpoints } from '../../../src/gcp/endpoints';
+import { googleEndpoints } from '../../../src/gcp/endpoints';
 import { objectUrl } from '../../../src/gcp/storage/urls';
 
 describe('BIGQUERY_EMULATOR_HOST', () => {

@@ -3,9 +3,17 @@ import { SettingError } from '../../../src/core/env';
 import { noProxyMatcher, proxySettings } from '../../../src/gcp/proxy';
 
 describe('proxySettings', () => {
-  it('is undefined without HTTPS_PROXY or https_proxy (HTTP_PROXY is for http: URLs)', () => {
+  it('is undefined when no proxy variable is set (empty counts as unset)', () => {
     expect(proxySettings({})).toBeUndefined();
-    expect(proxySettings({ HTTPS_PROXY: '', HTTP_PROXY: 'http://p:1' })).toBeUndefined();
+    expect(proxySettings({ HTTPS_PROXY: '', HTTP_PROXY: '' })).toBeUndefined();
+  });
+
+  it('falls back to HTTP_PROXY, then http_proxy, as gaxios does for https: calls', () => {
+    expect(proxySettings({ HTTPS_PROXY: '', HTTP_PROXY: 'http://p:1' })?.shown).toBe('http://p:1');
+    expect(proxySettings({ http_proxy: 'http://q:2' })?.shown).toBe('http://q:2');
+    expect(proxySettings({ https_proxy: 'http://s:3', HTTP_PROXY: 'http://p:1' })?.shown).toBe(
+      'http://s:3',
+    );
   });
 
   it('reads HTTPS_PROXY before https_proxy, and shows it without credentials or path', () => {

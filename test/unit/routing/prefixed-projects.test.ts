@@ -61,6 +61,10 @@ it('refuses a destination in the default project that allow.destinations does no
 });
 
 it('takes a prefixed project from object metadata, still inside the allowlist', async () => {
+  expect(destination(await plan('named/a.csv', { 'bq-project': 's3ns:example-project' }))).toEqual({
+    job: 's3ns:billing-project',
+    table: { projectId: 's3ns:example-project', datasetId: 'raw', tableId: 'named' },
+  });
   expect(await plan('named/a.csv', { 'bq-project': 's3ns:other-project' })).toMatchObject({
     kind: 'refused',
     reason: expect.stringContaining('s3ns:other-project.raw.named is not in allow.destinations'),

@@ -41,7 +41,7 @@ describe('applyEndpoints', () => {
     const edge = edgeWith(async () => 'googleapis.com');
     const applying = applyEndpoints(edge, { endpoints: 'regional', location: 'US' }, {}, 'r.yaml');
     await expect(applying).rejects.toThrow(ConfigError);
-    await expect(applying).rejects.toThrow(/^r\.yaml: location: multi-region location US/);
+    await expect(applying).rejects.toThrow(/^r\.yaml: location: multi-region US/);
     expect(edge.endpoints.bigquery).toBe('https://bigquery.googleapis.com');
   });
 

@@ -41,6 +41,12 @@ describe('createPublisher with PUBSUB_EMULATOR_HOST', () => {
     });
   });
 
+  it('encodes a prefixed project in the topic path, keeping the :publish verb', async () => {
+    server.answers.push({ status: 200, body: { messageIds: ['8'] } });
+    await publisher().publish('projects/s3ns:example-project/topics/dead', { attributes: {} });
+    expect(server.requests[0]?.url).toBe('/v1/projects/s3ns%3Aexample-project/topics/dead:publish');
+  });
+
   it('retries a 503 and then succeeds', async () => {
     server.answers.push({ status: 503, body: { error: { code: 503, message: 'x' } } });
     server.answers.push({ status: 200, body: { messageIds: ['1'] } });

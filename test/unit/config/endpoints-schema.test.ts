@@ -1,0 +1,56 @@
+/** `universeDomain:` and `endpoints:` in the rules file (src/config/endpoints-schema.ts). */
+import { ConfigError } from '../../../src/config/errors';
+import { parseConfig } from '../../../src/config/parse';
+
+const ROUTES = 'routes:\n  - name: r\n    match: gs://b/x.csv\n    destination: raw.t\n';
+/** One route under the top-level keys `top`. */
+const rules = (top: string) => `${top}${ROUTES}`;
+
+function problems(text: string): ConfigError['issues'] {
+  try {
+    parseConfig(text, 'rules.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('universeDomain and endpoints', () => {
+  it('reads universeDomain and endpoints: regional in a location that has them', () => {
+    const config = parseConfig(
+      rules('universeDomain: googleapis.com\nendpoints: regional\nlocation: europe-west9\n'),
+      'rules.yaml',
+    );
+    expect(config).toMatchObject({ universeDomain: 'googleapis.com', endpoints: 'regional' });
+    expect(parseConfig(rules('universeDomain: s3nsapis.fr\n'), 'r.yaml')).toMatchObject({
+      universeDomain: 's3nsapis.fr',
+    });
+  });
+
+  it('refuses regional endpoints in a location without them, and a universe that is no domain', () => {
+    expect(problems(rules('endpoints: regional\n'))).toEqual([
+      {
+        path: 'location',
+        message: expect.stringMatching(/^multi-region US has no BigQuery regional endpoint/),
+      },
+    ]);
+    expect(
+      problems(
+        rules('universeDomain: s3nsapis.fr\nendpoints: regional\nlocation: u-france-east1\n'),
+      ),
+    ).toEqual([
+      {
+        path: 'location',
+        message:
+          'u-france-east1 has no BigQuery regional endpoint in s3nsapis.fr (that universe documents none that a loader could use)',
+      },
+    ]);
+    expect(problems(rules('universeDomain: https://s3nsapis.fr\n'))).toEqual([
+      {
+        path: 'universeDomain',
+        message: 'expected a domain such as googleapis.com or s3nsapis.fr',
+      },
+    ]);
+  });
+});
