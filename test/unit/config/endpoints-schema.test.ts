@@ -1,20 +1,9 @@
-/** `universeDomain:` and `endpoints:` in the rules file (src/config/endpoints-schema.ts). */
-import { ConfigError } from '../../../src/config/errors';
 import { parseConfig } from '../../../src/config/parse';
+import { problems } from './problems';
 
 const ROUTES = 'routes:\n  - name: r\n    match: gs://b/x.csv\n    destination: raw.t\n';
 /** One route under the top-level keys `top`. */
 const rules = (top: string) => `${top}${ROUTES}`;
-
-function problems(text: string): ConfigError['issues'] {
-  try {
-    parseConfig(text, 'rules.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('universeDomain and endpoints', () => {
   it('reads universeDomain and endpoints: regional in a location that has them', () => {

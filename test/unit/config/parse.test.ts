@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../../src/config/errors';
 import { parseConfig } from '../../../src/config/parse';
+import { problems } from './problems';
 
 const FIXTURES = join(__dirname, '../../fixtures/config');
 const ROUTE = 'name: r\n    match: gs://b/x.csv\n    destination: raw.t';
-
-function problems(text: string): ConfigError['issues'] {
-  try {
-    parseConfig(text, 'rules.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 /** One route whose YAML gets `extra` lines appended (indented under the route). */
 function withRoute(extra: string, top = ''): string {
