@@ -3,6 +3,7 @@
  * errors and injected faults.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http-util';
 import { BodyTooLargeError, CLOSE } from '../local-guard';
 import { BigQueryApiError, defaultReason, errorBody, invalid } from './errors';
 import type { Fault } from './faults';
@@ -37,6 +38,35 @@ export function record(requests: RecordedRequest[], incoming: IncomingRequest): 
   const body = Buffer.from(incoming.body.subarray(0, RECORDED_BODY_BYTES));
   requests.push({ ...incoming, body });
   if (requests.length > RECORDED_REQUESTS) requests.splice(0, requests.length - RECORDED_REQUESTS);
+}
+
+/**
+ * The request with its whole body, recorded; undefined when it was already answered (413, a
+ * body over `limit`).
+ */
+export async function receive(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  requests: RecordedRequest[],
+): Promise<IncomingRequest | undefined> {
+  const incoming: IncomingRequest = {
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers: req.headers,
+    body: Buffer.alloc(0),
+    bodyBytes: 0,
+  };
+  try {
+    incoming.body = await readBody(req, limit);
+    incoming.bodyBytes = incoming.body.length;
+    return incoming;
+  } catch (error) {
+    send(res, errorReply(error));
+    return undefined;
+  } finally {
+    record(requests, incoming);
+  }
 }
 
 export interface Reply {

@@ -2,8 +2,9 @@
  * A local BigQuery jobs API backed by DuckDB, for `npm start` and the integration tests.
  * Speaks the REST shapes of https://cloud.google.com/bigquery/docs/reference/rest on
  * 127.0.0.1, under both `/bigquery/v2/projects/…` and `/projects/…` (the path Google's Node
- * client uses with BIGQUERY_EMULATOR_HOST). Every request is recorded before any injected
- * fault applies, so tests can assert on the exact bytes the loader sent.
+ * client uses with BIGQUERY_EMULATOR_HOST). Every request is recorded (a bounded prefix of
+ * its body: http.ts) before any injected fault applies, so tests can assert on what the
+ * loader sent.
  * All projects share one warehouse: `dataset.table` names a table whatever the project.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listenLocal, readBody } from '../http-util';
+import { listenLocal } from '../http-util';
 import { DEFAULT_MAX_BODY_BYTES } from '../local-guard';
 import { BigQueryApiError, invalid } from './errors';
 import { type Fault, FaultList } from './faults';
@@ -22,7 +23,7 @@ import {
   parseJsonBody,
   type RecordedRequest,
   type Reply,
-  record,
+  receive,
   send,
 } from './http';
 import { type Job, JobStore } from './jobs';
@@ -205,22 +206,9 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const incoming: IncomingRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      body: Buffer.alloc(0),
-      bodyBytes: 0,
-    };
-    try {
-      incoming.body = await readBody(req, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-      incoming.bodyBytes = incoming.body.length;
-    } catch (error) {
-      record(requests, incoming);
-      send(res, errorReply(error));
-      return;
-    }
-    record(requests, incoming);
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const incoming = await receive(req, res, maxBodyBytes, requests);
+    if (!incoming) return;
     const fault = faults.take(incoming.method, incoming.path);
     if (fault && !fault.afterServing) {
       answerFault(req, res, fault);
