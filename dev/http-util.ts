@@ -7,6 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CLOSE, DEFAULT_MAX_BODY_BYTES, foreignRequest, readBodyUpTo } from './local-guard';
 
 export interface Listening {
   server: Server;
@@ -14,9 +15,22 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 only (nothing here may be reachable from other machines); port 0 = any free port. */
+/**
+ * Listens on 127.0.0.1 only (nothing here may be reachable from other machines); port 0 = any
+ * free port. Requests for another Host or from a web page of another origin are refused
+ * before `handler` sees them (local-guard.ts says why).
+ */
 export async function listenLocal(handler: RequestListener, port = 0): Promise<Listening> {
-  const server = createServer(handler);
+  let actual = port;
+  const server = createServer((req, res) => {
+    const refused = foreignRequest(req, actual);
+    if (refused === undefined) {
+      handler(req, res);
+      return;
+    }
+    // The body is never read: close the connection rather than drain it.
+    sendJson(res, 403, { error: { code: 403, message: `Forbidden: ${refused}` } }, CLOSE);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -24,7 +38,7 @@ export async function listenLocal(handler: RequestListener, port = 0): Promise<L
       resolve();
     });
   });
-  const actual = (server.address() as AddressInfo).port;
+  actual = (server.address() as AddressInfo).port;
   return {
     server,
     port: actual,
@@ -37,10 +51,9 @@ export async function listenLocal(handler: RequestListener, port = 0): Promise<L
   };
 }
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** The body, up to `limit` bytes (BodyTooLargeError past it). */
+export function readBody(req: IncomingMessage, limit = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  return readBodyUpTo(req, limit);
 }
 
 export function sendJson(

@@ -7,6 +7,7 @@ import { BigQueryApiError, type ErrorProto } from './errors';
 import { type LoadResult, runLoad } from './load';
 import type { JobSpec } from './load-config';
 import type { SourceFile } from './sources';
+import type { Staging } from './staging';
 import type { Warehouse } from './warehouse';
 
 export type JobState = 'PENDING' | 'RUNNING' | 'DONE';
@@ -61,6 +62,7 @@ export class JobStore {
 
   constructor(
     private readonly warehouse: Warehouse,
+    private readonly staging: Staging,
     private readonly baseUrl: () => string,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -108,8 +110,12 @@ export class JobStore {
         record.state = 'RUNNING';
         const started = this.clock();
         record.startTime = started.getTime();
+        let release: () => Promise<void> = async () => undefined;
         try {
-          await runLoad(this.warehouse, spec.load, await sources(), started, async (result) => {
+          // Staged inside `exclusive`: no query runs while a load's files are readable.
+          const staged = await this.staging.stage(await sources());
+          release = staged.release;
+          await runLoad(this.warehouse, spec.load, staged.files, started, async (result) => {
             record.result = result;
             await finish();
           });
@@ -117,6 +123,8 @@ export class JobStore {
           record.result = undefined;
           record.failure = failureOf(error);
           await finish();
+        } finally {
+          await release();
         }
       })
       .catch(() => undefined)

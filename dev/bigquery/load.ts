@@ -4,10 +4,7 @@
  * Call inside `Warehouse.exclusive`. Errors thrown here become the job's `errorResult`.
  * Semantics follow https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
-import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BigQueryApiError, type ErrorProto, invalid } from './errors';
 import type { ColumnSpec, LoadSpec, PartitionType } from './load-config';
 import { scanNdjsonFile } from './ndjson';
@@ -311,7 +308,8 @@ async function goodJsonLines(
     })),
   );
   if (scan.cleaned === undefined) return file;
-  const path = join(tmpdir(), `local-bigquery-${randomUUID()}.ndjson`);
+  // Beside the staged file: the only folder DuckDB may read (staging.ts).
+  const path = `${file.path}.good`;
   await writeFile(path, scan.cleaned);
   temporaryFiles.push(path);
   return { ...file, path, gzip: false };

@@ -2,23 +2,30 @@
  * A local BigQuery jobs API backed by DuckDB, for `npm start` and the integration tests.
  * Speaks the REST shapes of https://cloud.google.com/bigquery/docs/reference/rest on
  * 127.0.0.1, under both `/bigquery/v2/projects/…` and `/projects/…` (the path Google's Node
- * client uses with BIGQUERY_EMULATOR_HOST). Every request is recorded before any injected
- * fault applies, so tests can assert on the exact bytes the loader sent.
+ * client uses with BIGQUERY_EMULATOR_HOST). Every request is recorded (a bounded prefix of
+ * its body: http.ts) before any injected fault applies, so tests can assert on what the
+ * loader sent.
  * All projects share one warehouse: `dataset.table` names a table whatever the project.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BigQueryApiError, defaultReason, errorBody, invalid } from './errors';
+import { listenLocal } from '../http-util';
+import { DEFAULT_MAX_BODY_BYTES } from '../local-guard';
+import { BigQueryApiError, invalid } from './errors';
 import { type Fault, FaultList } from './faults';
+import {
+  answerFault,
+  errorReply,
+  type IncomingRequest,
+  parseJsonBody,
+  type RecordedRequest,
+  type Reply,
+  receive,
+  send,
+} from './http';
 import { type Job, JobStore } from './jobs';
 import { parseJob } from './load-config';
 import { parseMultipartRelated } from './multipart';
@@ -31,9 +38,11 @@ import {
 } from './rest-shapes';
 import { UploadSessions } from './resumable';
 import { resolveSourceUris, uploadedFile } from './sources';
+import { Staging } from './staging';
 import { type Row, Warehouse } from './warehouse';
 
 export type { Fault } from './faults';
+export type { RecordedRequest } from './http';
 export type { Job } from './jobs';
 
 export interface BigQueryServerOptions {
@@ -45,14 +54,8 @@ export interface BigQueryServerOptions {
   port?: number;
   /** The project named in answers that have no project of their own; default `local-project`. */
   projectId?: string;
-}
-
-export interface RecordedRequest {
-  method: string;
-  /** Path with query string, as received. */
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
+  /** Largest request body (one upload chunk, a multipart upload) accepted; default 64 MiB. */
+  maxBodyBytes?: number;
 }
 
 export interface BigQueryServer {
@@ -60,6 +63,7 @@ export interface BigQueryServer {
   url: string;
   /** `127.0.0.1:PORT`, for BIGQUERY_EMULATOR_HOST. */
   host: string;
+  /** The last requests, bodies cut to a prefix (http.ts: RECORDED_BODY_BYTES). */
   requests: RecordedRequest[];
   injectFault(fault: Fault): void;
   clearFaults(): void;
@@ -70,68 +74,15 @@ export interface BigQueryServer {
   close(): Promise<void>;
 }
 
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { ...reply.headers };
-  let payload: Buffer | undefined;
-  if (reply.body !== undefined) {
-    payload = Buffer.from(JSON.stringify(reply.body));
-    headers['Content-Type'] = 'application/json; charset=UTF-8';
-  }
-  headers['Content-Length'] = String(payload?.length ?? 0);
-  res.writeHead(reply.status, headers);
-  res.end(payload);
-}
-
-function errorReply(error: unknown): Reply {
-  if (error instanceof BigQueryApiError) {
-    return { status: error.status, body: errorBody(error.status, error.reason, error.message) };
-  }
-  const message = `Local BigQuery server error: ${(error as Error)?.message}`;
-  return { status: 500, body: errorBody(500, 'internalError', message) };
-}
-
-function answerFault(req: IncomingMessage, res: ServerResponse, fault: Fault): void {
-  if (fault.reset) {
-    req.socket.destroy();
-    return;
-  }
-  const status = fault.status ?? 503;
-  const reason = fault.reason ?? defaultReason(status);
-  const message = fault.message ?? `Injected fault (${reason})`;
-  send(res, { status, body: errorBody(status, reason, message) });
-}
-
-function parseJsonBody(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (cause) {
-    throw invalid(`The request body is not valid JSON: ${(cause as Error).message}`);
-  }
-}
-
 export async function startBigQueryServer(options: BigQueryServerOptions): Promise<BigQueryServer> {
-  const warehouse = await Warehouse.open(options.warehousePath ?? ':memory:');
   const uploadsDir = await mkdtemp(join(tmpdir(), 'local-bigquery-'));
+  const staging = await Staging.create(uploadsDir);
+  const warehouse = await Warehouse.open(options.warehousePath ?? ':memory:', staging.dir);
   const defaultProject = options.projectId ?? 'local-project';
   const requests: RecordedRequest[] = [];
   const faults = new FaultList();
   let url = '';
-  const jobs = new JobStore(warehouse, () => url);
+  const jobs = new JobStore(warehouse, staging, () => url);
   await jobs.restore();
   const sessions = new UploadSessions(uploadsDir);
 
@@ -156,8 +107,8 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     return { status: 200, body: job };
   }
 
-  async function resumableStart(req: RecordedRequest, projectId: string, path: string) {
-    const spec = parseJob(parseJsonBody(req.body), projectId, true);
+  async function resumableStart(req: IncomingRequest, projectId: string, path: string) {
+    const spec = parseJob(parseJsonBody(req), projectId, true);
     jobs.assertNew(spec);
     const announced = req.headers['x-upload-content-length'];
     const total =
@@ -170,7 +121,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     };
   }
 
-  async function resumablePut(uploadId: string | null, req: RecordedRequest): Promise<Reply> {
+  async function resumablePut(uploadId: string | null, req: IncomingRequest): Promise<Reply> {
     const session = sessions.get(uploadId);
     if (session.job) {
       return { status: 200, body: jobs.get(session.spec.projectId, session.spec.jobId) };
@@ -196,7 +147,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     return { status: 200, body: session.job };
   }
 
-  async function route(req: RecordedRequest): Promise<Reply> {
+  async function route(req: IncomingRequest): Promise<Reply> {
     const parsed = new URL(req.path, 'http://local');
     const upload = /^\/upload(?:\/bigquery\/v2)?\/projects\/([^/]+)\/jobs$/.exec(parsed.pathname);
     if (upload) {
@@ -222,18 +173,18 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     }
     const method = req.method;
     if (collection === 'jobs' && id === undefined && method === 'POST') {
-      return insertFromUris(projectId, parseJsonBody(req.body));
+      return insertFromUris(projectId, parseJsonBody(req));
     }
     if (collection === 'jobs' && id !== undefined && sub === undefined && method === 'GET') {
       const location = parsed.searchParams.get('location') ?? undefined;
       return { status: 200, body: jobs.get(projectId, id, location) };
     }
     if (collection === 'queries' && id === undefined && method === 'POST') {
-      const body = parseJsonBody(req.body) as { query?: unknown; useLegacySql?: unknown };
+      const body = parseJsonBody(req) as { query?: unknown; useLegacySql?: unknown };
       if (typeof body.query !== 'string') throw invalid('query is required');
       if (body.useLegacySql === true)
         throw invalid('Legacy SQL is not supported by the local BigQuery server');
-      const result = await warehouse.query(body.query).catch((cause: Error) => {
+      const result = await warehouse.readOnlyQuery(body.query).catch((cause: Error) => {
         throw invalid(cause.message.split('\n')[0] ?? cause.message);
       });
       return { status: 200, body: queryResponse(projectId, `query_${randomUUID()}`, result) };
@@ -255,32 +206,23 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const recorded: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      body: await readBody(req),
-    };
-    requests.push(recorded);
-    const fault = faults.take(recorded.method, recorded.path);
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const incoming = await receive(req, res, maxBodyBytes, requests);
+    if (!incoming) return;
+    const fault = faults.take(incoming.method, incoming.path);
     if (fault && !fault.afterServing) {
       answerFault(req, res, fault);
       return;
     }
-    const reply = await route(recorded).catch(errorReply);
+    const reply = await route(incoming).catch(errorReply);
     if (fault) answerFault(req, res, fault);
     else send(res, reply);
   }
 
-  const server = createServer((req, res) => {
+  const listening = await listenLocal((req, res) => {
     handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = `127.0.0.1:${port}`;
+  }, options.port);
+  const host = `127.0.0.1:${listening.port}`;
   url = `http://${host}`;
 
   return {
@@ -292,8 +234,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     waitForJob: (projectId, jobId) => jobs.waitForJob(projectId, jobId),
     query: async (sql: string): Promise<Row[]> => (await warehouse.query(sql)).rows,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await jobs.settled();
       await warehouse.close();
       await rm(uploadsDir, { recursive: true, force: true });

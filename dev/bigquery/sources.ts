@@ -2,12 +2,14 @@
  * Resolves `gs://B/N` source URIs to files of the local GCS store (`<bucketsDir>/B/N`),
  * read directly from disk. Dot-folders and dot-files (the GCS server's metadata sidecars)
  * are never objects. A URI may hold one `*`, after the bucket, matching any characters
- * (including `/`), like BigQuery's wildcard.
+ * (including `/`), like BigQuery's wildcard. Names are checked like the GCS server's, and a
+ * file is an object only if its real path (symbolic links resolved) is inside its bucket.
  * https://cloud.google.com/bigquery/docs/batch-loading-data#load-wildcards
  */
-import { open, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { BigQueryApiError } from './errors';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { badBucket, badObjectName } from '../gcs/names';
+import { BigQueryApiError, invalid } from './errors';
 
 export interface SourceFile {
   uri: string;
@@ -46,9 +48,11 @@ async function isGzip(path: string, uri: string): Promise<boolean> {
   }
 }
 
-async function fileIfObject(path: string): Promise<number | undefined> {
+async function fileIfObject(path: string, bucketDir: string): Promise<number | undefined> {
   try {
-    const info = await stat(path);
+    const real = await realpath(path);
+    if (!real.startsWith(`${await realpath(bucketDir)}${sep}`)) return undefined;
+    const info = await stat(real);
     return info.isFile() ? info.size : undefined;
   } catch {
     return undefined;
@@ -59,12 +63,13 @@ async function resolveOne(bucketsDir: string, uri: string): Promise<SourceFile[]
   const match = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!match) throw new BigQueryApiError(400, 'invalid', `Invalid source URI ${uri}`);
   const [, bucket = '', name = ''] = match;
+  const bad = badBucket(bucket) ?? badObjectName(name);
+  if (bad) throw invalid(`Invalid source URI ${uri}: ${bad}`);
   const bucketDir = join(bucketsDir, bucket);
   const star = name.indexOf('*');
   let names: string[];
   if (star < 0) {
-    const inside = relative(bucketDir, join(bucketDir, name));
-    names = inside.startsWith('..') || isHidden(name) ? [] : [name];
+    names = isHidden(name) ? [] : [name];
   } else {
     const prefix = name.slice(0, star);
     const suffix = name.slice(star + 1);
@@ -75,7 +80,7 @@ async function resolveOne(bucketsDir: string, uri: string): Promise<SourceFile[]
   const files: SourceFile[] = [];
   for (const objectName of names) {
     const path = join(bucketDir, objectName);
-    const bytes = await fileIfObject(path);
+    const bytes = await fileIfObject(path, bucketDir);
     if (bytes === undefined) continue;
     const objectUri = `gs://${bucket}/${objectName}`;
     files.push({ uri: objectUri, path, bytes, gzip: await isGzip(path, objectUri) });

@@ -3,8 +3,16 @@
  * use goes through `exclusive`, so loads and queries run one at a time, like a per-warehouse
  * job queue — which also makes each load's transaction simple.
  * BigQuery `dataset.table` = DuckDB schema `dataset`, table `table`.
+ * DuckDB runs with external access off: SQL reaches no file but the database and the
+ * staging folder (staging.ts), installs or loads no extension, and cannot turn that back on
+ * (configuration locked) — the query endpoint takes SQL from whoever can reach it.
  */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  StatementType,
+} from '@duckdb/node-api';
 
 export type Row = Record<string, unknown>;
 
@@ -64,6 +72,26 @@ export function rewriteBackticks(sql: string): string {
 
 const JOBS_TABLE = 'local_bigquery_jobs';
 
+export interface QueryResult {
+  columns: { name: string; duckType: string }[];
+  rows: Row[];
+}
+
+function resultOf(reader: DuckDBResultReader): QueryResult {
+  const names = reader.columnNames();
+  const types = reader.columnTypes().map((type) => type.toString());
+  const js = reader.getRowsJS();
+  const json = reader.getRowsJson();
+  const rows = js.map((row, r) => {
+    const object: Row = {};
+    names.forEach((name, c) => {
+      object[name] = jsonSafe(row[c], json[r]?.[c]);
+    });
+    return object;
+  });
+  return { columns: names.map((name, c) => ({ name, duckType: types[c] ?? 'VARCHAR' })), rows };
+}
+
 export class Warehouse {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -72,8 +100,12 @@ export class Warehouse {
     readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(path: string): Promise<Warehouse> {
-    const instance = await DuckDBInstance.create(path);
+  /** `stagingDir`: the one folder loads read from (and may write scratch files to). */
+  static async open(path: string, stagingDir: string): Promise<Warehouse> {
+    const instance = await DuckDBInstance.create(path, {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     const connection = await instance.connect();
     // BigQuery TIMESTAMPs are UTC.
     await connection.run("SET TimeZone = 'UTC'");
@@ -82,6 +114,11 @@ export class Warehouse {
     await connection.run(
       `CREATE TABLE IF NOT EXISTS main.${JOBS_TABLE} (project_id VARCHAR, job_id VARCHAR, resource JSON, PRIMARY KEY (project_id, job_id))`,
     );
+    // In this order: allowed_directories cannot change once external access is off, and
+    // nothing can change once the configuration is locked.
+    await connection.run(`SET allowed_directories = [${literal(`${stagingDir}/`)}]`);
+    await connection.run('SET enable_external_access = false');
+    await connection.run('SET lock_configuration = true');
     return new Warehouse(instance, connection);
   }
 
@@ -93,24 +130,31 @@ export class Warehouse {
   }
 
   /** Runs SQL (not queued: call inside `exclusive`) and answers JSON-safe row objects. */
-  async rows(sql: string): Promise<{ columns: { name: string; duckType: string }[]; rows: Row[] }> {
-    const reader = await this.connection.runAndReadAll(sql);
-    const names = reader.columnNames();
-    const types = reader.columnTypes().map((type) => type.toString());
-    const js = reader.getRowsJS();
-    const json = reader.getRowsJson();
-    const rows = js.map((row, r) => {
-      const object: Row = {};
-      names.forEach((name, c) => {
-        object[name] = jsonSafe(row[c], json[r]?.[c]);
-      });
-      return object;
-    });
-    return { columns: names.map((name, c) => ({ name, duckType: types[c] ?? 'VARCHAR' })), rows };
+  async rows(sql: string): Promise<QueryResult> {
+    return resultOf(await this.connection.runAndReadAll(sql));
   }
 
-  query(sql: string): Promise<{ columns: { name: string; duckType: string }[]; rows: Row[] }> {
+  query(sql: string): Promise<QueryResult> {
     return this.exclusive(() => this.rows(rewriteBackticks(sql)));
+  }
+
+  /**
+   * One SELECT (or FROM, WITH, VALUES, SHOW, DESCRIBE…: DuckDB types them all SELECT) and
+   * nothing else, for the query endpoint: no COPY, ATTACH, DDL or DML. DuckDB's own parser
+   * decides what the statement is; external access being off keeps file functions out.
+   */
+  readOnlyQuery(sql: string): Promise<QueryResult> {
+    return this.exclusive(async () => {
+      const statements = await this.connection.extractStatements(rewriteBackticks(sql));
+      if (statements.count !== 1) throw new Error('Send exactly one SQL statement');
+      const prepared = await statements.prepare(0);
+      if (prepared.statementType !== StatementType.SELECT) {
+        throw new Error(
+          `Only read-only queries run here, not ${StatementType[prepared.statementType]}`,
+        );
+      }
+      return resultOf(await prepared.runAndReadAll());
+    });
   }
 
   /** Columns of `dataset.table`, or undefined when it does not exist. */

@@ -8,7 +8,8 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
-import { listenLocal, readBody, sendJson } from '../http-util';
+import { listenLocal, readBody as readWholeBody, sendJson } from '../http-util';
+import { BodyTooLargeError, CLOSE, DEFAULT_MAX_BODY_BYTES } from '../local-guard';
 import { GcsError, invalid } from './errors';
 import { bucketResource, objectResource } from './resource';
 import {
@@ -24,6 +25,8 @@ import { parseMultipart, ResumableSessions } from './uploads';
 export interface GcsServerOptions {
   rootDir: string;
   port?: number;
+  /** Largest request body (a media upload, one resumable chunk) buffered; default 64 MiB. */
+  maxBodyBytes?: number;
 }
 
 export interface GcsServer {
@@ -39,8 +42,14 @@ export async function startGcsServer(options: GcsServerOptions): Promise<GcsServ
   const store = new GcsStore(options.rootDir);
   const sessions = new ResumableSessions();
   let baseUrl = '';
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const readBody = (req: IncomingMessage) => readWholeBody(req, maxBodyBytes);
   const listening = await listenLocal((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      if (err instanceof BodyTooLargeError) {
+        sendJson(res, 413, new GcsError(413, 'uploadTooLarge', err.message).toBody(), CLOSE);
+        return;
+      }
       if (err instanceof GcsError) {
         sendJson(res, err.code, err.toBody());
         return;

@@ -10,7 +10,9 @@
  * with another's inside this process.
  */
 import {
+  copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -27,6 +29,7 @@ import { conditionNotMet, GcsError, invalid, notFound } from './errors';
 import { hashFile } from './hashes';
 import { type ListOptions, type ListPage, listPage } from './listing';
 import { NameIndex } from './name-index';
+import { BUCKET_NAME, badBucket, badObjectName } from './names';
 
 /** Attributes a writer may set; `metadata` is the custom string map. */
 export interface ObjectAttributes {
@@ -74,7 +77,6 @@ export const ATTRIBUTE_KEYS = [
   'contentDisposition',
   'contentLanguage',
 ] as const;
-const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
 export class GcsStore {
   readonly bucketsDir: string;
@@ -263,12 +265,22 @@ export class GcsStore {
     const from = this.get(bucket, sourceName, undefined, sourceConditions);
     checkConditions(`${bucket}/${targetName}`, this.lookup(bucket, targetName), conditions);
     const sourcePath = this.objectPath(bucket, sourceName);
+    // The destination is written first from a second link to the bytes; the source goes only
+    // once that has succeeded, so a move that fails (a file/folder clash) loses nothing.
     const tmp = this.tempPath();
-    renameSync(sourcePath, tmp);
-    this.names.invalidate(bucket);
-    rmSync(this.sidecarPath(bucket, sourceName), { force: true });
-    this.removeEmptyParents(sourcePath, join(this.bucketsDir, bucket));
-    return this.insertFile(bucket, targetName, tmp, attributesOf(from));
+    try {
+      linkSync(sourcePath, tmp);
+    } catch {
+      copyFileSync(sourcePath, tmp);
+    }
+    const moved = this.insertFile(bucket, targetName, tmp, attributesOf(from));
+    if (targetName !== sourceName) {
+      rmSync(sourcePath, { force: true });
+      this.names.invalidate(bucket);
+      rmSync(this.sidecarPath(bucket, sourceName), { force: true });
+      this.removeEmptyParents(sourcePath, join(this.bucketsDir, bucket));
+    }
+    return moved;
   }
 
   delete(bucket: string, name: string, generation?: string, conditions: Preconditions = {}): void {
@@ -448,18 +460,11 @@ function isDirectory(path: string): boolean {
 }
 
 function checkBucket(bucket: string): void {
-  if (!BUCKET_NAME.test(bucket)) throw invalid(`invalid bucket name ${JSON.stringify(bucket)}`);
+  const bad = badBucket(bucket);
+  if (bad) throw invalid(bad);
 }
 
-/** Names a file system can hold without escaping the bucket folder. */
 function checkName(name: string): void {
-  const segments = name.split('/');
-  if (name.length === 0 || name.length > 1024 || name.includes('\0')) {
-    throw invalid(`invalid object name ${JSON.stringify(name)}`);
-  }
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw invalid(
-      `object name ${JSON.stringify(name)} is not supported locally (empty, "." or ".." path segments, or a trailing "/")`,
-    );
-  }
+  const bad = badObjectName(name);
+  if (bad) throw invalid(bad);
 }

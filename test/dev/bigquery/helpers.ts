@@ -2,7 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type BigQueryServer, startBigQueryServer } from '../../../dev/bigquery/server';
+import {
+  type BigQueryServer,
+  type BigQueryServerOptions,
+  startBigQueryServer,
+} from '../../../dev/bigquery/server';
 
 export const PROJECT = 'test-project';
 export const FIXTURES = join(__dirname, '../../fixtures/data');
@@ -19,9 +23,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: Partial<BigQueryServerOptions> = {}): Promise<Harness> {
   const bucketsDir = mkdtempSync(join(tmpdir(), 'bq-test-'));
-  const server = await startBigQueryServer({ bucketsDir, projectId: PROJECT });
+  const server = await startBigQueryServer({ bucketsDir, projectId: PROJECT, ...options });
   return {
     server,
     bucketsDir,

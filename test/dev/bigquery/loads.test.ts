@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { FIXTURES, type Harness, PROJECT, SALES_SCHEMA, startHarness } from './helpers';
 
 let h: Harness;
@@ -119,9 +120,12 @@ describe('local BigQuery loads', () => {
 
   it('loads Parquet with the schema the file carries', async () => {
     const path = join(h.bucketsDir, 'landing', 'p.parquet');
-    await h.server.query(
+    // A DuckDB of the test's own: the server's has no file access outside its staging folder.
+    const writer = await (await DuckDBInstance.create(':memory:')).connect();
+    await writer.run(
       `COPY (SELECT range::BIGINT AS n, 'row ' || range AS label FROM range(5)) TO '${path}' (FORMAT parquet)`,
     );
+    writer.closeSync();
     const job = await load('pq', {
       sourceUris: ['gs://landing/p.parquet'],
       destinationTable: { projectId: PROJECT, datasetId: 'raw', tableId: 'numbers' },

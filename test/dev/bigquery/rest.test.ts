@@ -88,6 +88,7 @@ describe('local BigQuery REST surface', () => {
 
     const res = await fetch(`${h.server.url}/bigquery/v2/projects/${PROJECT}/queries`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ query: 'SELECT count(*) AS n, max(name) AS top FROM `raw.sales`' }),
     });
 

@@ -158,6 +158,7 @@ describe('resumable upload', () => {
   it('refuses a non-final chunk that is not a multiple of 256 KiB', async () => {
     const start = await fetch(`${h.server.url}${uploadUrl('resumable')}`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(uploadJob('rs-2')),
     });
 

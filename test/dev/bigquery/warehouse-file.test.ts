@@ -40,6 +40,7 @@ function start() {
 async function insert(url: string): Promise<number> {
   const res = await fetch(`${url}/projects/${PROJECT}/jobs`, {
     method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(job),
   });
   return res.status;
