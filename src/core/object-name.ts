@@ -7,8 +7,6 @@
 
 export const MAX_OBJECT_NAME_BYTES = 1024;
 
-// C0 controls, DEL and C1 controls.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // A surrogate without its pair cannot be written as UTF-8.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -19,12 +17,21 @@ export function objectNameProblem(name: string): string | undefined {
   if (bytes > MAX_OBJECT_NAME_BYTES) {
     return `the object name is ${bytes} bytes long; Cloud Storage allows at most ${MAX_OBJECT_NAME_BYTES}`;
   }
-  const control = CONTROL.exec(name);
-  if (control) {
-    const code = (control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  const control = firstControl(name);
+  if (control !== undefined) {
+    const code = control.toString(16).toUpperCase().padStart(4, '0');
     return `the object name holds control character U+${code}`;
   }
   if (LONE_SURROGATE.test(name)) return 'the object name is not valid Unicode';
   if (name === '.' || name === '..') return `the object name cannot be ${name}`;
+  return undefined;
+}
+
+/** The first C0 control, DEL or C1 control in `text`. */
+function firstControl(text: string): number | undefined {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return c;
+  }
   return undefined;
 }

@@ -7,11 +7,11 @@
  */
 import * as z from 'zod';
 import { OBJECT_URI, PREFIX_URI, parseGsPrefix, parseGsUri } from '../core/gs-uri';
+import { objectNameProblem } from '../core/object-name';
 import type { DecodedEvent, PublishedMessage } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { messageBytes, messageJson, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
-import { objectNameProblem } from '../core/object-name';
 
 /** BigQuery's limit of source URIs per job, and ours per request. */
 export const MAX_REQUEST_OBJECTS = 10_000;
