@@ -19,7 +19,16 @@ beforeAll(async () => {
     // Not `test`: Express logs the stack of an error it catches in every other environment.
     NODE_ENV: 'development',
     AUTOLOADER_CONFIG: stack.writeRules(
-      'routes:\n  - name: a\n    match: gs://landing/**.csv\n    destination: raw.t\n',
+      [
+        'routes:',
+        '  - name: a',
+        '    match: gs://landing/**.csv',
+        '    destination: raw.t',
+        '  - name: by-regex',
+        "    match: { bucket: landing, regex: '^exports/(?<table>[a-z_]+)\\.parquet$' }",
+        '    destination: raw.{table}',
+        '',
+      ].join('\n'),
     ),
   });
 });
@@ -184,4 +193,16 @@ it('never answered with a stack trace, and still serves events', async () => {
   expect(res.status).toBe(204);
   expect(fn.output()).not.toMatch(/^\s+at /m);
   expect(fn.output()).not.toMatch(/TypeError|SyntaxError/);
+});
+
+it('routes by regex in the bundle (RE2JS)', async () => {
+  const name = 'exports/sales_eu.parquet';
+  const res = await post(fn.url, binaryStorageEvent({ bucket: 'landing', name, generation: '7' }));
+  expect(res.status).toBeLessThan(300);
+  const line = await fn.waitForLog((l) => l.route === 'by-regex', 5000);
+  // Generation 7 does not exist on the local stack: routed, then refused at the claim.
+  expect(line).toMatchObject({
+    object: `gs://landing/${name}`,
+    jobId: expect.stringMatching(/^bqal_by-regex_/),
+  });
 });
