@@ -46,7 +46,8 @@ async function admit(req: DoorRequest, res: ServerResponse, listeners: Listener[
   const early = headProblem(req.method, req.headers);
   if (early) return refuse(req, res, early, early.status === 413);
   const bytes = await readBody(req);
-  if (!bytes) return refuse(req, res, tooLarge(), true);
+  if (bytes === 'aborted') return; // the caller is gone: nobody to answer, nothing to run
+  if (bytes === 'too large') return refuse(req, res, tooLarge(), true);
   const verdict = judgeBody(req.headers, bytes);
   if ('status' in verdict) return refuse(req, res, verdict, false);
   req.body = verdict.body;
@@ -61,8 +62,8 @@ async function admit(req: DoorRequest, res: ServerResponse, listeners: Listener[
   for (const listener of listeners) listener(req, res, last);
 }
 
-/** The whole body, or undefined once it passes MAX_BODY_BYTES (the rest is not read). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** The whole body; `too large` once it passes MAX_BODY_BYTES (the rest is not read). */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too large' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -71,14 +72,17 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
       if (size > MAX_BODY_BYTES) {
         req.off('data', onData);
         req.pause();
-        resolve(undefined);
+        resolve('too large');
         return;
       }
       chunks.push(chunk);
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, size)));
-    req.once('error', () => resolve(Buffer.alloc(0)));
+    req.once('error', () => resolve('aborted'));
+    req.once('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
   });
 }
 
