@@ -1,8 +1,10 @@
 /**
- * Registers the `autoload` CloudEvent function with the Functions Framework. Everything it
+ * Registers the `autoload` CloudEvent function with the Functions Framework, behind the door
+ * (src/door/: bad requests are answered before the framework parses them). Everything it
  * runs is built in src/pipeline/wire.ts; only this entry point may stop the process.
  */
 import { cloudEvent } from '@google-cloud/functions-framework';
+import { installDoor } from './door/guard';
 import { log } from './log';
 import { createAutoloader } from './pipeline/wire';
 
@@ -16,6 +18,7 @@ function start() {
   }
 }
 
+installDoor();
 const autoloader = start();
 // A broken rules file stops the instance: serving with no rules would acknowledge (and so
 // lose) every event. The reason was logged at CRITICAL.

@@ -37,12 +37,21 @@ export function log(
   fields: LogFields = {},
   trace?: { header?: string; projectId?: string },
 ): void {
-  const entry: Record<string, unknown> = { severity, message, ...fields };
+  const entry: Record<string, unknown> = { severity, message: bounded(message) };
+  for (const [key, value] of Object.entries(fields)) entry[key] = bounded(value);
   const traceId = trace?.header ? traceIdOf(trace.header) : undefined;
   if (traceId && trace?.projectId) {
     entry['logging.googleapis.com/trace'] = `projects/${trace.projectId}/traces/${traceId}`;
   }
   sink(JSON.stringify(entry));
+}
+
+/** Past this, a string field is cut: a forged event can name a 10 MB object. */
+const MAX_FIELD_CHARS = 2048;
+
+function bounded(value: unknown): unknown {
+  if (typeof value !== 'string' || value.length <= MAX_FIELD_CHARS) return value;
+  return `${value.slice(0, MAX_FIELD_CHARS)}… (${value.length} characters)`;
 }
 
 /** Accepts `traceparent` (00-TRACEID-SPAN-FLAGS) and `X-Cloud-Trace-Context` (TRACEID/SPAN;o=1). */

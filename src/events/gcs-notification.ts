@@ -7,15 +7,15 @@ import * as z from 'zod';
 import { gsUri } from '../core/gs-uri';
 import type { DecodedEvent } from '../types';
 import { Int64Schema } from './int64';
-import { messageBytes, type PubsubMessage } from './pubsub-message';
+import { messageBytes, messageJson, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
-import { StorageObjectDataSchema, toObjectRef } from './storage-object';
+import { ObjectNameSchema, StorageObjectDataSchema, toObjectRef } from './storage-object';
 
 export const GcsNotificationAttributesSchema = z.object({
   eventType: z.string().min(1),
   payloadFormat: z.string().min(1),
   bucketId: z.string().min(1),
-  objectId: z.string().min(1),
+  objectId: ObjectNameSchema,
   objectGeneration: Int64Schema,
   eventTime: z.string().optional(),
   notificationConfig: z.string().optional(),
@@ -90,13 +90,15 @@ function decodeObjectPayload(
       object,
     };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return { kind: 'refused', reason: `${PAYLOAD}: expected the object resource as JSON`, object };
+  const payload = messageJson(message);
+  if ('problem' in payload) {
+    return {
+      kind: 'refused',
+      reason: `${PAYLOAD}: expected the object resource as JSON (${payload.problem})`,
+      object,
+    };
   }
-  const parsed = StorageObjectDataSchema.safeParse(json);
+  const parsed = StorageObjectDataSchema.safeParse(payload.json);
   if (!parsed.success) {
     return {
       kind: 'refused',

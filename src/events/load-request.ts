@@ -7,16 +7,24 @@
  */
 import * as z from 'zod';
 import { OBJECT_URI, PREFIX_URI, parseGsPrefix, parseGsUri } from '../core/gs-uri';
+import { objectNameProblem } from '../core/object-name';
 import type { DecodedEvent, PublishedMessage } from '../types';
 import type { CloudEvent } from './cloudevent';
-import { messageBytes, type PubsubMessage } from './pubsub-message';
+import { messageBytes, messageJson, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
 
 /** BigQuery's limit of source URIs per job, and ours per request. */
 export const MAX_REQUEST_OBJECTS = 10_000;
 
 /** Object names are at most 1,024 bytes; the bucket at most 222 characters. */
-const ObjectUriSchema = z.string().max(1300).regex(OBJECT_URI, 'expected gs://BUCKET/OBJECT');
+const ObjectUriSchema = z
+  .string()
+  .max(1300)
+  .regex(OBJECT_URI, 'expected gs://BUCKET/OBJECT')
+  .superRefine((uri, ctx) => {
+    const problem = objectNameProblem(parseGsUri(uri)?.name ?? '');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const PrefixUriSchema = z.string().max(1300).regex(PREFIX_URI, 'expected gs://BUCKET/PREFIX');
 
@@ -65,13 +73,9 @@ export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): De
     reason: `load request: ${reason}`,
     message: published,
   });
-  let json: unknown;
-  try {
-    json = JSON.parse((messageBytes(message) ?? Buffer.alloc(0)).toString('utf8'));
-  } catch {
-    return refuse('message data is not JSON');
-  }
-  const parsed = LoadRequestSchema.safeParse(json);
+  const data = messageJson(message);
+  if ('problem' in data) return refuse(data.problem);
+  const parsed = LoadRequestSchema.safeParse(data.json);
   if (!parsed.success) return refuse(describeIssues(parsed.error, 'data'));
   const { objects, prefix, route } = parsed.data;
   if (prefix !== undefined) {

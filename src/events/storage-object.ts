@@ -5,12 +5,19 @@
  * https://cloud.google.com/storage/docs/json_api/v1/objects#resource
  */
 import * as z from 'zod';
+import { objectNameProblem } from '../core/object-name';
 import type { ObjectRef } from '../types';
 import { Int64Schema, SafeInt64Schema } from './int64';
 
+/** An object name within Cloud Storage's own limits (core/object-name.ts). */
+export const ObjectNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = objectNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const StorageObjectDataSchema = z.object({
   bucket: z.string().min(1),
-  name: z.string().min(1),
+  name: ObjectNameSchema,
   generation: Int64Schema,
   metageneration: Int64Schema.optional(),
   size: SafeInt64Schema,

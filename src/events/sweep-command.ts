@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import type { DecodedEvent, SweepCommand } from '../types';
-import { messageBytes, type PubsubMessage } from './pubsub-message';
+import { messageJson, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
 
 export const DEFAULT_MIN_AGE_SECONDS = 300;
@@ -35,12 +35,12 @@ export const SweepCommandSchema = z.strictObject({
 
 /** A message is a sweep command when its data is a JSON object with `kind: "sweep"`. */
 export function isSweepCommand(message: PubsubMessage): boolean {
-  const json = messageJson(message);
+  const json = commandJson(message);
   return json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'sweep';
 }
 
 export function decodeSweepCommand(message: PubsubMessage): DecodedEvent {
-  const parsed = SweepCommandSchema.safeParse(messageJson(message));
+  const parsed = SweepCommandSchema.safeParse(commandJson(message));
   if (!parsed.success) {
     return {
       kind: 'refused',
@@ -51,12 +51,8 @@ export function decodeSweepCommand(message: PubsubMessage): DecodedEvent {
   return { kind: 'sweep', command: command satisfies SweepCommand };
 }
 
-function messageJson(message: PubsubMessage): unknown {
-  const bytes = messageBytes(message);
-  if (!bytes || bytes.length === 0 || bytes.length > 64 * 1024) return undefined;
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+function commandJson(message: PubsubMessage): unknown {
+  if ((message.data?.length ?? 0) > 88 * 1024) return undefined; // 64 KiB, as base64
+  const data = messageJson(message);
+  return 'json' in data ? data.json : undefined;
 }

@@ -144,19 +144,39 @@ function uriMatch(uri: string): NameMatch {
   };
 }
 
-/** The `bucket` + `regex` form: the rules file's own RegExp, named groups as captures. */
+/**
+ * The `bucket` + `regex` form, named groups as captures. The regex runs in RE2JS, a linear
+ * engine (RE2's syntax, which JavaScript's shares but for lookarounds and backreferences):
+ * a JavaScript RegExp such as `^(a+)+$` backtracks for seconds on one long object name and
+ * stalls every event of the instance. Loaded only when a rules file has a regex route.
+ */
 function regexMatch(bucketPattern: string, source = ''): NameMatch {
-  const regex = new RegExp(source);
+  const { RE2JS } = require('re2js') as typeof import('re2js');
+  let regex: InstanceType<typeof RE2JS>;
+  try {
+    regex = RE2JS.compile(source);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `${reason} (route regexes run in a linear-time engine: no lookarounds or backreferences)`,
+    );
+  }
   const bucket = compileGlob(bucketPattern);
+  const captures = Object.keys(regex.namedGroups());
   return {
     bucketPattern,
     namePrefix: regexLiteralPrefix(source),
-    // A regex that also matches '' (through the added alternative) lists every group name.
-    captures: Object.keys(new RegExp(`(?:${source})|`).exec('')?.groups ?? {}),
+    captures,
     match(b, n) {
       if (!bucket.test(b)) return null;
-      const m = regex.exec(n);
-      return m ? { ...(m.groups ?? {}) } : null;
+      const m = regex.matcher(n);
+      if (!m.find()) return null;
+      const found: Record<string, string> = {};
+      for (const name of captures) {
+        const value = m.group(name);
+        if (value !== null && value !== undefined) found[name] = value;
+      }
+      return found;
     },
   };
 }

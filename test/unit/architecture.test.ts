@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['rules/', 'outcomes/'],
   ['sweep/'],
   ['pipeline/'],
-  ['index', 'cli', 'cli/'],
+  ['index', 'cli', 'cli/', 'door/'],
 ];
 
 /** The pure core: no file system, network, process environment or Google client. */

@@ -39,3 +39,14 @@ describe('log', () => {
     expect(traceIdOf(header)).toBe(expected);
   });
 });
+
+describe('log field bounds', () => {
+  it('cuts a string field past 2,048 characters, saying how long it was', () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    log('WARNING', 'm', { object: `gs://b/${'x'.repeat(10_000)}` });
+    const entry = JSON.parse(lines[0] ?? '{}') as { object: string };
+    expect(entry.object).toHaveLength(2048 + ' (10007 characters)'.length + 1);
+    expect(entry.object).toMatch(/… \(10007 characters\)$/);
+  });
+});

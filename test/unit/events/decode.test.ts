@@ -115,7 +115,7 @@ describe('decodeEvent', () => {
     ],
     [
       'gcs-notification/invalid-payload-not-json',
-      /^data\.message\.data: expected the object resource as JSON$/,
+      /^data\.message\.data: expected the object resource as JSON \(message data is not JSON\)$/,
       URI,
     ],
     ['gcs-notification/invalid-payload-empty', /^data\.message\.data: expected base64/, URI],

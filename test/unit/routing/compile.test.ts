@@ -26,7 +26,7 @@ describe('compileRules', () => {
     [
       "  - name: a\n    match: { bucket: b, regex: '(unclosed' }\n    destination: raw.t\n",
       'routes[0].match.regex',
-      /Invalid regular expression/,
+      /error parsing regexp: missing closing \)/,
     ],
     [
       "  - name: a\n    match: { uri: 'gs://b/{' }\n    destination: raw.t\n",

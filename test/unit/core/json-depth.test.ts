@@ -1,0 +1,27 @@
+import { jsonNestsDeeper } from '../../../src/core/json-depth';
+
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+describe('jsonNestsDeeper', () => {
+  it.each([
+    ['{}', 1, false],
+    ['{"a":[1,{"b":2}]}', 3, false],
+    ['{"a":[1,{"b":2}]}', 2, true],
+    ['"[[[[[["', 0, false],
+    ['{"a":"\\"[[[["}', 1, false],
+    ['["é{[", ["x"]]', 2, false],
+    [`${'['.repeat(65)}${']'.repeat(65)}`, 64, true],
+    [`${'['.repeat(64)}${']'.repeat(64)}`, 64, false],
+  ])('%s deeper than %d: %s', (text, max, expected) => {
+    expect(jsonNestsDeeper(bytes(text), max)).toBe(expected);
+  });
+
+  it('scans 16 MiB in well under a second', () => {
+    const big = Buffer.alloc(16 * 2 ** 20, 0x5b);
+    const start = performance.now();
+    expect(jsonNestsDeeper(big, 64)).toBe(true);
+    const flat = Buffer.alloc(16 * 2 ** 20, 0x20);
+    expect(jsonNestsDeeper(flat, 64)).toBe(false);
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+});
