@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMetadataServer } from '../dev/metadata-server';
+import { adversarialTable, measureAdversarial } from './adversarial';
 import { measureColdStarts } from './cold-start';
 import { HANDLERS, type HandlerId, type HandlerSpec, REPO } from './function-process';
 import { startInstantBigQuery } from './instant-bigquery';
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
     const routing = [];
     for (const routes of [10, 1000, 10_000]) routing.push(await measureRouting(routes, 50_000));
 
+    console.error('adversarial names…');
+    const adversarial = measureAdversarial();
+
     const sweep = await runSweepPlanningBench();
 
     const results: BenchResults = {
@@ -124,6 +128,8 @@ async function main(): Promise<void> {
     };
     const table = [
       ...report(results),
+      '',
+      ...adversarialTable(adversarial),
       '',
       `Total benchmark time: ${fmt((Date.now() - started) / 1000, 0)} s`,
     ];

@@ -27,15 +27,20 @@ describe('regex routes', () => {
     await expect(rulesFrom(route(regex))).rejects.toThrow(reason);
   });
 
-  it('match or fail in under 1 ms on 1,024-byte names built to make a RegExp backtrack', async () => {
+  it('match or fail on 1,024-byte names built to make a RegExp backtrack', async () => {
     // Killed after 30 s: JavaScript's RegExp takes longer than the age of the universe here.
+    // How long each match takes is measured by `npm run bench` (target: under 1 ms).
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', join(__dirname, 'pathological-regex.ts')],
       { timeout: 30_000 },
     );
-    const perMatch = JSON.parse(stdout) as Record<string, number>;
-    expect(Object.keys(perMatch)).toHaveLength(5);
-    for (const ms of Object.values(perMatch)) expect(ms).toBeLessThan(1);
+    expect(JSON.parse(stdout)).toEqual({
+      '^(a+)+$': [false, false, false],
+      '^(a|a)*$': [false, false, false],
+      '^(?<x>.*)a.*a.*a.*a.*a.*a.*a.*\\.csv$': [false, false, false],
+      '^(\\w+\\s?)*$': [true, false, false],
+      '^exports/(?<a>.*)-(?<b>.*)-(?<c>.*)-(?<d>.*)\\.csv$': [false, false, false],
+    });
   }, 35_000);
 });
