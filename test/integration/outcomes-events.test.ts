@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { objectJobId } from '../../src/core/job-id';
-import { binaryStorageEvent, completionEvent, post } from '../support/events';
+import { binaryStorageEvent, completionEvent, deliver } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 import { pubsub } from '../support/pubsub-rest';
@@ -49,11 +49,6 @@ afterAll(async () => {
   await fn?.stop();
   await stack?.close();
 });
-
-async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
-  expect((await post(fn.url, request)).status).toBe(204);
-  return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
-}
 
 async function pullCount(): Promise<{ state: string; jobId: string; error?: string }[]> {
   const path = `projects/${TEST_PROJECT}/subscriptions/${subscription}`;
@@ -113,12 +108,12 @@ async function rows(amount: number): Promise<number> {
 it('a completion event delivered twice after the insert: loaded, archived, one notification', async () => {
   const name = `orders/twice-${suffix}.csv`;
   const { jobId, uri, finalize } = put(name, 'id,amount\n1,11\n2,11\n');
-  const submitted = await deliver(finalize);
+  const submitted = await deliver(fn, finalize);
   expect(submitted).toMatchObject({ jobId, outcome: 'submitted' });
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
-  const first = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
-  const second = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
+  const first = await deliver(fn, completionEvent(jobId, uri, { table: 'orders' }));
+  const second = await deliver(fn, completionEvent(jobId, uri, { table: 'orders' }));
   expect(first).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', jobId });
   expect(second).toMatchObject({ outcome: 'finished', state: 'loaded' });
 
@@ -135,9 +130,9 @@ it('a completion event delivered twice after the insert: loaded, archived, one n
 it('a malformed file finished by its completion event: failed, quarantined, notified, no rows', async () => {
   const name = `orders/bad-${suffix}.csv`;
   const { jobId, uri, finalize } = put(name, 'id,amount\n1,22\n2,twenty-two\n');
-  await deliver(finalize);
+  await deliver(fn, finalize);
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
-  const line = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
+  const line = await deliver(fn, completionEvent(jobId, uri, { table: 'orders' }));
 
   expect(line).toMatchObject({
     severity: 'ERROR',
@@ -193,14 +188,14 @@ it('a completion event before the insert’s own log line leads to the same fina
   expect(inserted.status).toBe(200);
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
-  const early = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
+  const early = await deliver(fn, completionEvent(jobId, uri, { table: 'orders' }));
   expect(early).toMatchObject({
     outcome: 'finished',
     state: 'loaded',
     finished: 'written',
     action: 'moved',
   });
-  const late = await deliver(finalize);
+  const late = await deliver(fn, finalize);
   expect(late).toMatchObject({ outcome: 'duplicate', jobId });
 
   expect(await rows(33)).toBe(1);
@@ -215,7 +210,7 @@ it('a completion event before the insert’s own log line leads to the same fina
 it('a sweep reconciles a claimed object whose completion was never seen', async () => {
   const name = `orders/unseen-${suffix}.csv`;
   const { jobId, finalize } = put(name, 'id,amount\n1,44\n2,44\n3,44\n');
-  expect(await deliver(finalize)).toMatchObject({ jobId, outcome: 'submitted' });
+  expect(await deliver(fn, finalize)).toMatchObject({ jobId, outcome: 'submitted' });
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
   // Claimed before the insert; the event path writes nothing after it (two requests per event).
   expect(stack.gcs.store.get('landing-ev', name).metadata?.['bq-autoloader-state']).toBe('claimed');
@@ -237,7 +232,7 @@ it('a sweep reconciles a claimed object whose completion was never seen', async 
       },
     }),
   };
-  const summary = await deliver(command);
+  const summary = await deliver(fn, command);
   expect(summary.reconciled).toMatchObject({ checked: 1, loaded: 1, failed: 0, running: 0 });
 
   expect(await rows(44)).toBe(3);
@@ -252,14 +247,14 @@ it('a sweep reconciles a claimed object whose completion was never seen', async 
 it('an overwrite while the job runs: the completion leaves the newer generation unmarked and unmoved', async () => {
   const name = `orders/overwritten-${suffix}.csv`;
   const { stored, jobId, uri, finalize } = put(name, 'id,amount\n1,55\n');
-  expect(await deliver(finalize)).toMatchObject({ jobId, outcome: 'submitted' });
+  expect(await deliver(fn, finalize)).toMatchObject({ jobId, outcome: 'submitted' });
   const newer = stack.gcs.store.insert('landing-ev', name, Buffer.from('id,amount\n1,56\n'), {
     contentType: 'text/csv',
   });
   expect(newer.generation).not.toBe(stored.generation);
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
-  const line = await deliver(completionEvent(jobId, uri, { table: 'orders' }));
+  const line = await deliver(fn, completionEvent(jobId, uri, { table: 'orders' }));
   expect(line).toMatchObject({ outcome: 'finished', finished: 'gone', action: 'skipped' });
   const live = stack.gcs.store.get('landing-ev', name);
   expect(live.generation).toBe(newer.generation);
@@ -298,13 +293,13 @@ it('a decoy job inserted first under the object’s computable id is never taken
   await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
 
   // The real event: 409, and the existing job is not this load — refused, never "duplicate".
-  expect(await deliver(finalize)).toMatchObject({
+  expect(await deliver(fn, finalize)).toMatchObject({
     outcome: 'refused',
     severity: 'ERROR',
     reason: expect.stringContaining('is not this load'),
   });
   // A completion event for that job, naming the object: nothing is marked, moved or deleted.
-  expect(await deliver(completionEvent(jobId, uri, { table: 'orders' }))).toMatchObject({
+  expect(await deliver(fn, completionEvent(jobId, uri, { table: 'orders' }))).toMatchObject({
     outcome: 'finished',
     finished: 'foreign',
     action: 'skipped',

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { objectJobId } from '../../src/core/job-id';
-import { binaryStorageEvent, completionEvent, post } from '../support/events';
+import { binaryStorageEvent, completionEvent, deliver } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack } from '../support/local-stack';
 
@@ -39,11 +39,6 @@ routes:
     await stack?.close();
   });
 
-  async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
-    expect((await post(fn.url, request)).status).toBe(204);
-    return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
-  }
-
   it('finalize → load → completion → move', async () => {
     const name = `orders/a-${suffix}.csv`;
     const stored = stack.gcs.store.insert(bucket, name, Buffer.from('id,amount\n1,5\n2,5\n'), {
@@ -56,10 +51,11 @@ routes:
       size: Number(stored.size),
     });
     const jobId = objectJobId({ bucket, name, generation: stored.generation, route: 'orders' });
-    const submitted = await deliver({ id: finalize.headers['ce-id'], ...finalize });
+    const submitted = await deliver(fn, { id: finalize.headers['ce-id'], ...finalize });
     expect(submitted).toMatchObject({ jobId, outcome: 'submitted' });
     await stack.bigquery.waitForJob(project, jobId);
     const done = await deliver(
+      fn,
       completionEvent(jobId, `gs://${bucket}/${name}`, { project, table: 'orders' }),
     );
     expect(done).toMatchObject({ outcome: 'finished', state: 'loaded', rows: '2', jobId });

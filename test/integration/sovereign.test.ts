@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { startUniverseGateway, type UniverseGateway } from '../../dev/universe-gateway';
 import { objectJobId } from '../../src/core/job-id';
-import { binaryStorageEvent, completionEvent, post } from '../support/events';
+import { binaryStorageEvent, completionEvent, deliver } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, withoutEmulators } from '../support/local-stack';
 
@@ -58,11 +58,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function deliver(request: { id: string; headers: Record<string, string>; body: string }) {
-  expect((await post(fn.url, request)).status).toBe(204);
-  return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
-}
-
 it('starts in the universe its metadata server names, and says so', async () => {
   const line = await fn.waitForLog((l) => String(l.message).startsWith('rules loaded'));
   expect(line).toMatchObject({
@@ -96,7 +91,7 @@ it('finalize → load → completion → move, on the universe’s hosts over ve
     generation: stored.generation,
     size: Number(stored.size),
   });
-  const submitted = await deliver({ id: finalize.headers['ce-id'], ...finalize });
+  const submitted = await deliver(fn, { id: finalize.headers['ce-id'], ...finalize });
   expect(submitted).toMatchObject({ outcome: 'submitted', jobId });
   expect(calls()).toEqual([
     `PATCH storage.s3nsapis.fr${object}`,
@@ -107,6 +102,7 @@ it('finalize → load → completion → move, on the universe’s hosts over ve
 
   gateway.requests.length = 0;
   const done = await deliver(
+    fn,
     completionEvent(jobId, `gs://${LANDING}/${name}`, {
       project: PROJECT,
       table: 'orders',

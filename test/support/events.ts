@@ -153,3 +153,21 @@ export function completionEvent(jobId: string, uri: string, options: CompletionE
     body: JSON.stringify(event),
   };
 }
+
+/** What `deliver` needs of a running function (test/support/function-process.ts). */
+interface Receiver {
+  url: string;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+}
+
+/** POSTs one event, expects 204, and resolves with the function's outcome line for it. */
+export async function deliver(
+  fn: Receiver,
+  request: { id: string; headers: Record<string, string>; body: string },
+): Promise<Record<string, unknown>> {
+  expect((await post(fn.url, request)).status).toBe(204);
+  return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
+}
