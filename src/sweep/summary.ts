@@ -60,6 +60,10 @@ export interface SweepSummary {
   error?: string;
   /** Prefixes whose listing Cloud Storage refused for good (403, no such bucket), with why. */
   skipped?: string[];
+  /** Buckets left alone because another sweep held their lease (src/sweep/leases.ts). */
+  busy?: string[];
+  /** The tick's token, recorded in the leases this run took. */
+  token?: string;
 }
 
 export interface SweepProgress {
