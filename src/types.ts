@@ -60,6 +60,8 @@ export interface SweepCommand {
   maxAgeSeconds?: number;
   /** Plan and report only: no claims, no jobs. */
   dryRun: boolean;
+  /** The tick's id, recorded in the sweep's bucket leases (default: the Pub/Sub message id). */
+  token?: string;
 }
 
 /**

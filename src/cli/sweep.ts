@@ -64,8 +64,10 @@ export async function sweep(
     );
     if (show) stderr.write('\n');
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    // 1: stopped early, or a prefix was skipped (Cloud Storage refused its listing for good).
-    return { exitCode: summary.error || summary.skipped?.length ? 1 : 0 };
+    // 1: stopped early, a prefix was skipped (Cloud Storage refused its listing for good), or
+    // a bucket was left to another sweep holding its lease.
+    const partial = summary.error || summary.skipped?.length || summary.busy?.length;
+    return { exitCode: partial ? 1 : 0 };
   } catch (error) {
     if (!(error instanceof SweepCommandError)) throw error;
     stderr.write(`${error.message}\n`);

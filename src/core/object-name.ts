@@ -35,3 +35,6 @@ function firstControl(text: string): number | undefined {
   }
   return undefined;
 }
+
+/** Objects the loader writes for itself (sweep leases): never routed, never loaded. */
+export const OWN_PREFIX = '.bq-autoloader/';

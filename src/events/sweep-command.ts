@@ -31,6 +31,11 @@ export const SweepCommandSchema = z.strictObject({
     .max(30 * 86_400)
     .optional(),
   dryRun: z.boolean().default(false),
+  /** The tick's id, recorded in the bucket leases; default: the Pub/Sub message id. */
+  token: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/)
+    .optional(),
 });
 
 /** A message is a sweep command when its data is a JSON object with `kind: "sweep"`. */
@@ -47,8 +52,10 @@ export function decodeSweepCommand(message: PubsubMessage): DecodedEvent {
       reason: `invalid sweep command: ${describeIssues(parsed.error, 'data.message.data')}`,
     };
   }
-  const { kind: _kind, ...command } = parsed.data;
-  return { kind: 'sweep', command: command satisfies SweepCommand };
+  const { kind: _kind, token, ...rest } = parsed.data;
+  const tick = token ?? message.messageId;
+  const command: SweepCommand = { ...rest, ...(tick ? { token: tick } : {}) };
+  return { kind: 'sweep', command };
 }
 
 function commandJson(message: PubsubMessage): unknown {

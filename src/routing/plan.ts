@@ -8,6 +8,7 @@ import { type OverrideKey, ROUTE_FORMATS } from '../config/schema';
 import { gsUri } from '../core/gs-uri';
 import { objectJobId } from '../core/job-id';
 import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from '../core/labels';
+import { OWN_PREFIX } from '../core/object-name';
 import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRoute, CompiledRules } from './compile';
 import { inferFormat } from './format';
@@ -84,6 +85,9 @@ export function resolveObjectLoad(
 ): ObjectLoadTarget | NoLoad {
   const unfit = objectProblem(rules, object);
   if (unfit) return { kind: 'refused', reason: unfit };
+  if (object.name.startsWith(OWN_PREFIX)) {
+    return { kind: 'ignored', reason: `${gsUri(object)} is bq-autoloader's own (a sweep lease)` };
+  }
   const found = matchRoute(rules, object);
   if (!found) return { kind: 'ignored', reason: `no route matched ${gsUri(object)}` };
   const configured = routeConfiguration(rules, found, object, ctx);

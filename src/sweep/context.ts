@@ -3,6 +3,7 @@
  * it started with, the per-table job budget, and the summary every step adds to.
  */
 import { randomBytes } from 'node:crypto';
+import type { LeaseStore } from '../gcp/storage/lease';
 import type { ObjectLister } from '../gcp/storage/listing';
 import type { MarkerWriter } from '../gcp/storage/markers';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
@@ -34,6 +35,8 @@ export interface SweepDeps {
   claimGraceSeconds?: number;
   /** One per run (default: random): see batchJobId. */
   runToken?: string;
+  /** One sweep per bucket at a time (src/sweep/leases.ts); absent: no leases are taken. */
+  leases?: LeaseStore;
   onProgress?: (progress: SweepProgress) => void;
 }
 
@@ -41,6 +44,8 @@ export interface SweepRun {
   deps: SweepDeps;
   now: number;
   runToken: string;
+  /** The tick's token (the command's `token`, else its Pub/Sub message id, else runToken). */
+  token: string;
   dryRun: boolean;
   graceMs: number;
   /** The selected routes that take object events. */
@@ -57,7 +62,12 @@ export interface SweepRun {
   record(job: SweepJob): void;
 }
 
-export function startRun(deps: SweepDeps, routes: CompiledRoute[], dryRun: boolean): SweepRun {
+export function startRun(
+  deps: SweepDeps,
+  routes: CompiledRoute[],
+  dryRun: boolean,
+  token?: string,
+): SweepRun {
   const summary = emptySummary(
     dryRun,
     routes.map((r) => r.name),
@@ -71,10 +81,12 @@ export function startRun(deps: SweepDeps, routes: CompiledRoute[], dryRun: boole
       planned: summary.planned,
       submitted: summary.submitted,
     });
+  const runToken = deps.runToken ?? randomBytes(8).toString('hex');
   return {
     deps,
     now: (deps.now ?? Date.now)(),
-    runToken: deps.runToken ?? randomBytes(8).toString('hex'),
+    runToken,
+    token: token ?? runToken,
     dryRun,
     graceMs: (deps.claimGraceSeconds ?? DEFAULT_CLAIM_GRACE_SECONDS) * 1000,
     routes,

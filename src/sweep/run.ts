@@ -14,6 +14,7 @@ import { routeAccepts } from '../routing/request-plan';
 import type { SweepCommand } from '../types';
 import { type Collector, createCollector } from './collect';
 import { type SweepDeps, type SweepRun, startRun } from './context';
+import { type BucketLeases, bucketLeases } from './leases';
 import { catchUpObject, recoverClaim, submitChunk } from './submit';
 import type { SweepSummary } from './summary';
 import { expandTargets, selectRoutes } from './targets';
@@ -32,7 +33,9 @@ export async function runSweep(
 ): Promise<SweepSummary> {
   // Routes that take no object events have nothing for a sweep to list.
   const routes = selectRoutes(deps.rules, command.routes).filter((r) => routeAccepts(r, 'object'));
-  const run = startRun(deps, routes, command.dryRun ?? false);
+  const run = startRun(deps, routes, command.dryRun ?? false, command.token);
+  run.summary.token = run.token;
+  const leases = bucketLeases(run);
   const collector = createCollector(run, {
     minAgeMs: (command.minAgeSeconds ?? DEFAULT_MIN_AGE_SECONDS) * 1000,
     maxAgeMs: (command.maxAgeSeconds ?? DEFAULT_CATCH_UP_WINDOW_SECONDS) * 1000,
@@ -44,22 +47,28 @@ export async function runSweep(
   // so far are recovered by the next sweep after the grace period; nothing is lost or
   // loaded twice.
   try {
-    await listAndSubmit(run, collector);
+    await listAndSubmit(run, collector, leases);
     await recoverClaims(run, collector);
     for (const chunk of collector.rest()) await submitChunk(run, chunk);
     for (const missed of collector.catchUp) await catchUpObject(run, missed);
   } catch (error) {
     if (!(error instanceof RetryableError || error instanceof PermanentError)) throw error;
     run.summary.error = error.message;
+  } finally {
+    await leases.releaseAll();
   }
   run.progress();
   return run.summary;
 }
 
 /** Lists every target page by page; a chunk that fills up is submitted before the next object. */
-async function listAndSubmit(run: SweepRun, collector: Collector): Promise<void> {
+async function listAndSubmit(
+  run: SweepRun,
+  collector: Collector,
+  leases: BucketLeases,
+): Promise<void> {
   for await (const { bucket, prefix } of expandTargets(run.deps.lister, run.routes)) {
-    await listPrefix(run, collector, bucket, prefix);
+    if (await leases.mayList(bucket)) await listPrefix(run, collector, bucket, prefix);
   }
 }
 

@@ -7,7 +7,7 @@ import { gsUri } from '../core/gs-uri';
 import { batchJobId } from '../core/job-id';
 import { mapLimit } from '../core/pool';
 import { PermanentError, RetryableError } from '../errors';
-import { type MarkerState, markerOf } from '../gcp/storage/markers';
+import { markerOf } from '../gcp/storage/markers';
 import { planBatchLoad } from '../routing/batch-plan';
 import { jobMismatch, targetMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
@@ -17,12 +17,9 @@ import type { Chunk } from './chunks';
 import type { CatchUp, ClaimedJob } from './collect';
 import type { SweepRun } from './context';
 import { describeJob, headOf, jobSources } from './describe';
+import { clearAll, MARKER_CONCURRENCY, markAll } from './marks';
 import type { SweepMember } from './members';
-
-/** Marker writes in flight at once. */
-const MARKER_CONCURRENCY = 64;
-
-type InsertOutcome = 'submitted' | 'duplicate' | 'refused' | 'retry';
+import { afterFailedInsert } from './release';
 
 /** A new batch: within the table's budget, claim every member, then submit the claimed. */
 export async function submitChunk(run: SweepRun, { group, members }: Chunk): Promise<void> {
@@ -159,52 +156,14 @@ async function insertAndMark(
   job: ReturnType<typeof describeJob>,
   members: SweepMember[],
 ): Promise<void> {
-  const outcome = await insert(run, plan);
-  run.record({ ...job, ...outcome });
-  if (outcome.outcome === 'retry') throw new RetryableError(outcome.reason ?? 'retry');
-  await markAll(run, members, plan.jobId, outcome.outcome === 'refused' ? 'failed' : 'submitted');
-}
-
-async function insert(
-  run: SweepRun,
-  plan: LoadPlan,
-): Promise<{ outcome: InsertOutcome; reason?: string }> {
+  let outcome: 'submitted' | 'duplicate';
   try {
-    return { outcome: (await run.deps.insertJob(plan)).outcome };
+    outcome = (await run.deps.insertJob(plan)).outcome;
   } catch (error) {
-    if (error instanceof PermanentError) return { outcome: 'refused', reason: error.message };
-    if (error instanceof RetryableError) return { outcome: 'retry', reason: error.message };
-    throw error;
+    if (!(error instanceof PermanentError || error instanceof RetryableError)) throw error;
+    await afterFailedInsert(run, plan, job, members, error);
+    return;
   }
-}
-
-async function markAll(
-  run: SweepRun,
-  members: SweepMember[],
-  jobId: string,
-  state: MarkerState,
-): Promise<void> {
-  const results = await mapLimit(members, MARKER_CONCURRENCY, async (m) => {
-    try {
-      return (await run.deps.markers.write(m, { jobId, state })).kind === 'written';
-    } catch {
-      return false; // a later sweep finds the claim, sees the job and completes the marker
-    }
-  });
-  run.summary.markerFailures += results.filter((ok) => !ok).length;
-}
-
-async function clearAll(run: SweepRun, members: SweepMember[]): Promise<void> {
-  const clear = run.deps.markers.clear?.bind(run.deps.markers);
-  const results = await mapLimit(members, MARKER_CONCURRENCY, async (m) => {
-    if (!clear) return false;
-    try {
-      // conflict or gone: the object changed since the listing; nothing left to clear.
-      await clear(m);
-      return true;
-    } catch {
-      return false; // the claim stays; the next sweep's recovery tries again
-    }
-  });
-  run.summary.markerFailures += results.filter((ok) => !ok).length;
+  run.record({ ...job, outcome });
+  await markAll(run, members, plan.jobId, 'submitted');
 }

@@ -48,6 +48,8 @@ export interface SweepSummary {
   claimConflicts: number;
   /** Marker writes that failed after the job existed (completed by a later sweep). */
   markerFailures: number;
+  /** Claims this run cleared after its insert failed and the job was known not to exist. */
+  released: number;
   planned: number;
   submitted: number;
   duplicates: number;
@@ -58,6 +60,10 @@ export interface SweepSummary {
   error?: string;
   /** Prefixes whose listing Cloud Storage refused for good (403, no such bucket), with why. */
   skipped?: string[];
+  /** Buckets left alone because another sweep held their lease (src/sweep/leases.ts). */
+  busy?: string[];
+  /** The tick's token, recorded in the leases this run took. */
+  token?: string;
 }
 
 export interface SweepProgress {
@@ -81,6 +87,7 @@ export function emptySummary(dryRun: boolean, routes: string[]): SweepSummary {
     claimsInFlight: 0,
     claimConflicts: 0,
     markerFailures: 0,
+    released: 0,
     planned: 0,
     submitted: 0,
     duplicates: 0,

@@ -5,6 +5,7 @@
 
 import type { BigQueryClient } from '../gcp/bigquery/client';
 import type { RetryOptions } from '../gcp/retry';
+import { createLeaseStore } from '../gcp/storage/lease';
 import { createObjectLister, type ObjectLister } from '../gcp/storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../gcp/storage/markers';
 import type { JobEventDeps } from '../outcomes/job-event';
@@ -36,6 +37,7 @@ export function createSweeper(
 ) => Promise<SweepSummary> {
   const lister = options.lister ?? createObjectLister({ retry: options.retry });
   const markers = options.markers ?? createMarkerWriter({ retry: options.retry });
+  const leases = createLeaseStore({ retry: options.retry });
   const grace = options.claimGraceSeconds;
   return async (command, onProgress) => {
     const [rules, runtimeProject] = await Promise.all([options.rules(), options.runtimeProject()]);
@@ -44,6 +46,7 @@ export function createSweeper(
       runtimeProject,
       lister,
       markers,
+      leases,
       insertJob: (plan) => options.bigquery.insertJob(plan),
       findJob: options.bigquery.findJob,
       ...(grace === undefined ? {} : { claimGraceSeconds: grace }),

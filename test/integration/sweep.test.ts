@@ -5,7 +5,8 @@
 
 import { PermanentError } from '../../src/errors';
 import { createBigQueryClient } from '../../src/gcp/bigquery/client';
-import { createObjectLister } from '../../src/gcp/storage/listing';
+import { createLeaseStore, LEASE_NAME } from '../../src/gcp/storage/lease';
+import { createObjectLister, type ObjectLister } from '../../src/gcp/storage/listing';
 import {
   createMarkerWriter,
   MARKER_JOB,
@@ -26,14 +27,14 @@ const RULES = `
 allow:
   topics: [projects/${TEST_PROJECT}/topics/requests]
 routes:
-${['bulk', 'race', 'crash', 'late', 'budget', 'dry']
+${['bulk', 'race', 'crash', 'late', 'budget', 'dry', 'leased']
   .map(
     (name) => `  - name: ${name}
     match: gs://${BUCKET}/${name}/**.ndjson
     destination: raw.${name}
     schema: { fields: [{ name: id, type: INTEGER }] }
     mode: batch
-    batch: { maxFiles: ${name === 'budget' ? 10 : name === 'race' ? 50 : 500}, jobsPerDay: ${name === 'budget' ? 4 : 1000}, sweepsPerDay: ${name === 'budget' ? 2 : 96} }`,
+    batch: { maxFiles: ${name === 'budget' ? 10 : name === 'race' || name === 'leased' ? 50 : 500}, jobsPerDay: ${name === 'budget' ? 4 : 1000}, sweepsPerDay: ${name === 'budget' ? 2 : 96} }`,
   )
   .join('\n')}
   - name: requested
@@ -131,6 +132,15 @@ function markersUnder(route: string): { job?: string; state?: string; metagenera
   return out;
 }
 
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 describe('a sweep of a batch route', () => {
   it('loads 1,200 small files in the planned number of jobs (max files respected), every row exactly once', async () => {
     drop('bulk', 1200);
@@ -163,6 +173,58 @@ describe('a sweep of a batch route', () => {
     const jobs = new Map<string, number>();
     for (const m of markersUnder('race')) jobs.set(m.job ?? '', (jobs.get(m.job ?? '') ?? 0) + 1);
     for (const job of submitted) expect(jobs.get(job.jobId)).toBe(job.files);
+  });
+
+  it('run twice concurrently with bucket leases: the second sweep leaves the bucket alone, nothing is split', async () => {
+    drop('leased', 300);
+    const leases = createLeaseStore();
+    const real = createObjectLister();
+    // Sweep A holds the lease and is paused at its first listing until sweep B has finished.
+    const pausedUntil = (bFinished: Promise<void>, holding: () => void): ObjectLister => ({
+      listBuckets: () => real.listBuckets(),
+      listObjects: async function* (bucket, prefix) {
+        holding();
+        await bFinished;
+        yield* real.listObjects(bucket, prefix);
+      },
+    });
+    const tick = (token: string, lister?: ObjectLister) =>
+      runSweep(deps({ leases, ...(lister ? { lister } : {}) }), {
+        routes: ['leased'],
+        minAgeSeconds: 0,
+        dryRun: false,
+        token,
+      });
+
+    for (const [tokenA, tokenB] of [
+      ['scheduler-a', 'scheduler-b'], // two schedulers
+      ['tick-7', 'tick-7'], // one tick delivered twice
+    ] as const) {
+      const b = signal();
+      const holds = signal();
+      const a = tick(tokenA, pausedUntil(b.promise, holds.resolve));
+      await holds.promise;
+      const bSummary = await tick(tokenB).finally(b.resolve);
+      expect(bSummary).toMatchObject({ listed: 0, planned: 0, claimConflicts: 0 });
+      expect(bSummary.busy).toEqual([
+        expect.stringContaining(`gs://${BUCKET}: held by sweep ${tokenA}`),
+      ]);
+      const done = await a;
+      expect(done.busy).toBeUndefined();
+      expect(done.claimConflicts).toBe(0);
+      await waitForJobs(done);
+      // The lease is given back: the next tick sweeps (and finds everything marked).
+      expect(() => stack.gcs.store.get(BUCKET, LEASE_NAME)).toThrow();
+      if (tokenA === 'scheduler-a') {
+        expect(done.jobs.map((j) => [j.outcome, j.files])).toEqual(
+          Array.from({ length: 6 }, () => ['submitted', 50]),
+        );
+      }
+    }
+    expect(await rows('leased')).toEqual({ n: 300, distinct: 300 });
+    const after = await tick('scheduler-c');
+    expect(after).toMatchObject({ matched: 300, marked: 300, planned: 0 });
+    expect(after.busy).toBeUndefined();
   });
 
   it('killed between claim and submit is completed by the next sweep, with the same job and rows exactly once', async () => {

@@ -115,6 +115,13 @@ describe('planObjectLoad', () => {
     });
   });
 
+  it('never routes the loader’s own objects (sweep leases), before any route is tried', async () => {
+    expect(await plan({ bucket: 'landing-x', name: '.bq-autoloader/sweep.lease' })).toEqual({
+      kind: 'ignored',
+      reason: "gs://landing-x/.bq-autoloader/sweep.lease is bq-autoloader's own (a sweep lease)",
+    });
+  });
+
   it('refuses a rendered identifier that BigQuery cannot address, naming the value', async () => {
     expect(await plan({ name: 'dotted/a.csv' })).toEqual({
       kind: 'refused',

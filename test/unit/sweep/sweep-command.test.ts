@@ -17,11 +17,20 @@ function published(data: unknown, raw?: string) {
 
 describe('a sweep command', () => {
   it.each([
-    ['with every key defaulted', { kind: 'sweep' }, { minAgeSeconds: 300, dryRun: false }],
+    [
+      'with every key defaulted (the token is the Pub/Sub message id)',
+      { kind: 'sweep' },
+      { minAgeSeconds: 300, dryRun: false, token: '1' },
+    ],
     [
       'with routes, an age and a dry run',
       { kind: 'sweep', routes: ['events'], minAgeSeconds: 60, dryRun: true },
-      { routes: ['events'], minAgeSeconds: 60, dryRun: true },
+      { routes: ['events'], minAgeSeconds: 60, dryRun: true, token: '1' },
+    ],
+    [
+      'with a token of its own',
+      { kind: 'sweep', token: 'scheduler-a:2026-11-28T12:00' },
+      { minAgeSeconds: 300, dryRun: false, token: 'scheduler-a:2026-11-28T12:00' },
     ],
   ])('decodes %s', (_what, data, command) => {
     expect(decodeEvent(published(data))).toEqual({
@@ -34,6 +43,7 @@ describe('a sweep command', () => {
   it.each([
     ['a negative age', { kind: 'sweep', minAgeSeconds: -1 }, 'data.message.data.minAgeSeconds'],
     ['an unknown key', { kind: 'sweep', everything: true }, 'unrecognized key'],
+    ['a token with a slash', { kind: 'sweep', token: 'a/b' }, 'data.message.data.token'],
     ['routes that are not a list', { kind: 'sweep', routes: 'events' }, 'data.message.data.routes'],
     [
       'a catch-up window over 30 days',

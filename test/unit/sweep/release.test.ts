@@ -1,0 +1,137 @@
+/**
+ * Issue 13 item 7: a sweep whose jobs.insert failed releases the claims it wrote for that job
+ * when the job is known not to exist (a 4xx other than 409, or jobs.get 404 after a timeout
+ * or 5xx), each cleared under the metageneration of its own claim; otherwise they stay.
+ */
+import { parseConfig } from '../../../src/config/parse';
+import { PermanentError, RetryableError } from '../../../src/errors';
+import type { ListedObject, ObjectLister } from '../../../src/gcp/storage/listing';
+import type { Marker, MarkerTarget, MarkResult } from '../../../src/gcp/storage/markers';
+import { compileRules } from '../../../src/routing/compile';
+import { runSweep, type SweepDeps } from '../../../src/sweep/run';
+
+const rules = compileRules(
+  parseConfig(
+    `routes:
+  - { name: sales, match: "gs://landing/sales/*.csv", destination: raw.sales, schema: autodetect }
+  - { name: events, match: "gs://landing/events/*.ndjson", destination: raw.events, schema: autodetect, mode: batch }
+`,
+    'test.yaml',
+  ) as Parameters<typeof compileRules>[0],
+);
+
+function listed(name: string): ListedObject {
+  return {
+    bucket: 'landing',
+    name,
+    generation: '7',
+    metageneration: '1',
+    size: 10,
+    metadata: {},
+    timeCreated: '2026-11-28T10:00:00Z',
+    updated: '2026-11-28T10:00:00Z',
+  };
+}
+
+function setup(names: string[], insertError: Error, job: unknown | 'unreachable' = undefined) {
+  const writes: [MarkerTarget, Marker][] = [];
+  const cleared: MarkerTarget[] = [];
+  const asked: string[] = [];
+  const lister: ObjectLister = {
+    listObjects: async function* (_bucket, prefix) {
+      yield names.filter((n) => n.startsWith(prefix)).map(listed);
+    },
+    listBuckets: async function* () {
+      yield ['landing'];
+    },
+  };
+  const deps: SweepDeps = {
+    rules,
+    runtimeProject: 'proj',
+    lister,
+    markers: {
+      write: async (target, marker): Promise<MarkResult> => {
+        writes.push([target, marker]);
+        return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
+      },
+      clear: async (target): Promise<MarkResult> => {
+        cleared.push(target);
+        return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
+      },
+    },
+    insertJob: async () => {
+      throw insertError;
+    },
+    findJob: async (_project, jobId) => {
+      asked.push(jobId);
+      if (job === 'unreachable') throw new RetryableError('BigQuery: HTTP 503');
+      return job;
+    },
+    now: () => Date.parse('2026-11-28T12:00:00Z'),
+    runToken: 'run1',
+  };
+  return { deps, writes, cleared, asked };
+}
+
+const refused = new PermanentError('jobs.insert: HTTP 400 invalid', {
+  status: 400,
+  reason: 'invalid',
+});
+const unavailable = new RetryableError('jobs.insert: HTTP 503 backendError', { status: 503 });
+
+describe('a sweep whose insert failed', () => {
+  it('clears the claims of a batch BigQuery refused (4xx), under each claim’s metageneration', async () => {
+    const { deps, writes, cleared, asked } = setup(['events/a.ndjson', 'events/b.ndjson'], refused);
+    const summary = await runSweep(deps, { routes: ['events'], minAgeSeconds: 0 });
+    expect(writes.map(([t, m]) => [t.name, m.state])).toEqual([
+      ['events/a.ndjson', 'claimed'],
+      ['events/b.ndjson', 'claimed'],
+    ]);
+    expect(cleared.map((t) => [t.name, t.generation, t.metageneration]).sort()).toEqual([
+      ['events/a.ndjson', '7', '2'],
+      ['events/b.ndjson', '7', '2'],
+    ]);
+    expect(asked).toEqual([]); // a 4xx created nothing: no need to ask
+    expect(summary).toMatchObject({ released: 2, markerFailures: 0 });
+    expect(summary.jobs.map((j) => [j.outcome, j.reason])).toEqual([['refused', refused.message]]);
+  });
+
+  it('clears the claim of a catch-up load BigQuery refused', async () => {
+    const { deps, cleared } = setup(['sales/a.csv'], refused);
+    const summary = await runSweep(deps, { routes: ['sales'], minAgeSeconds: 0 });
+    expect(cleared.map((t) => [t.name, t.metageneration])).toEqual([['sales/a.csv', '2']]);
+    expect(summary.released).toBe(1);
+  });
+
+  it('after a 5xx that outlasted the retries, asks jobs.get and clears the claims when it answers 404', async () => {
+    const { deps, cleared, asked } = setup(['events/a.ndjson'], unavailable, undefined);
+    const summary = await runSweep(deps, { routes: ['events'], minAgeSeconds: 0 });
+    expect(asked).toEqual([summary.jobs[0]?.jobId]);
+    expect(cleared.map((t) => t.name)).toEqual(['events/a.ndjson']);
+    expect(summary).toMatchObject({ released: 1, error: unavailable.message });
+    expect(summary.jobs.map((j) => j.outcome)).toEqual(['retry']);
+  });
+
+  it.each([
+    ['the job exists after all (the insert landed, its answer was lost)', { id: 'x' }],
+    ['jobs.get cannot answer either', 'unreachable' as const],
+  ])('keeps the claims when %s', async (_what, job) => {
+    const { deps, cleared, writes } = setup(['events/a.ndjson'], unavailable, job);
+    const summary = await runSweep(deps, { routes: ['events'], minAgeSeconds: 0 });
+    expect(cleared).toEqual([]);
+    expect(writes.map(([, m]) => m.state)).toEqual(['claimed']);
+    expect(summary).toMatchObject({ released: 0, error: unavailable.message });
+  });
+
+  it('keeps a 409 (a job under the id that is not this load) as failed, never released', async () => {
+    const foreign = new PermanentError('job exists but is not this load', {
+      status: 409,
+      reason: 'foreignJob',
+    });
+    const { deps, cleared, writes } = setup(['events/a.ndjson'], foreign);
+    const summary = await runSweep(deps, { routes: ['events'], minAgeSeconds: 0 });
+    expect(cleared).toEqual([]);
+    expect(writes.map(([, m]) => m.state)).toEqual(['claimed', 'failed']);
+    expect(summary.released).toBe(0);
+  });
+});
