@@ -87,7 +87,10 @@ export async function sendDeadLetter(
     originalUri ? DEAD_LETTER_EXCERPT_BYTES : undefined,
   );
   const messageId = await publisher.publish(topic, cut);
-  return { messageId, truncated: { problem, originalBytes, ...(originalUri ? { originalUri } : {}) } };
+  return {
+    messageId,
+    truncated: { problem, originalBytes, ...(originalUri ? { originalUri } : {}) },
+  };
 }
 
 /**

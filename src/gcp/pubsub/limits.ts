@@ -70,5 +70,7 @@ export function cutToFit(
   // `"data":"…",` around the base64, which takes 4 bytes for every 3.
   const free = PUBSUB_LIMITS.requestBytes - publishRequestBytes({ attributes }) - 16;
   const keep = Math.max(0, Math.min(data.length, maxDataBytes, Math.floor(free / 4) * 3));
-  return keep > 0 ? { data: data.subarray(0, keep).toString('base64'), attributes } : { attributes };
+  return keep > 0
+    ? { data: data.subarray(0, keep).toString('base64'), attributes }
+    : { attributes };
 }

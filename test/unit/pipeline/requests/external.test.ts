@@ -147,9 +147,7 @@ describe('a load request through the handler', () => {
     });
     const event = fixture('requests/invalid-load-both');
     publishedNow(event);
-    await expect(handler(event)).rejects.toBeInstanceOf(
-      RetryableError,
-    );
+    await expect(handler(event)).rejects.toBeInstanceOf(RetryableError);
     expect(lines.map((l) => l.outcome)).toEqual(['retry']);
   });
 
