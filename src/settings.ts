@@ -25,7 +25,16 @@ export interface Settings {
    * as abandoned and recovers it (default 600). Keep it above the longest sweep run.
    */
   sweepClaimGraceSeconds?: number;
+  /**
+   * `AUTOLOADER_DEAD_LETTER_RETRY_SECONDS`: how long after its publish time a refused message
+   * whose dead letter failed to publish for a transient reason is still redelivered to try
+   * again (default 3600). Past it — or at once, for a permanent failure — it is acknowledged
+   * with an ERROR line naming the message (src/pipeline/settle.ts).
+   */
+  deadLetterRetrySeconds: number;
 }
+
+export const DEFAULT_DEAD_LETTER_RETRY_SECONDS = 3600;
 
 export const DEFAULT_RETRY_BUDGET_MS = 20_000;
 
@@ -42,6 +51,9 @@ export function readSettings(env: Environment = process.env): Settings {
     retry: { budgetMs: budget },
     retryBudgetMs: budget,
     markers: readMarkers(env),
+    deadLetterRetrySeconds:
+      envWholeNumber(env, 'AUTOLOADER_DEAD_LETTER_RETRY_SECONDS', 'seconds') ??
+      DEFAULT_DEAD_LETTER_RETRY_SECONDS,
     ...optional(
       'sweepClaimGraceSeconds',
       envWholeNumber(env, 'AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS', 'seconds'),

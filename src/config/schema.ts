@@ -7,7 +7,7 @@
  * `routeShape`; to extend the top level, add keys to `configShape`.
  */
 import * as z from 'zod';
-import { PATTERN_URI } from '../core/gs-uri';
+import { FOLDER_URI, PATTERN_URI } from '../core/gs-uri';
 import { AllowSchema, TOPIC_NAME } from './allow-schema';
 import { checkRegionalEndpoints, endpointsShape } from './endpoints-schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
@@ -191,6 +191,13 @@ export const configShape = {
     .string()
     .regex(TOPIC_NAME, 'expected projects/PROJECT/topics/TOPIC')
     .describe('Receives refused load requests and inline payloads, with a `reason` attribute.')
+    .optional(),
+  deadLetterStore: z
+    .string()
+    .regex(FOLDER_URI, 'expected gs://BUCKET/ or gs://BUCKET/PREFIX/ (ending in /)')
+    .describe(
+      'Where the original of a dead letter too large for Pub/Sub is kept whole (one JSON object per message); the dead letter then carries its gs:// URI as `originalUri` and an excerpt of the data.',
+    )
     .optional(),
   inline: InlineSettingsSchema.optional(),
 };

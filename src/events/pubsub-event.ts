@@ -7,12 +7,16 @@ import type { DecodedEvent } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { decodeGcsNotification, isGcsNotification } from './gcs-notification';
 import { decodeInlineMessage, isInlineMessage } from './inline-message';
-import { decodeLoadRequest, isLoadRequest, topicOf } from './load-request';
+import { decodeLoadRequest, isLoadRequest, publishedMessageOf, topicOf } from './load-request';
 import { MessagePublishedDataSchema, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
 import { decodeSweepCommand, isSweepCommand } from './sweep-command';
 
 export const PUBSUB_MESSAGE_PUBLISHED = 'google.cloud.pubsub.topic.v1.messagePublished';
+
+/** A message no decoder claims: what it would have needed to be one of ours. */
+export const UNCLAIMED_REASON =
+  'not a message this function takes: not a Cloud Storage notification (attributes bucketId and eventType), inline data (a route attribute), a load request (JSON with "kind": "load") or a sweep command (JSON with "kind": "sweep")';
 
 export interface MessageDecoder {
   name: string;
@@ -40,7 +44,15 @@ export function decodePubsubEvent(
   }
   const { message } = parsed.data;
   const decoder = decoders.find((d) => d.claims(message, event));
-  if (!decoder) return { kind: 'refused', reason: 'not a Cloud Storage notification' };
+  if (!decoder) {
+    // Nobody's message: refused with the message, so the handler dead-letters it (README:
+    // Refusals, dead letters, retries) rather than only logging it.
+    return {
+      kind: 'refused',
+      reason: UNCLAIMED_REASON,
+      message: publishedMessageOf(message, event),
+    };
+  }
   return withTopic(decoder.decode(message, event), topicOf(event.source));
 }
 

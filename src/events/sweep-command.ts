@@ -5,6 +5,8 @@
  */
 import * as z from 'zod';
 import type { DecodedEvent, SweepCommand } from '../types';
+import type { CloudEvent } from './cloudevent';
+import { publishedMessageOf } from './load-request';
 import { messageJson, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
 
@@ -44,12 +46,14 @@ export function isSweepCommand(message: PubsubMessage): boolean {
   return json !== null && typeof json === 'object' && (json as { kind?: unknown }).kind === 'sweep';
 }
 
-export function decodeSweepCommand(message: PubsubMessage): DecodedEvent {
+export function decodeSweepCommand(message: PubsubMessage, event: CloudEvent): DecodedEvent {
   const parsed = SweepCommandSchema.safeParse(commandJson(message));
   if (!parsed.success) {
+    // With the message: a command that can never run is dead-lettered, not only logged.
     return {
       kind: 'refused',
       reason: `invalid sweep command: ${describeIssues(parsed.error, 'data.message.data')}`,
+      message: publishedMessageOf(message, event),
     };
   }
   const { kind: _kind, token, ...rest } = parsed.data;

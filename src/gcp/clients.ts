@@ -11,6 +11,7 @@ import { createObjectChanges, type ObjectChanges } from './storage/changes';
 import { createObjectLister, type ObjectLister } from './storage/listing';
 import { createMarkerWriter, type MarkerWriter } from './storage/markers';
 import { createObjectReader, type ObjectReader } from './storage/objects';
+import { createObjectWriter, type ObjectWriter } from './storage/writes';
 
 export interface GoogleClients {
   edge: GoogleEdge;
@@ -23,6 +24,8 @@ export interface GoogleClients {
   lister: ObjectLister;
   /** Post-load copies and deletes: roles/storage.objectUser on source and target buckets. */
   changes: ObjectChanges;
+  /** New objects (originals of oversize dead letters): roles/storage.objectCreator. */
+  writer: ObjectWriter;
   /** Dead letters and notifications: roles/pubsub.publisher on the topic. */
   publisher: Publisher;
   /** The runtime project (GOOGLE_CLOUD_PROJECT, else the credential's), cached. */
@@ -48,6 +51,7 @@ export function createGoogleClients(
     markers: createMarkerWriter({ edge, retry }),
     lister: createObjectLister({ edge, retry }),
     changes: createObjectChanges({ edge, retry }),
+    writer: createObjectWriter({ edge, retry }),
     publisher: createPublisher({ edge, retry }),
     runtimeProject: () => edge.tokens.projectId(),
   };

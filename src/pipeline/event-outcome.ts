@@ -23,10 +23,11 @@ export interface EventOutcome {
  */
 export interface Trail {
   fields: LogFields;
-  /** A message from another system (requests, inline data). */
+  /** A message from another system (requests, inline data, messages nobody claims). */
   message?: PublishedMessage;
-  /** The rules' `deadLetterTopic`, once the rules are known. */
+  /** The rules' `deadLetterTopic` and `deadLetterStore`, once the rules are known. */
   deadLetterTopic?: string;
+  deadLetterStore?: string;
 }
 
 export function ignoredOutcome(what: string, reason: string, fields: LogFields = {}): EventOutcome {

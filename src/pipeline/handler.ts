@@ -19,7 +19,7 @@ import {
 import { finishJobEvent } from './job-event';
 import { loadObjectEvent, type ObjectLoadDeps } from './object-load';
 import { type ExternalDeps, handleExternalMessage, messageFields } from './requests/external';
-import { type LineWriter, settle } from './settle';
+import { type DeadLetterDeps, type LineWriter, settle } from './settle';
 import { runSweepCommand } from './sweep-event';
 
 export interface HandlerDeps extends ObjectLoadDeps {
@@ -29,7 +29,12 @@ export interface HandlerDeps extends ObjectLoadDeps {
   sweep?: (command: SweepCommand) => Promise<SweepSummary>;
   /** Completion wait, final markers, notifications, post-load actions. */
   outcomes?: OutcomeDeps;
-  /** Runs one event's work inside its retry budget (src/gcp/budget.ts); default: as is. */
+  /** Publishing refused messages to `deadLetterTopic`; absent: refusals are only logged. */
+  deadLetters?: DeadLetterDeps;
+  /**
+   * Runs one event inside its retry budget (src/gcp/budget.ts): every call made for it —
+   * dead letters included — shares one deadline. Default: as is.
+   */
   withEventBudget?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
@@ -49,9 +54,8 @@ export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Prom
     const write: LineWriter = (severity, message, fields) =>
       log(severity, message, { ...base, ...fields }, trace);
     const trail: Trail = { fields: {} };
-    const publisher = deps.external?.publisher;
-    const run = () => budget(() => runStep(deps, decodeEvent(event), trail, write));
-    await settle(run, trail, publisher, write);
+    const run = () => runStep(deps, decodeEvent(event), trail, write);
+    await budget(() => settle(run, trail, deps.deadLetters, write));
   };
 }
 
@@ -110,6 +114,7 @@ async function runExternal(
   Object.assign(trail.fields, messageFields(message));
   const rules = await deps.rules();
   trail.deadLetterTopic = rules.config.deadLetterTopic;
+  trail.deadLetterStore = rules.config.deadLetterStore;
   if (decoded.kind === 'refused') return refusedMessage(decoded.reason);
   if (!deps.external) {
     return refusedMessage('this deployment does not take load requests or inline data');

@@ -5,30 +5,45 @@
  * - a PermanentError (retrying will not fix it: BigQuery or Cloud Storage said so) is logged
  *   as `refused` with its reason and acknowledged (dead-lettered, for a message);
  * - a RetryableError (its in-process budget spent) or any unknown error is logged as `retry`
- *   and thrown, so Eventarc or the push subscription redelivers. A dead letter that cannot
- *   be published is a retry too: the message is redelivered, never dropped.
+ *   and thrown, so Eventarc or the push subscription redelivers.
+ * A dead letter that cannot be published is bounded, never a redelivery loop: a transient
+ * failure is redelivered while the message is younger than `retrySeconds` (by its Pub/Sub
+ * publish time); a permanent one, or a transient one past that age, is acknowledged with an
+ * ERROR line that names the message, the refusal and the dead letter's failure.
  */
+import { parseGsPrefix } from '../core/gs-uri';
 import { PermanentError, RefusedInputError, RetryableError } from '../errors';
-import { sendDeadLetter } from '../gcp/pubsub/dead-letter';
+import { type DeadLetterStore, sendDeadLetter } from '../gcp/pubsub/dead-letter';
 import type { Publisher } from '../gcp/pubsub/publisher';
+import type { ObjectWriter } from '../gcp/storage/writes';
 import type { LogFields } from '../log';
+import type { PublishedMessage } from '../types';
 import type { EventOutcome, OutcomeSeverity, Trail } from './event-outcome';
 
 /** Writes the event's outcome line (the handler binds event id, type and trace). */
 export type LineWriter = (severity: OutcomeSeverity, message: string, fields: LogFields) => void;
 
+/** What dead-lettering needs besides the rules' `deadLetterTopic` / `deadLetterStore`. */
+export interface DeadLetterDeps {
+  publisher: Publisher;
+  /** Writes the originals of oversize dead letters to `deadLetterStore`. */
+  writer?: ObjectWriter;
+  /** AUTOLOADER_DEAD_LETTER_RETRY_SECONDS (src/settings.ts). */
+  retrySeconds: number;
+}
+
 export async function settle(
   run: () => Promise<EventOutcome>,
   trail: Trail,
-  publisher: Publisher | undefined,
+  deadLetters: DeadLetterDeps | undefined,
   write: LineWriter,
 ): Promise<void> {
   try {
     const outcome = await run().catch((error: unknown) => permanentOutcome(error, trail));
-    const final = outcome.deadLetter ? await deadLetter(outcome, trail, publisher) : outcome;
+    const final = outcome.deadLetter ? await deadLetter(outcome, trail, deadLetters) : outcome;
     write(final.severity, final.message, { ...trail.fields, ...final.fields });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     const retryable = error instanceof RetryableError;
     write(retryable ? 'WARNING' : 'ERROR', `will be redelivered: ${reason}`, {
       ...trail.fields,
@@ -60,13 +75,59 @@ function permanentOutcome(error: unknown, trail: Trail): EventOutcome {
 async function deadLetter(
   outcome: EventOutcome,
   trail: Trail,
-  publisher: Publisher | undefined,
+  deps: DeadLetterDeps | undefined,
 ): Promise<EventOutcome> {
   const topic = trail.deadLetterTopic;
-  if (!topic || !publisher || !trail.message || !outcome.deadLetter) return outcome;
-  const id = await sendDeadLetter(publisher, topic, trail.message, outcome.deadLetter);
-  return {
-    ...outcome,
-    fields: { ...outcome.fields, deadLetterTopic: topic, deadLetterMessageId: id },
-  };
+  const message = trail.message;
+  if (!topic || !deps || !message || !outcome.deadLetter) return outcome;
+  try {
+    const store = storeOf(trail.deadLetterStore, deps.writer);
+    const sent = await sendDeadLetter(deps.publisher, topic, message, outcome.deadLetter, store);
+    const cut = sent.truncated;
+    return {
+      ...outcome,
+      fields: {
+        ...outcome.fields,
+        deadLetterTopic: topic,
+        deadLetterMessageId: sent.messageId,
+        ...(cut ? { deadLetterTruncated: cut.problem, originalBytes: cut.originalBytes } : {}),
+        ...(cut?.originalUri ? { originalUri: cut.originalUri } : {}),
+      },
+    };
+  } catch (error) {
+    const permanent = error instanceof PermanentError;
+    // Transient and the message is young: let Pub/Sub redeliver it, and try again then.
+    if (!permanent && youngerThan(message, deps.retrySeconds)) throw error;
+    const why = permanent
+      ? 'a permanent error'
+      : `still failing ${deps.retrySeconds} s after the message was published`;
+    return {
+      severity: 'ERROR',
+      message: `message ${message.messageId ?? '(no id)'} refused and acknowledged WITHOUT a dead letter (${why}): ${outcome.deadLetter}`,
+      fields: {
+        ...outcome.fields,
+        messageId: message.messageId,
+        deadLetterTopic: topic,
+        deadLetterError: errorText(error),
+      },
+    };
+  }
+}
+
+function storeOf(
+  uri: string | undefined,
+  writer: ObjectWriter | undefined,
+): DeadLetterStore | undefined {
+  const place = uri ? parseGsPrefix(uri) : undefined;
+  return place && writer ? { ...place, writer } : undefined;
+}
+
+/** By the message's Pub/Sub publish time; a message without one is never young. */
+function youngerThan(message: PublishedMessage, seconds: number): boolean {
+  const published = message.publishTime ? Date.parse(message.publishTime) : Number.NaN;
+  return Number.isFinite(published) && Date.now() - published < seconds * 1000;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -45,7 +45,13 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
       listPrefix: lister.listObjects,
       markers: claims,
       findJob: bigquery.findJob,
+    },
+    // Refused messages: roles/pubsub.publisher on deadLetterTopic, and with deadLetterStore,
+    // roles/storage.objectCreator on its bucket.
+    deadLetters: {
       publisher,
+      writer: google.writer,
+      retrySeconds: settings.deadLetterRetrySeconds,
     },
     sweep: sweepCommand(settings, google, rules, outcomes),
     outcomes,

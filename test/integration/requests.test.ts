@@ -4,6 +4,7 @@
  * and loaded by the local BigQuery server, where rows are counted.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { publishRequest } from '../../src/cli/publish';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
@@ -20,6 +21,7 @@ allow:
   buckets: [landing]
   topics: [projects/${TEST_PROJECT}/topics/requests-*]
 deadLetterTopic: projects/${TEST_PROJECT}/topics/${deadTopic}
+deadLetterStore: gs://dead-store/autoloader/
 routes:
   - name: sales
     match: gs://landing/sales/*.csv
@@ -38,6 +40,7 @@ let fn: FunctionProcess;
 
 beforeAll(async () => {
   stack = await startLocalStack();
+  stack.gcs.store.createBucket('dead-store');
   fn = await startFunction({
     ...stack.env,
     PUBSUB_EMULATOR_HOST: emulatorHost,
@@ -194,6 +197,42 @@ describe('a load request that is refused as a whole', () => {
     expect(summary.outcome).toBe('refused');
     expect(String(summary.reason)).toContain(reason);
     expect(summary.deadLetterMessageId).toEqual(expect.any(String));
+  });
+});
+
+describe('a message that cannot be processed (no poison loops)', () => {
+  it('is dead-lettered once with the reason when no decoder claims it', async () => {
+    const data = Buffer.from('{"kind":"Load"}').toString('base64');
+    const messageId = await publish(emulatorHost, TEST_PROJECT, requestTopic, { data });
+    const line = await fn.waitForLog((l) => l.messageId === messageId && !!l.outcome, 20_000);
+    expect(line).toMatchObject({ outcome: 'refused', deadLetterMessageId: expect.any(String) });
+    const letter = (await pullDeadLetters()).find(
+      (m) => m.attributes.sourceMessageId === messageId,
+    );
+    expect(letter?.attributes.reason).toMatch(/^not a message this function takes/);
+    expect(letter?.data).toBe(data);
+  });
+
+  it('over 100 attributes with ours: cut to fit, the original kept whole in deadLetterStore', async () => {
+    const attributes = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`k${i}`, `v${i}`]));
+    const data = Buffer.from('{"kind":"Load"}').toString('base64');
+    const messageId = await publish(emulatorHost, TEST_PROJECT, requestTopic, { data, attributes });
+    const line = await fn.waitForLog((l) => l.messageId === messageId && !!l.outcome, 20_000);
+    const name = `autoloader/projects/${TEST_PROJECT}/topics/${requestTopic}/${messageId}.json`;
+    expect(line).toMatchObject({ outcome: 'refused', originalUri: `gs://dead-store/${name}` });
+    const letter = (await pullDeadLetters()).find(
+      (m) => m.attributes.sourceMessageId === messageId,
+    );
+    expect(Object.keys(letter?.attributes ?? {})).toHaveLength(100);
+    expect(letter?.attributes).toMatchObject({
+      truncated: 'true',
+      originalAttributes: '99',
+      originalUri: `gs://dead-store/${name}`,
+    });
+    const original = JSON.parse(
+      readFileSync(stack.gcs.store.objectPath('dead-store', name), 'utf8'),
+    );
+    expect(original).toMatchObject({ messageId, data, attributes });
   });
 });
 

@@ -12,6 +12,7 @@ describe('readSettings', () => {
       retry: { budgetMs: DEFAULT_RETRY_BUDGET_MS },
       retryBudgetMs: 20_000,
       markers: true,
+      deadLetterRetrySeconds: 3600,
     });
   });
 
@@ -20,12 +21,22 @@ describe('readSettings', () => {
       retry: { budgetMs: 5_000 },
       retryBudgetMs: 5_000,
       markers: true,
+      deadLetterRetrySeconds: 3600,
     });
   });
 
   it.each(['-1', '1.5', 'soon'])('refuses AUTOLOADER_RETRY_BUDGET_MS=%s, naming it', (value) => {
     expect(() => readSettings({ AUTOLOADER_RETRY_BUDGET_MS: value })).toThrow(
       /AUTOLOADER_RETRY_BUDGET_MS must be a whole number/,
+    );
+  });
+
+  it('reads AUTOLOADER_DEAD_LETTER_RETRY_SECONDS, naming it when unreadable', () => {
+    expect(
+      readSettings({ AUTOLOADER_DEAD_LETTER_RETRY_SECONDS: '60' }).deadLetterRetrySeconds,
+    ).toBe(60);
+    expect(() => readSettings({ AUTOLOADER_DEAD_LETTER_RETRY_SECONDS: 'soon' })).toThrow(
+      /AUTOLOADER_DEAD_LETTER_RETRY_SECONDS must be a whole number/,
     );
   });
 

@@ -5,7 +5,6 @@
  * README: Load requests and inline data describes the formats and the threat model.
  */
 
-import type { Publisher } from '../../gcp/pubsub/publisher';
 import type { LogFields } from '../../log';
 import type { CompiledRules } from '../../routing/compile';
 import { namedRoute, topicProblem } from '../../routing/request-plan';
@@ -16,7 +15,7 @@ import { destinationOf } from '../object-load';
 import type { LineWriter } from '../settle';
 import { processLoadRequest, type RequestDeps } from './handle';
 
-export type ExternalDeps = RequestDeps & InlineDeps & { publisher: Publisher };
+export type ExternalDeps = RequestDeps & InlineDeps;
 
 export type ExternalMessage =
   | { kind: 'request'; request: LoadRequest; message: PublishedMessage }

@@ -124,7 +124,6 @@ describe('decodeEvent', () => {
       /data\.message\.attributes\.objectGeneration: /,
       URI,
     ],
-    ['pubsub/plain-message', /^not a Cloud Storage notification$/, undefined],
     ['pubsub/invalid-no-message', /data\.message: missing \(expected object\)$/, undefined],
     ['envelope/plain-json', /^not a CloudEvent 1\.0: specversion: .*; type: .*; id: /, undefined],
     ['envelope/wrong-specversion', /^not a CloudEvent 1\.0: specversion: /, undefined],
@@ -139,6 +138,20 @@ describe('decodeEvent', () => {
 
     // toEqual treats `object: undefined` as absent.
     expect(decoded).toEqual({ kind: 'refused', reason: expect.stringMatching(reason), object });
+  });
+
+  it('refuses a message no decoder claims with the message itself, so it can be dead-lettered', () => {
+    expect(decodeEvent(fixture('pubsub/plain-message'))).toEqual({
+      kind: 'refused',
+      reason: expect.stringMatching(/^not a message this function takes: /),
+      message: {
+        topic: 'projects/my-project/topics/other',
+        messageId: '9876543210123456',
+        publishTime: '2026-11-27T10:30:11.02Z',
+        data: 'eyJoZWxsbyI6IndvcmxkIn0=',
+        attributes: { origin: 'billing-exporter' },
+      },
+    });
   });
 
   it.each([null, undefined, 'google.cloud.storage.object.v1.finalized', 42, [], {}])(

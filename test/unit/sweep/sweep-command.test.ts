@@ -54,6 +54,8 @@ describe('a sweep command', () => {
     const decoded = decodeEvent(published(data));
     expect(decoded).toMatchObject({ kind: 'refused', reason: expect.stringContaining(text) });
     expect(decoded).toMatchObject({ reason: expect.stringMatching(/^invalid sweep command: /) });
+    // With the message: a command that can never run is dead-lettered, not only logged.
+    expect(decoded).toMatchObject({ message: { data: expect.any(String), attributes: {} } });
   });
 
   it('is not claimed when the data is not JSON', () => {

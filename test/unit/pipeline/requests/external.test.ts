@@ -35,7 +35,10 @@ beforeEach(() => {
   setLogSink((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
 });
 
-function setup(over: Partial<ExternalDeps> = {}, handlerOver: Partial<HandlerDeps> = {}) {
+function setup(
+  { publisher: publisherOver, ...over }: Partial<ExternalDeps> & { publisher?: Publisher } = {},
+  handlerOver: Partial<HandlerDeps> = {},
+) {
   const inserted: LoadPlan[] = [];
   const uploaded: { plan: LoadPlan; bytes: number }[] = [];
   const published: { topic: string; attributes?: Record<string, string> }[] = [];
@@ -62,7 +65,6 @@ function setup(over: Partial<ExternalDeps> = {}, handlerOver: Partial<HandlerDep
     listPrefix: async function* () {
       yield Object.values(live);
     },
-    publisher,
     ...over,
   };
   const rules = rulesFrom(RULES);
@@ -74,9 +76,16 @@ function setup(over: Partial<ExternalDeps> = {}, handlerOver: Partial<HandlerDep
     },
     getLiveObject: async () => undefined,
     external,
+    deadLetters: { publisher: publisherOver ?? publisher, retrySeconds: 3600 },
     ...handlerOver,
   };
   return { handler: createHandler(deps), inserted, uploaded, published };
+}
+
+/** Sets the message's publish time to now: a young message. */
+function publishedNow(event: Record<string, unknown>): void {
+  const data = event.data as { message: { publishTime?: string } };
+  data.message.publishTime = new Date().toISOString();
 }
 
 describe('a load request through the handler', () => {
@@ -128,7 +137,7 @@ describe('a load request through the handler', () => {
     expect(published[0]?.attributes?.reason).toContain('either objects or prefix');
   });
 
-  it('throws (redelivery) when the dead letter cannot be published, so nothing is lost', async () => {
+  it('throws (redelivery) when the dead letter cannot be published and the message is young', async () => {
     const { handler } = setup({
       publisher: {
         publish: async () => {
@@ -136,9 +145,9 @@ describe('a load request through the handler', () => {
         },
       },
     });
-    await expect(handler(fixture('requests/invalid-load-both'))).rejects.toBeInstanceOf(
-      RetryableError,
-    );
+    const event = fixture('requests/invalid-load-both');
+    publishedNow(event);
+    await expect(handler(event)).rejects.toBeInstanceOf(RetryableError);
     expect(lines.map((l) => l.outcome)).toEqual(['retry']);
   });
 

@@ -1,0 +1,58 @@
+/**
+ * Writes one new object (a simple `uploadType=media` upload) only if no object of that name
+ * exists (`ifGenerationMatch=0`): a retried or redelivered write of the same name answers 412
+ * and is `exists`, never a second generation. Used to keep the original of a dead letter too
+ * large for Pub/Sub (README: Refusals, dead letters, retries).
+ * https://cloud.google.com/storage/docs/uploading-objects#uploading-an-object
+ * https://cloud.google.com/storage/docs/request-preconditions
+ */
+import { createGoogleEdge, type GoogleEdge } from '../edge';
+import { statusOf } from '../errors';
+import { type RetryOptions, retryPolicy, withRetry } from '../retry';
+import { queryString } from './urls';
+
+export interface NewObject {
+  bucket: string;
+  name: string;
+  body: Buffer;
+  contentType: string;
+}
+
+export interface ObjectWriter {
+  /** `exists`: an object of that name was there already (an earlier try of the same write). */
+  create(object: NewObject): Promise<'created' | 'exists'>;
+}
+
+export function createObjectWriter(
+  options: { edge?: GoogleEdge; retry?: RetryOptions } = {},
+): ObjectWriter {
+  const edge = options.edge ?? createGoogleEdge();
+  const retry = retryPolicy(options.retry);
+
+  async function create(object: NewObject): Promise<'created' | 'exists'> {
+    // The upload API sits beside the JSON API: …/storage/v1 → …/upload/storage/v1.
+    const base = `${edge.endpoints.storage.replace(/\/storage\/v1\/?$/, '')}/upload/storage/v1`;
+    const query = queryString({ uploadType: 'media', name: object.name, ifGenerationMatch: '0' });
+    const url = `${base}/b/${encodeURIComponent(object.bucket)}/o${query}`;
+    const what = `Cloud Storage write gs://${object.bucket}/${object.name}`;
+    return withRetry(async ({ deadline }) => {
+      try {
+        await edge.call({
+          service: 'storage',
+          method: 'POST',
+          url,
+          body: object.body,
+          headers: { 'content-type': object.contentType },
+          what,
+          deadline,
+        });
+        return 'created' as const;
+      } catch (error) {
+        if (statusOf(error) === 412) return 'exists' as const;
+        throw error;
+      }
+    }, retry);
+  }
+
+  return { create };
+}
