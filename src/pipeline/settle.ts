@@ -82,7 +82,17 @@ async function deadLetter(
   if (!topic || !deps || !message || !outcome.deadLetter) return outcome;
   try {
     const store = storeOf(trail.deadLetterStore, deps.writer);
-    const sent = await sendDeadLetter(deps.publisher, topic, message, outcome.deadLetter, store);
+    // While the message is young a failed store write is retried by redelivery; after that
+    // the dead letter goes out cut, without the original, rather than not at all.
+    const young = youngerThan(message, deps.retrySeconds);
+    const sent = await sendDeadLetter(
+      deps.publisher,
+      topic,
+      message,
+      outcome.deadLetter,
+      store,
+      young ? 'retry' : 'cut',
+    );
     const cut = sent.truncated;
     return {
       ...outcome,
@@ -92,6 +102,7 @@ async function deadLetter(
         deadLetterMessageId: sent.messageId,
         ...(cut ? { deadLetterTruncated: cut.problem, originalBytes: cut.originalBytes } : {}),
         ...(cut?.originalUri ? { originalUri: cut.originalUri } : {}),
+        ...(cut?.storeError ? { originalStoreError: cut.storeError } : {}),
       },
     };
   } catch (error) {
@@ -122,10 +133,17 @@ function storeOf(
   return place && writer ? { ...place, writer } : undefined;
 }
 
-/** By the message's Pub/Sub publish time; a message without one is never young. */
+/** Clocks differ; a publish time further ahead than this is forged, not early. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * By the message's Pub/Sub publish time; a message without one, or with one in the future
+ * (a forged push could otherwise stay young forever), is never young.
+ */
 function youngerThan(message: PublishedMessage, seconds: number): boolean {
   const published = message.publishTime ? Date.parse(message.publishTime) : Number.NaN;
-  return Number.isFinite(published) && Date.now() - published < seconds * 1000;
+  const age = Date.now() - published;
+  return Number.isFinite(age) && age > -CLOCK_SKEW_MS && age < seconds * 1000;
 }
 
 function errorText(error: unknown): string {

@@ -8,6 +8,7 @@
  * excerpt of the data. Errors are thrown: settle.ts decides what a failed dead letter means.
  */
 import { createHash } from 'node:crypto';
+import { PermanentError } from '../../errors';
 import type { PublishedMessage } from '../../types';
 import type { ObjectWriter } from '../storage/writes';
 import { cutToFit, pubsubLimitProblem } from './limits';
@@ -25,6 +26,8 @@ export const DEAD_LETTER_ATTRIBUTES = {
   originalAttributes: 'originalAttributes',
   /** Where the whole original is (with a dead-letter store). */
   originalUri: 'originalUri',
+  /** Why the store could not keep the original (the dead letter is cut without it). */
+  originalStoreError: 'originalStoreError',
 } as const;
 
 /** The data a dead letter keeps of an original stored in full: enough to recognize it. */
@@ -40,8 +43,16 @@ export interface DeadLetterStore {
 export interface DeadLetterSent {
   messageId: string;
   /** Set when the dead letter was cut to fit Pub/Sub's limits. */
-  truncated?: { problem: string; originalBytes: number; originalUri?: string };
+  truncated?: { problem: string; originalBytes: number; originalUri?: string; storeError?: string };
 }
+
+/**
+ * What a failed write of the original to the store means: `retry` throws a transient
+ * failure (the message is redelivered and the write tried again); `cut` sends the cut dead
+ * letter without the original, saying why. A permanent failure (403: no grant on the store's
+ * bucket) always cuts: a redelivery would fail the same way, and the dead letter would be lost.
+ */
+export type StoreFailure = 'retry' | 'cut';
 
 /** The refusal and the source, as attributes: always kept whole. */
 function ownAttributes(message: PublishedMessage, reason: string): Record<string, string> {
@@ -66,6 +77,7 @@ export async function sendDeadLetter(
   message: PublishedMessage,
   reason: string,
   store?: DeadLetterStore,
+  onStoreFailure: StoreFailure = 'retry',
 ): Promise<DeadLetterSent> {
   const whole = deadLetterMessage(message, reason);
   const problem = pubsubLimitProblem(whole);
@@ -79,8 +91,18 @@ export async function sendDeadLetter(
     [A.originalBytes]: String(originalBytes),
     [A.originalAttributes]: String(Object.keys(message.attributes).length),
   };
-  const originalUri = store ? await keepOriginal(store, message, reason) : undefined;
-  if (originalUri) fixed[A.originalUri] = originalUri;
+  let originalUri: string | undefined;
+  let storeError: string | undefined;
+  if (store) {
+    try {
+      originalUri = await keepOriginal(store, message, reason);
+      fixed[A.originalUri] = originalUri;
+    } catch (error) {
+      if (!(error instanceof PermanentError) && onStoreFailure === 'retry') throw error;
+      storeError = error instanceof Error ? error.message : String(error);
+      fixed[A.originalStoreError] = truncateUtf8(storeError);
+    }
+  }
   const cut = cutToFit(
     { ...(message.data ? { data: message.data } : {}), attributes: message.attributes },
     fixed,
@@ -89,7 +111,12 @@ export async function sendDeadLetter(
   const messageId = await publisher.publish(topic, cut);
   return {
     messageId,
-    truncated: { problem, originalBytes, ...(originalUri ? { originalUri } : {}) },
+    truncated: {
+      problem,
+      originalBytes,
+      ...(originalUri ? { originalUri } : {}),
+      ...(storeError ? { storeError } : {}),
+    },
   };
 }
 

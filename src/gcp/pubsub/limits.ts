@@ -33,7 +33,7 @@ export function pubsubLimitProblem(message: OutgoingMessage): string | undefined
     return `${attributes.length} attributes (at most ${PUBSUB_LIMITS.attributes})`;
   }
   if (attributes.some(([key, value]) => !attributeFits(key, value))) {
-    return `an attribute key over ${PUBSUB_LIMITS.keyBytes} bytes or value over ${PUBSUB_LIMITS.valueBytes} bytes`;
+    return `an attribute key over ${PUBSUB_LIMITS.keyBytes} bytes or value over ${PUBSUB_LIMITS.valueBytes} bytes, or a key starting with goog`;
   }
   const size = publishRequestBytes(message);
   if (size > PUBSUB_LIMITS.requestBytes) {
@@ -42,8 +42,13 @@ export function pubsubLimitProblem(message: OutgoingMessage): string | undefined
   return undefined;
 }
 
+/** Within the sizes, and not a key Pub/Sub reserves (`goog…`, refused on publish). */
 function attributeFits(key: string, value: string): boolean {
-  return utf8(key) <= PUBSUB_LIMITS.keyBytes && utf8(value) <= PUBSUB_LIMITS.valueBytes;
+  return (
+    !/^goog/i.test(key) &&
+    utf8(key) <= PUBSUB_LIMITS.keyBytes &&
+    utf8(value) <= PUBSUB_LIMITS.valueBytes
+  );
 }
 
 /**

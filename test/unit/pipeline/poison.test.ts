@@ -221,6 +221,13 @@ describe('a dead letter that cannot be published', () => {
     ]);
   });
 
+  it('transiently, with a publish time in the future (forged): never young, acknowledged', async () => {
+    const { handler } = setup({ publisher: failing(new RetryableError('HTTP 503')) });
+    const ahead = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+    await expect(handler(messageEvent('{"kind":"Load"}', {}, ahead))).resolves.toBeUndefined();
+    expect(lines[0]).toMatchObject({ severity: 'ERROR', deadLetterError: 'HTTP 503' });
+  });
+
   it('an unexpected error is bounded the same way', async () => {
     const { handler } = setup({ publisher: failing(new TypeError('boom')) });
     const undated = messageEvent('{"kind":"Load"}');
