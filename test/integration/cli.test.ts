@@ -215,3 +215,27 @@ describe('bq-autoloader local query', () => {
     expect(stderr).toMatch(/npm start/);
   });
 });
+
+describe('commands that call Google follow the universe the rules and credentials decide', () => {
+  const metadataEnv = () => ({
+    GCE_METADATA_HOST: stack.metadata.host,
+    METADATA_SERVER_DETECTION: 'assume-present',
+    STORAGE_EMULATOR_HOST: stack.gcs.emulatorHost,
+  });
+
+  it.each([
+    ['status --route', ['status', '--route', 'r']],
+    ['sweep', ['sweep', '--route', 'r', '--dry-run']],
+    ['plan (live object)', ['plan', 'gs://b/x.csv']],
+  ])('%s refuses a rules universe the credentials do not belong to', async (_name, args) => {
+    const rules = stack.writeRules(
+      'universeDomain: s3nsapis.fr\nroutes:\n  - name: r\n    match: gs://b/*.csv\n    destination: raw.t\n',
+      'universe-cli.yaml',
+    );
+    const { code, stderr } = await cli([...args, '--config', rules], metadataEnv());
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'universe mismatch: the rules file says s3nsapis.fr but the credentials belong to googleapis.com',
+    );
+  });
+});

@@ -58,7 +58,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-it('starts in the universe its metadata server names, and says so', async () => {
+it('starts in the universe GOOGLE_CLOUD_UNIVERSE_DOMAIN names, as its metadata server confirms, and says so', async () => {
   const line = await fn.waitForLog((l) => String(l.message).startsWith('rules loaded'));
   expect(line).toMatchObject({
     universe: 's3nsapis.fr',
