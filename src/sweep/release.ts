@@ -1,11 +1,14 @@
 /**
- * A sweep's jobs.insert that failed. When the job is known not to exist, the claims the
- * sweep wrote for it are released at once (each cleared under the metageneration of the
- * claim, so a marker written since is never touched): the next tick claims those objects
- * again instead of waiting out the claim grace period. Known not to exist means BigQuery
- * refused the insert (HTTP 4xx other than 409), or, after a timeout or a 5xx that outlasted
- * the retries, jobs.get answers 404. A 409 (a job under the id that is not this load) and
- * anything unanswered leave the job's fate open: the claims stay for recovery.
+ * A sweep's jobs.insert that failed. Only when BigQuery answered with a refusal — HTTP 4xx
+ * other than 409, so no job was created — are the members' claims released at once (each
+ * cleared under the metageneration the sweep wrote or listed, so a marker written since is
+ * never touched): the next tick claims those objects again instead of waiting out the claim
+ * grace period. A timeout or a 5xx that outlasted the retries proves nothing: the insert may
+ * still be in flight, so even a jobs.get 404 right after it does not mean the job will never
+ * exist, and a new claim would go under a new batch id (the run token is in it) — two jobs
+ * loading the same rows. Those claims stay for recovery, which submits again under the same
+ * job id (a 409 if the first insert landed after all). A 409 (a job under the id that is not
+ * this load) marks the members failed.
  */
 import { PermanentError, RetryableError } from '../errors';
 import type { LoadPlan } from '../types';
@@ -40,14 +43,8 @@ export async function afterFailedInsert(
     await markAll(run, members, plan.jobId, 'failed');
     return;
   }
-  // A timeout or 5xx after the retries: the insert may have created the job. Asked once.
-  let absent = false;
-  try {
-    absent = (await run.deps.findJob(plan.projectId, plan.jobId, plan.location)) === undefined;
-  } catch {
-    // BigQuery still unreachable: the claims stay, and recovery settles them later.
-  }
-  if (absent) run.summary.released += await clearAll(run, members);
+  // A timeout or 5xx after the retries: the insert may still create the job. The claims
+  // stay; recovery resubmits them under this same id once they are older than the grace.
   run.record({ ...job, outcome: 'retry', reason });
   // BigQuery failing stops the run (the next tick continues where it stopped).
   throw new RetryableError(reason);

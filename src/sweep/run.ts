@@ -42,10 +42,10 @@ export async function runSweep(
     maxCatchUp: MAX_CATCH_UP_PER_RUN,
   });
   // Cloud Storage or BigQuery failing stops the run: for a while (retryable) or for good
-  // (permanent: a 403 on a claim; a listing refused for good only skips its prefix). Either way the summary says why and the
-  // command is acknowledged; redelivering it would only fail again in a loop. Claims made
-  // so far are recovered by the next sweep after the grace period; nothing is lost or
-  // loaded twice.
+  // (permanent: a 403 on a claim; a listing or a bucket lease refused for good only skips
+  // its prefix or bucket). Either way the summary says why and the command is acknowledged;
+  // redelivering it would only fail again in a loop. Claims made so far are recovered by
+  // the next sweep after the grace period; nothing is lost or loaded twice.
   try {
     await listAndSubmit(run, collector, leases);
     await recoverClaims(run, collector);

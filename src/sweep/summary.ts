@@ -48,7 +48,7 @@ export interface SweepSummary {
   claimConflicts: number;
   /** Marker writes that failed after the job existed (completed by a later sweep). */
   markerFailures: number;
-  /** Claims this run cleared after its insert failed and the job was known not to exist. */
+  /** Claims this run cleared after BigQuery refused their insert (a 4xx other than 409: no job). */
   released: number;
   planned: number;
   submitted: number;
@@ -58,7 +58,7 @@ export interface SweepSummary {
   reconciled?: ReconcileSummary;
   /** Set when the run stopped early on a retryable failure; the next sweep continues. */
   error?: string;
-  /** Prefixes whose listing Cloud Storage refused for good (403, no such bucket), with why. */
+  /** Prefixes whose listing, or buckets whose lease, Cloud Storage refused for good, with why. */
   skipped?: string[];
   /** Buckets left alone because another sweep held their lease (src/sweep/leases.ts). */
   busy?: string[];

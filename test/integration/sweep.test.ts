@@ -3,7 +3,7 @@
  * the function uses, pointed at the servers by the environment). Rows are counted in DuckDB.
  */
 
-import { PermanentError } from '../../src/errors';
+import { PermanentError, RetryableError } from '../../src/errors';
 import { createBigQueryClient } from '../../src/gcp/bigquery/client';
 import { createLeaseStore, LEASE_NAME } from '../../src/gcp/storage/lease';
 import { createObjectLister, type ObjectLister } from '../../src/gcp/storage/listing';
@@ -27,7 +27,7 @@ const RULES = `
 allow:
   topics: [projects/${TEST_PROJECT}/topics/requests]
 routes:
-${['bulk', 'race', 'crash', 'late', 'budget', 'dry', 'leased']
+${['bulk', 'race', 'crash', 'late', 'lost', 'budget', 'dry', 'leased']
   .map(
     (name) => `  - name: ${name}
     match: gs://${BUCKET}/${name}/**.ndjson
@@ -270,6 +270,35 @@ describe('a sweep of a batch route', () => {
     ]);
     expect(await rows('late')).toEqual({ n: 30, distinct: 30 });
     expect(markersUnder('late').every((m) => m.state === 'submitted')).toBe(true);
+  });
+
+  it('timed out on an insert that lands afterwards, loads every row exactly once', async () => {
+    drop('lost', 20);
+    // The insert's answer never comes within the retries, and the job appears only after
+    // the sweep has ended (jobs.get answers 404 until then).
+    const inFlight: LoadPlan[] = [];
+    const timedOut = async (plan: LoadPlan): Promise<never> => {
+      inFlight.push(plan);
+      throw new RetryableError(`jobs.insert ${plan.jobId}: timeout`, { reason: 'ETIMEDOUT' });
+    };
+
+    const first = await sweep('lost', { insertJob: timedOut });
+    expect(first).toMatchObject({ released: 0, error: expect.stringContaining('timeout') });
+    const [plan] = inFlight;
+    if (!plan) throw new Error('no insert');
+    const landed = await bigquery.insertJob(plan);
+    expect(landed.outcome).toBe('submitted');
+    await stack.bigquery.waitForJob(TEST_PROJECT, plan.jobId);
+
+    const next = await sweep('lost', { claimGraceSeconds: 0 });
+    await waitForJobs(next);
+    expect(next.jobs).toEqual([
+      expect.objectContaining({ kind: 'recovery', jobId: plan.jobId, outcome: 'exists' }),
+    ]);
+    expect(await rows('lost')).toEqual({ n: 20, distinct: 20 });
+    expect(markersUnder('lost').every((m) => m.state === 'submitted' && m.job === plan.jobId)).toBe(
+      true,
+    );
   });
 
   it('plans no more jobs per table per run than jobsPerDay / sweepsPerDay', async () => {

@@ -4,20 +4,24 @@
  * own generation) when it is done. Of two sweeps creating it at once exactly one gets 200;
  * the other gets 412 and leaves the bucket alone. A lease older than `staleMs` belongs to a
  * sweep that died: it is deleted pinned to that generation and created again, so of two
- * sweeps taking it over exactly one wins too. The body records the holder's token.
+ * sweeps taking it over exactly one wins too. The body records the holder's token; a lease
+ * whose body cannot be read (empty, not JSON, no token) is still a lease — its holder shows as
+ * `?` — and is taken over the same way once it is old enough.
  * https://cloud.google.com/storage/docs/request-preconditions
  */
 import { OWN_PREFIX } from '../../core/object-name';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
 import { statusOf } from '../errors';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { objectUrl, queryString } from './urls';
+import { objectUrl } from './urls';
+import { createObjectWriter, generationOf, type ObjectWriter } from './writes';
 
 export const LEASE_NAME = `${OWN_PREFIX}sweep.lease`;
 
 export interface Lease {
   bucket: string;
-  generation: string;
+  /** Unknown only when the create's answer lacked it: the lease is then left to go stale. */
+  generation?: string;
 }
 
 export type LeaseResult =
@@ -31,25 +35,27 @@ export interface LeaseStore {
 }
 
 interface LeaseObject {
-  generation: string;
+  /** Unknown when the metadata answer lacked it: such a lease cannot be taken over. */
+  generation?: string;
   timeCreated: string;
+  /** The token in its body, `?` when the body has none that can be read. */
   holder: string;
 }
 
 export function createLeaseStore(
-  options: { edge?: GoogleEdge; retry?: RetryOptions } = {},
+  options: { edge?: GoogleEdge; retry?: RetryOptions; writer?: ObjectWriter } = {},
 ): LeaseStore {
   const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
+  const writer = options.writer ?? createObjectWriter({ edge, retry: options.retry });
   const what = (bucket: string) => `Cloud Storage gs://${bucket}/${LEASE_NAME}`;
 
-  /** 412/404 answers are results here, not failures: `undefined`. */
+  /** 412/404 answers are results here (the lease is gone or was replaced): `undefined`. */
   async function call<T>(
     bucket: string,
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'DELETE',
     url: string,
     read: (json: unknown) => T,
-    body?: string,
   ): Promise<T | undefined> {
     return withRetry(async ({ deadline }) => {
       try {
@@ -59,7 +65,6 @@ export function createLeaseStore(
           url,
           what: what(bucket),
           deadline,
-          ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
         });
         return read(answer.json());
       } catch (error) {
@@ -70,70 +75,74 @@ export function createLeaseStore(
     }, retry);
   }
 
-  function create(bucket: string, token: string, now: number) {
-    const base = edge.endpoints.storage.replace(/\/storage\/v1$/, '/upload/storage/v1');
-    const url = `${base}/b/${encodeURIComponent(bucket)}/o${queryString({
-      uploadType: 'media',
-      name: LEASE_NAME,
-      ifGenerationMatch: '0',
-      fields: 'generation',
-    })}`;
-    const body = JSON.stringify({ token, at: new Date(now).toISOString() });
-    return call(
+  /** The generation of the lease this sweep created, `undefined` when one exists already. */
+  async function create(bucket: string, token: string, now: number) {
+    const body = Buffer.from(JSON.stringify({ token, at: new Date(now).toISOString() }));
+    const result = await writer.create({
       bucket,
-      'POST',
-      url,
-      (j) => String((j as { generation?: unknown }).generation),
+      name: LEASE_NAME,
       body,
-    );
+      contentType: 'application/json',
+    });
+    return result.kind === 'created' ? { generation: result.generation } : undefined;
   }
 
   async function current(bucket: string): Promise<LeaseObject | undefined> {
-    const meta = await call(
-      bucket,
-      'GET',
-      objectUrl(edge.endpoints.storage, bucket, LEASE_NAME, {
-        fields: 'generation,timeCreated',
-      }),
-      (j) => j as { generation?: unknown; timeCreated?: unknown },
-    );
+    const url = objectUrl(edge.endpoints.storage, bucket, LEASE_NAME, {
+      fields: 'generation,timeCreated',
+    });
+    const meta = await call(bucket, 'GET', url, (j) => ({
+      ...generationOf(j),
+      timeCreated: stringOf((j as { timeCreated?: unknown } | undefined)?.timeCreated),
+    }));
     if (!meta) return undefined;
-    const generation = String(meta.generation);
+    const timeCreated = meta.timeCreated ?? '';
+    if (meta.generation === undefined) return { timeCreated, holder: '?' };
     const content = await call(
       bucket,
       'GET',
       objectUrl(edge.endpoints.storage, bucket, LEASE_NAME, {
         alt: 'media',
-        ifGenerationMatch: generation,
+        ifGenerationMatch: meta.generation,
       }),
-      (j) => (j as { token?: unknown } | undefined)?.token,
+      (j) => ({ token: stringOf((j as { token?: unknown } | undefined)?.token) }),
     );
     // Gone or replaced since the first read: as if there were no lease (raced for again).
-    if (content === undefined) return undefined;
-    return { generation, timeCreated: String(meta.timeCreated), holder: String(content) };
+    if (!content) return undefined;
+    return { generation: meta.generation, timeCreated, holder: content.token ?? '?' };
   }
 
   async function remove(lease: Lease): Promise<void> {
+    if (lease.generation === undefined) return; // never deleted unpinned: it goes stale
     const url = objectUrl(edge.endpoints.storage, lease.bucket, LEASE_NAME, {
       ifGenerationMatch: lease.generation,
     });
     await call(lease.bucket, 'DELETE', url, () => undefined);
   }
 
+  const busy = (held: LeaseObject | undefined): LeaseResult => ({
+    kind: 'busy',
+    holder: held?.holder ?? '?',
+    since: held?.timeCreated ?? '',
+  });
+
   return {
     async acquire(bucket, token, staleMs, now) {
       const created = await create(bucket, token, now);
-      if (created !== undefined) return { kind: 'held', lease: { bucket, generation: created } };
+      if (created) return { kind: 'held', lease: { bucket, ...created } };
       const held = await current(bucket);
-      if (held && now - (Date.parse(held.timeCreated) || 0) < staleMs) {
-        return { kind: 'busy', holder: held.holder, since: held.timeCreated };
-      }
+      const age = now - (Date.parse(held?.timeCreated ?? '') || 0);
+      if (held && (held.generation === undefined || age < staleMs)) return busy(held);
       // Gone meanwhile, or stale: removed (only that generation) and raced for once more.
       if (held) await remove({ bucket, generation: held.generation });
       const again = await create(bucket, token, now);
-      if (again !== undefined) return { kind: 'held', lease: { bucket, generation: again } };
-      return { kind: 'busy', holder: (await current(bucket))?.holder ?? '?', since: '' };
+      if (again) return { kind: 'held', lease: { bucket, ...again } };
+      return busy(await current(bucket));
     },
     release: remove,
   };
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -9,7 +9,7 @@
 import { createGoogleEdge, type GoogleEdge } from '../edge';
 import { statusOf } from '../errors';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { queryString } from './urls';
+import { uploadUrl } from './urls';
 
 export interface NewObject {
   bucket: string;
@@ -18,9 +18,12 @@ export interface NewObject {
   contentType: string;
 }
 
+/** `generation`: the new object's, when the answer gave one. */
+export type CreateResult = { kind: 'created'; generation?: string } | { kind: 'exists' };
+
 export interface ObjectWriter {
   /** `exists`: an object of that name was there already (an earlier try of the same write). */
-  create(object: NewObject): Promise<'created' | 'exists'>;
+  create(object: NewObject): Promise<CreateResult>;
 }
 
 export function createObjectWriter(
@@ -29,15 +32,16 @@ export function createObjectWriter(
   const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
 
-  async function create(object: NewObject): Promise<'created' | 'exists'> {
-    // The upload API sits beside the JSON API: …/storage/v1 → …/upload/storage/v1.
-    const base = `${edge.endpoints.storage.replace(/\/storage\/v1\/?$/, '')}/upload/storage/v1`;
-    const query = queryString({ uploadType: 'media', name: object.name, ifGenerationMatch: '0' });
-    const url = `${base}/b/${encodeURIComponent(object.bucket)}/o${query}`;
+  async function create(object: NewObject): Promise<CreateResult> {
+    const url = uploadUrl(edge.endpoints.storage, object.bucket, {
+      uploadType: 'media',
+      name: object.name,
+      ifGenerationMatch: '0',
+    });
     const what = `Cloud Storage write gs://${object.bucket}/${object.name}`;
     return withRetry(async ({ deadline }) => {
       try {
-        await edge.call({
+        const answer = await edge.call({
           service: 'storage',
           method: 'POST',
           url,
@@ -46,13 +50,21 @@ export function createObjectWriter(
           what,
           deadline,
         });
-        return 'created' as const;
+        return { kind: 'created', ...generationOf(answer.json()) } as const;
       } catch (error) {
-        if (statusOf(error) === 412) return 'exists' as const;
+        if (statusOf(error) === 412) return { kind: 'exists' } as const;
         throw error;
       }
     }, retry);
   }
 
   return { create };
+}
+
+/** `{generation}` of an object resource, or nothing when the answer lacks one. */
+export function generationOf(resource: unknown): { generation?: string } {
+  const value = (resource as { generation?: unknown } | undefined)?.generation;
+  return typeof value === 'string' || typeof value === 'number'
+    ? { generation: String(value) }
+    : {};
 }

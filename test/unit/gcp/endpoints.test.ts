@@ -1,7 +1,7 @@
 import { envUniverse } from '../../../src/core/universe';
 import { jobsGetUrl, jobsInsertUrl } from '../../../src/gcp/bigquery/client';
 import { googleEndpoints } from '../../../src/gcp/endpoints';
-import { objectUrl } from '../../../src/gcp/storage/urls';
+import { objectUrl, uploadUrl } from '../../../src/gcp/storage/urls';
 
 describe('BIGQUERY_EMULATOR_HOST', () => {
   it.each([
@@ -126,5 +126,16 @@ describe('API URLs', () => {
     expect(
       objectUrl('http://h/storage/v1', 'b', 'a/b c#?.csv', { generation: '7', fields: undefined }),
     ).toBe('http://h/storage/v1/b/b/o/a%2Fb%20c%23%3F.csv?generation=7');
+  });
+
+  it.each([
+    ['https://storage.googleapis.com/storage/v1'],
+    ['https://storage.googleapis.com/storage/v1/'],
+  ])('puts uploads beside the JSON API of %s, the name in the query', (base) => {
+    expect(
+      uploadUrl(base, 'b', { uploadType: 'media', name: '.x/a b', ifGenerationMatch: '0' }),
+    ).toBe(
+      'https://storage.googleapis.com/upload/storage/v1/b/b/o?uploadType=media&name=.x%2Fa%20b&ifGenerationMatch=0',
+    );
   });
 });

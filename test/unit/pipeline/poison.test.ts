@@ -64,7 +64,7 @@ function setup(options: { store?: string; publisher?: Publisher; deps?: Partial<
       writer: {
         create: async (object) => {
           written.push(object);
-          return 'created';
+          return { kind: 'created', generation: '1' };
         },
       },
       retrySeconds: 3600,

@@ -1,7 +1,8 @@
 /**
- * Issue 13 item 7: a sweep whose jobs.insert failed releases the claims it wrote for that job
- * when the job is known not to exist (a 4xx other than 409, or jobs.get 404 after a timeout
- * or 5xx), each cleared under the metageneration of its own claim; otherwise they stay.
+ * Issue 13 item 7: a sweep whose jobs.insert BigQuery refused (a 4xx other than 409: no job)
+ * releases the claims it wrote for that job, each cleared under the metageneration of its
+ * own claim. After a timeout or a 5xx the insert may still land, so the claims stay for
+ * recovery, which submits them again under the same job id.
  */
 import { parseConfig } from '../../../src/config/parse';
 import { PermanentError, RetryableError } from '../../../src/errors';
@@ -20,26 +21,32 @@ const rules = compileRules(
   ) as Parameters<typeof compileRules>[0],
 );
 
-function listed(name: string): ListedObject {
+function listed(name: string, metadata: Record<string, string> = {}): ListedObject {
   return {
     bucket: 'landing',
     name,
     generation: '7',
     metageneration: '1',
     size: 10,
-    metadata: {},
+    metadata,
     timeCreated: '2026-11-28T10:00:00Z',
     updated: '2026-11-28T10:00:00Z',
   };
 }
 
-function setup(names: string[], insertError: Error, job: unknown | 'unreachable' = undefined) {
+function setup(
+  names: string[] | ListedObject[],
+  insertError: Error | undefined,
+  job: unknown | 'unreachable' = undefined,
+) {
   const writes: [MarkerTarget, Marker][] = [];
   const cleared: MarkerTarget[] = [];
   const asked: string[] = [];
+  const inserted: string[] = [];
+  const objects = names.map((n) => (typeof n === 'string' ? listed(n) : n));
   const lister: ObjectLister = {
     listObjects: async function* (_bucket, prefix) {
-      yield names.filter((n) => n.startsWith(prefix)).map(listed);
+      yield objects.filter((o) => o.name.startsWith(prefix));
     },
     listBuckets: async function* () {
       yield ['landing'];
@@ -59,8 +66,10 @@ function setup(names: string[], insertError: Error, job: unknown | 'unreachable'
         return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
       },
     },
-    insertJob: async () => {
-      throw insertError;
+    insertJob: async (plan) => {
+      inserted.push(plan.jobId);
+      if (insertError) throw insertError;
+      return { outcome: 'submitted' };
     },
     findJob: async (_project, jobId) => {
       asked.push(jobId);
@@ -70,7 +79,7 @@ function setup(names: string[], insertError: Error, job: unknown | 'unreachable'
     now: () => Date.parse('2026-11-28T12:00:00Z'),
     runToken: 'run1',
   };
-  return { deps, writes, cleared, asked };
+  return { deps, writes, cleared, asked, inserted };
 }
 
 const refused = new PermanentError('jobs.insert: HTTP 400 invalid', {
@@ -103,13 +112,38 @@ describe('a sweep whose insert failed', () => {
     expect(summary.released).toBe(1);
   });
 
-  it('after a 5xx that outlasted the retries, asks jobs.get and clears the claims when it answers 404', async () => {
-    const { deps, cleared, asked } = setup(['events/a.ndjson'], unavailable, undefined);
-    const summary = await runSweep(deps, { routes: ['events'], minAgeSeconds: 0 });
-    expect(asked).toEqual([summary.jobs[0]?.jobId]);
-    expect(cleared.map((t) => t.name)).toEqual(['events/a.ndjson']);
-    expect(summary).toMatchObject({ released: 1, error: unavailable.message });
-    expect(summary.jobs.map((j) => j.outcome)).toEqual(['retry']);
+  it.each([
+    ['a 5xx that outlasted the retries', unavailable],
+    [
+      'a timeout',
+      new RetryableError('jobs.insert: timeout after 30000 ms', { reason: 'ETIMEDOUT' }),
+    ],
+    ['a 429', new RetryableError('jobs.insert: HTTP 429 rateLimitExceeded', { status: 429 })],
+  ])(
+    'keeps the claims after %s, even when jobs.get finds no job (the insert may still land)',
+    async (_what, error) => {
+      const { deps, cleared, writes } = setup(['events/a.ndjson'], error, undefined);
+      const summary = await runSweep(deps, { routes: ['events'], minAgeSeconds: 0 });
+      expect(cleared).toEqual([]);
+      expect(writes.map(([, m]) => m.state)).toEqual(['claimed']);
+      expect(summary).toMatchObject({ released: 0, error: error.message });
+      expect(summary.jobs.map((j) => j.outcome)).toEqual(['retry']);
+    },
+  );
+
+  it('leaves those claims to recovery, which submits them again under the same job id', async () => {
+    const first = setup(['events/a.ndjson', 'events/b.ndjson'], unavailable);
+    const failed = await runSweep(first.deps, { routes: ['events'], minAgeSeconds: 0 });
+    const jobId = failed.jobs[0]?.jobId ?? '';
+    const claimed = { 'bq-autoloader-job': jobId, 'bq-autoloader-state': 'claimed' };
+    const next = setup(
+      [listed('events/a.ndjson', claimed), listed('events/b.ndjson', claimed)],
+      undefined,
+    );
+    next.deps.claimGraceSeconds = 0;
+    const summary = await runSweep(next.deps, { routes: ['events'], minAgeSeconds: 0 });
+    expect(next.inserted).toEqual([jobId]);
+    expect(summary.jobs.map((j) => [j.kind, j.jobId, j.files])).toEqual([['recovery', jobId, 2]]);
   });
 
   it.each([
