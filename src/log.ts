@@ -46,10 +46,25 @@ export function log(
   sink(JSON.stringify(entry));
 }
 
-/** Past this, a string field is cut: a forged event can name a 10 MB object. */
+/**
+ * Past this, a string is cut: a forged event can name a 10 MB object. Strings in a field and
+ * in the arrays and objects a field holds are cut; fields are never nested deeper than that.
+ */
 const MAX_FIELD_CHARS = 2048;
 
 function bounded(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(boundedString);
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, boundedString(v)]));
+  }
+  return boundedString(value);
+}
+
+function boundedString(value: unknown): unknown {
   if (typeof value !== 'string' || value.length <= MAX_FIELD_CHARS) return value;
   return `${value.slice(0, MAX_FIELD_CHARS)}… (${value.length} characters)`;
 }

@@ -6,6 +6,12 @@
  * so brackets inside multi-byte characters cannot be miscounted.
  */
 
+/**
+ * The deepest JSON the loader parses, request bodies and message data alike: no envelope or
+ * message of a real caller nests deeper than a dozen levels.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_ARRAY = 0x5d;

@@ -1,11 +1,15 @@
 /**
- * Cloud Storage's own limits on object names: 1 to 1,024 bytes of UTF-8, no carriage return
- * or line feed, not `.` or `..`; control characters are advised against (XML 1.0 forbids
- * them). An event naming an object beyond these limits was not sent by Cloud Storage.
+ * Cloud Storage's own rules for object names, and no more: 1 to 1,024 bytes of UTF-8 (valid
+ * Unicode), no carriage return or line feed, not `.` or `..`, not starting with
+ * `.well-known/acme-challenge/`. An event naming an object beyond these was not sent by Cloud
+ * Storage. What Cloud Storage merely advises against (control characters, which XML 1.0
+ * listings cannot hold; `#`, `[`, `*`…) is a real object name: it is loaded like any other.
  * https://cloud.google.com/storage/docs/objects#naming
  */
 
 export const MAX_OBJECT_NAME_BYTES = 1024;
+
+const ACME_PREFIX = '.well-known/acme-challenge/';
 
 // A surrogate without its pair cannot be written as UTF-8.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -17,22 +21,13 @@ export function objectNameProblem(name: string): string | undefined {
   if (bytes > MAX_OBJECT_NAME_BYTES) {
     return `the object name is ${bytes} bytes long; Cloud Storage allows at most ${MAX_OBJECT_NAME_BYTES}`;
   }
-  const control = firstControl(name);
-  if (control !== undefined) {
-    const code = control.toString(16).toUpperCase().padStart(4, '0');
-    return `the object name holds control character U+${code}`;
+  const newline = /[\r\n]/.exec(name)?.[0];
+  if (newline !== undefined) {
+    return `the object name holds a ${newline === '\r' ? 'carriage return' : 'line feed'}`;
   }
   if (LONE_SURROGATE.test(name)) return 'the object name is not valid Unicode';
   if (name === '.' || name === '..') return `the object name cannot be ${name}`;
-  return undefined;
-}
-
-/** The first C0 control, DEL or C1 control in `text`. */
-function firstControl(text: string): number | undefined {
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return c;
-  }
+  if (name.startsWith(ACME_PREFIX)) return `the object name cannot start with ${ACME_PREFIX}`;
   return undefined;
 }
 

@@ -9,7 +9,8 @@
  * JSON: it goes through, and the pipeline acknowledges and refuses it with its reason, so
  * Eventarc does not retry it.
  */
-import { jsonNestsDeeper } from '../core/json-depth';
+import { jsonNestsDeeper, MAX_JSON_DEPTH } from '../core/json-depth';
+import { decodeUtf8 } from '../core/utf8';
 
 /**
  * Pub/Sub's largest message is 10 MB, base64 in a push or Eventarc envelope (×4/3) with up to
@@ -17,8 +18,6 @@ import { jsonNestsDeeper } from '../core/json-depth';
  * 32 MiB; the framework itself would buffer up to 1 GiB.
  */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
-/** No envelope of a real caller nests deeper than a dozen levels. */
-export const MAX_BODY_DEPTH = 64;
 
 export interface Refusal {
   status: number;
@@ -28,7 +27,6 @@ export interface Refusal {
 export type Headers = Record<string, string | string[] | undefined>;
 
 const JSON_TYPES = new Set(['application/json', 'application/cloudevents+json']);
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A binary-mode CloudEvent, as the framework tells one (cloud_events.ts, isBinaryCloudEvent). */
 export function isBinaryCloudEvent(headers: Headers): boolean {
@@ -83,15 +81,11 @@ export function judgeBody(headers: Headers, bytes: Buffer): BodyVerdict {
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     return { status: 415, reason: `charset ${charset.slice(0, 40)} is not UTF-8` };
   }
-  if (jsonNestsDeeper(bytes, MAX_BODY_DEPTH)) {
-    return { status: 400, reason: `JSON body nests deeper than ${MAX_BODY_DEPTH} levels` };
+  if (jsonNestsDeeper(bytes, MAX_JSON_DEPTH)) {
+    return { status: 400, reason: `JSON body nests deeper than ${MAX_JSON_DEPTH} levels` };
   }
-  let text: string;
-  try {
-    text = UTF8.decode(bytes);
-  } catch {
-    return { status: 400, reason: 'body is not UTF-8' };
-  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return { status: 400, reason: 'body is not UTF-8' };
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -103,5 +97,14 @@ export function judgeBody(headers: Headers, bytes: Buffer): BodyVerdict {
   if (!binary && (body === null || typeof body !== 'object' || Array.isArray(body))) {
     return { status: 400, reason: 'JSON body is not an object: not a CloudEvent' };
   }
+  // The framework's legacy-event conversion reads `context` unchecked: a TypeError (a 500).
+  const context = binary ? undefined : Object.getOwnPropertyDescriptor(body, 'context');
+  if (context && !isPlainObject(context.value)) {
+    return { status: 400, reason: 'not a CloudEvent: its context is not an object' };
+  }
   return { body };
+}
+
+function isPlainObject(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

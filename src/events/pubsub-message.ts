@@ -4,7 +4,8 @@
  * https://github.com/googleapis/google-cloudevents/blob/main/proto/google/events/cloud/pubsub/v1/data.proto
  */
 import * as z from 'zod';
-import { jsonNestsDeeper } from '../core/json-depth';
+import { jsonNestsDeeper, MAX_JSON_DEPTH } from '../core/json-depth';
+import { decodeUtf8 } from '../core/utf8';
 
 export const PubsubMessageSchema = z.object({
   /** Base64 of the message bytes; absent for attribute-only messages. */
@@ -41,27 +42,19 @@ export function messageBytes(message: PubsubMessage): Buffer | undefined {
   return canonical(bytes.toString('base64')) === canonical(data) ? bytes : undefined;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /** The message data as text: a reason when it is not base64 of UTF-8. */
 export function messageText(message: PubsubMessage): { text: string } | { problem: string } {
   const bytes = messageBytes(message);
   if (!bytes) return { problem: 'message data is not base64' };
-  try {
-    return { text: UTF8.decode(bytes) };
-  } catch {
-    return { problem: 'message data is not UTF-8' };
-  }
+  const text = decodeUtf8(bytes);
+  return text === undefined ? { problem: 'message data is not UTF-8' } : { text };
 }
-
-/** Deeper than any message of ours; core/json-depth.ts says why there is a limit. */
-export const MAX_MESSAGE_JSON_DEPTH = 64;
 
 /** The message data as one JSON value: a reason when it is not base64 of UTF-8 JSON. */
 export function messageJson(message: PubsubMessage): { json: unknown } | { problem: string } {
   const bytes = messageBytes(message);
-  if (bytes && jsonNestsDeeper(bytes, MAX_MESSAGE_JSON_DEPTH)) {
-    return { problem: `message data nests deeper than ${MAX_MESSAGE_JSON_DEPTH} levels` };
+  if (bytes && jsonNestsDeeper(bytes, MAX_JSON_DEPTH)) {
+    return { problem: `message data nests deeper than ${MAX_JSON_DEPTH} levels` };
   }
   const decoded = messageText(message);
   if ('problem' in decoded) return decoded;

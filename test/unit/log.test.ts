@@ -49,4 +49,21 @@ describe('log field bounds', () => {
     expect(entry.object).toHaveLength(2048 + ' (10007 characters)'.length + 1);
     expect(entry.object).toMatch(/… \(10007 characters\)$/);
   });
+
+  it('cuts strings one level down too: in an array or object field', () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    const long = 'x'.repeat(10_000);
+    log('WARNING', 'm', { sources: ['gs://b/a', long], detail: { name: long, size: 3 } });
+    const entry = JSON.parse(lines[0] ?? '{}') as {
+      sources: string[];
+      detail: { name: string; size: number };
+    };
+    expect(entry.sources[0]).toBe('gs://b/a');
+    expect(entry.sources[1]).toMatch(/^x{2048}… \(10000 characters\)$/);
+    expect(entry.detail).toEqual({
+      name: expect.stringMatching(/… \(10000 characters\)$/),
+      size: 3,
+    });
+  });
 });

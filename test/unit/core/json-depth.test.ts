@@ -16,12 +16,9 @@ describe('jsonNestsDeeper', () => {
     expect(jsonNestsDeeper(bytes(text), max)).toBe(expected);
   });
 
-  it('scans 16 MiB in well under a second', () => {
-    const big = Buffer.alloc(16 * 2 ** 20, 0x5b);
-    const start = performance.now();
-    expect(jsonNestsDeeper(big, 64)).toBe(true);
-    const flat = Buffer.alloc(16 * 2 ** 20, 0x20);
-    expect(jsonNestsDeeper(flat, 64)).toBe(false);
-    expect(performance.now() - start).toBeLessThan(1000);
+  // How long the scan takes is timed by `npm run bench` (bench/adversarial.ts), not here.
+  it('answers for 16 MiB of brackets and of blanks', () => {
+    expect(jsonNestsDeeper(Buffer.alloc(16 * 2 ** 20, 0x5b), 64)).toBe(true);
+    expect(jsonNestsDeeper(Buffer.alloc(16 * 2 ** 20, 0x20), 64)).toBe(false);
   });
 });

@@ -38,6 +38,8 @@ describe('judgeBody', () => {
     [JSON_TYPE, '[1]', 400, /not an object/],
     [JSON_TYPE, '42', 400, /not an object/],
     [JSON_TYPE, `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`, 400, /deeper than 64/],
+    [JSON_TYPE, '{"context":5,"data":{}}', 400, /^not a CloudEvent: its context is not an object$/],
+    [JSON_TYPE, '{"context":null,"data":{}}', 400, /^not a CloudEvent: its context/],
   ])('%j %j → %d', (headers, text, status, reason) => {
     const verdict = judgeBody(headers, body(text));
     expect(verdict).toEqual({ status, reason: expect.stringMatching(reason) });
