@@ -6,10 +6,10 @@
  */
 import { parseConfig } from '../../../src/config/parse';
 import { PermanentError, RetryableError } from '../../../src/errors';
-import type { ListedObject, ObjectLister } from '../../../src/gcp/storage/listing';
-import type { Marker, MarkerTarget, MarkResult } from '../../../src/gcp/storage/markers';
+import type { ListedObject } from '../../../src/gcp/storage/listing';
 import { compileRules } from '../../../src/routing/compile';
 import { runSweep, type SweepDeps } from '../../../src/sweep/run';
+import { listerOf, recordingMarkers } from './fakes';
 
 const rules = compileRules(
   parseConfig(
@@ -39,33 +39,15 @@ function setup(
   insertError: Error | undefined,
   job: unknown | 'unreachable' = undefined,
 ) {
-  const writes: [MarkerTarget, Marker][] = [];
-  const cleared: MarkerTarget[] = [];
   const asked: string[] = [];
   const inserted: string[] = [];
   const objects = names.map((n) => (typeof n === 'string' ? listed(n) : n));
-  const lister: ObjectLister = {
-    listObjects: async function* (_bucket, prefix) {
-      yield objects.filter((o) => o.name.startsWith(prefix));
-    },
-    listBuckets: async function* () {
-      yield ['landing'];
-    },
-  };
+  const { markers, writes, cleared } = recordingMarkers();
   const deps: SweepDeps = {
     rules,
     runtimeProject: 'proj',
-    lister,
-    markers: {
-      write: async (target, marker): Promise<MarkResult> => {
-        writes.push([target, marker]);
-        return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
-      },
-      clear: async (target): Promise<MarkResult> => {
-        cleared.push(target);
-        return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
-      },
-    },
+    lister: listerOf(objects),
+    markers,
     insertJob: async (plan) => {
       inserted.push(plan.jobId);
       if (insertError) throw insertError;

@@ -5,11 +5,11 @@
 import { parseConfig } from '../../../src/config/parse';
 import { objectJobId } from '../../../src/core/job-id';
 import { PermanentError, RetryableError } from '../../../src/errors';
-import type { ListedObject, ObjectLister } from '../../../src/gcp/storage/listing';
-import type { Marker, MarkerTarget, MarkResult } from '../../../src/gcp/storage/markers';
+import type { ListedObject } from '../../../src/gcp/storage/listing';
 import { compileRules } from '../../../src/routing/compile';
 import { runSweep, type SweepDeps } from '../../../src/sweep/run';
 import type { LoadPlan } from '../../../src/types';
+import { listerOf, recordingMarkers } from './fakes';
 
 const rules = compileRules(
   parseConfig(
@@ -50,25 +50,12 @@ function doneJob(route: string, table: string, sources: string[]) {
 
 function setup(objects: ListedObject[], over: Partial<SweepDeps> = {}) {
   const inserted: LoadPlan[] = [];
-  const marks: [MarkerTarget, Marker][] = [];
-  const lister: ObjectLister = {
-    listObjects: async function* (_bucket, prefix) {
-      yield objects.filter((o) => o.name.startsWith(prefix));
-    },
-    listBuckets: async function* () {
-      yield ['landing'];
-    },
-  };
+  const { markers, writes: marks } = recordingMarkers();
   const deps: SweepDeps = {
     rules,
     runtimeProject: 'proj',
-    lister,
-    markers: {
-      write: async (target, marker): Promise<MarkResult> => {
-        marks.push([target, marker]);
-        return { kind: 'written', metageneration: String(Number(target.metageneration) + 1) };
-      },
-    },
+    lister: listerOf(objects),
+    markers,
     insertJob: async (plan) => {
       inserted.push(plan);
       return { outcome: 'submitted' };
