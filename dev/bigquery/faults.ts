@@ -1,6 +1,7 @@
 /**
  * Fault injection for tests of the loader's retry and exactly-once logic: the next matching
- * request(s) get an error status (or a destroyed socket) instead of being served.
+ * request(s) get an error status (or a destroyed socket) instead of being served, or are
+ * held until the test releases them.
  */
 export interface Fault {
   method?: string;
@@ -18,6 +19,20 @@ export interface Fault {
    * result: a response lost on the way back, the case exactly-once logic must survive.
    */
   afterServing?: boolean;
+  /**
+   * Hold the request until this settles, then go on: serve it (or answer the fault, when
+   * `status`, `reason` or `reset` is set too). A request whose client is gone by then (the
+   * caller was killed while it waited) is dropped unserved, as if it never arrived: the
+   * point between "the caller decided to call" and "BigQuery saw the call".
+   */
+  hold?: Promise<unknown>;
+  /** Called when a request is taken to be held. */
+  onHold?: () => void;
+}
+
+/** Whether the fault answers something other than the request's own result. */
+export function answersFault(fault: Fault): boolean {
+  return !fault.hold || fault.status !== undefined || fault.reason !== undefined || !!fault.reset;
 }
 
 export class FaultList {

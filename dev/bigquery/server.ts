@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { listenLocal } from '../http-util';
 import { DEFAULT_MAX_BODY_BYTES } from '../local-guard';
 import { BigQueryApiError, invalid } from './errors';
-import { type Fault, FaultList } from './faults';
+import { answersFault, type Fault, FaultList } from './faults';
 import {
   answerFault,
   errorReply,
@@ -209,7 +209,22 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const incoming = await receive(req, res, maxBodyBytes, requests);
     if (!incoming) return;
-    const fault = faults.take(incoming.method, incoming.path);
+    let fault = faults.take(incoming.method, incoming.path);
+    if (fault?.hold) {
+      let gone = req.socket.destroyed || req.socket.readableEnded;
+      const leave = () => {
+        gone = true;
+      };
+      req.socket.once('close', leave).once('end', leave);
+      fault.onHold?.();
+      await fault.hold.catch(() => undefined);
+      req.socket.off('close', leave).off('end', leave);
+      if (gone || req.socket.destroyed) {
+        req.socket.destroy();
+        return;
+      }
+      if (!answersFault(fault)) fault = undefined;
+    }
     if (fault && !fault.afterServing) {
       answerFault(req, res, fault);
       return;

@@ -31,6 +31,8 @@ export interface FunctionProcess {
   /** Resolves when the process exits (for tests expecting a failed start). */
   exited: Promise<number | null>;
   stop(): Promise<void>;
+  /** Sends the signal (SIGKILL: no handler runs, no line is flushed) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 }
 
 export async function startFunction(env: Record<string, string>): Promise<FunctionProcess> {
@@ -138,6 +140,12 @@ export async function startFunction(env: Record<string, string>): Promise<Functi
     },
     exited,
     stop,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        await exited;
+      }
+    },
   };
   if (!ready && child.exitCode === null) {
     await stop();
