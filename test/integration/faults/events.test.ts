@@ -126,32 +126,6 @@ it('an event for a generation overwritten before it was claimed is refused; the 
   await ledger.expectExactlyOnce('overwrite', [live], { [name]: 1 });
 });
 
-// BUG, kept out of the suite: BigQuery reads gs://bucket/name when the job runs, so an
-// overwrite after the claim of generation 1 and before its job reads the object loads
-// generation 2's bytes under generation 1's job, and generation 2's own event loads them
-// again: {"racing-2": 4 rows (2 twice)}, generation 1 never. Issue 13, "The right bytes"
-// (snapshot mode), not built yet. Unskip once it is.
-it.skip('an overwrite between claim and insert loads neither generation twice', async () => {
-  const name = `racing/${randomUUID()}.ndjson`;
-  const first = ledger.write(name, 'racing-1', 3);
-  const release = gate();
-  const held = gate();
-  stack.bigquery.injectFault({
-    method: 'POST',
-    path: /\/jobs$/,
-    hold: release.promise,
-    onHold: held.open,
-  });
-  const firstDelivery = post(fn.url, binaryStorageEvent(asObject(first)));
-  await held.promise;
-  const second = ledger.write(name, 'racing-2', 2);
-  release.open();
-  expect((await firstDelivery).status).toBe(204);
-  expect((await post(fn.url, binaryStorageEvent(asObject(second)))).status).toBe(204);
-  expect(tally(await outcomes(fn, first, 2))).toEqual({ submitted: 2 });
-  await ledger.expectExactlyOnce('racing', [first, second], { [name]: 2 });
-});
-
 it('the function killed with SIGKILL between claim and insert, then redelivered: one job, the rows once', async () => {
   const w = ledger.write(`killed/${randomUUID()}.ndjson`, 'killed', 6);
   const victim = await startFunction(env);
