@@ -144,6 +144,14 @@ export interface LoadPlan {
   job: LoadJob;
   /** `gs://bucket/name` of the object this plan loads (for logs). */
   object: string;
+  /**
+   * Snapshot mode: copy `source` (exactly that generation) to `target` before the insert;
+   * the job's source URI is the target's (src/core/snapshot.ts).
+   */
+  snapshot?: {
+    source: { bucket: string; name: string; generation: string };
+    target: { bucket: string; name: string };
+  };
 }
 
 /** The router's answer for one object. */

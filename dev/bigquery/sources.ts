@@ -1,7 +1,8 @@
 /**
  * Resolves `gs://B/N` source URIs to files of the local GCS store (`<bucketsDir>/B/N`),
- * read directly from disk. Dot-folders and dot-files (the GCS server's metadata sidecars)
- * are never objects. A URI may hold one `*`, after the bucket, matching any characters
+ * read directly from disk. A wildcard skips dot-folders and dot-files (files dropped by hand,
+ * editors' temporary files); a URI naming one exactly reads it, as BigQuery reads any object
+ * (bq-autoloader's snapshots live under `.bq-autoloader/`). A URI may hold one `*`, after the bucket, matching any characters
  * (including `/`), like BigQuery's wildcard. Names are checked like the GCS server's, and a
  * file is an object only if its real path (symbolic links resolved) is inside its bucket.
  * https://cloud.google.com/bigquery/docs/batch-loading-data#load-wildcards
@@ -69,7 +70,7 @@ async function resolveOne(bucketsDir: string, uri: string): Promise<SourceFile[]
   const star = name.indexOf('*');
   let names: string[];
   if (star < 0) {
-    names = isHidden(name) ? [] : [name];
+    names = [name];
   } else {
     const prefix = name.slice(0, star);
     const suffix = name.slice(star + 1);

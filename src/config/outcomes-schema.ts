@@ -59,7 +59,15 @@ export const NotifyTopicSchema = z
   .regex(TOPIC, 'expected projects/PROJECT/topics/TOPIC')
   .describe('Receives one message per finished load (README: What happens to my file).');
 
+/** Load a copy of the claimed generation (src/outcomes/snapshot.ts); mode object only. */
+const SnapshotSchema = z
+  .boolean()
+  .describe(
+    'mode object only: copy the claimed generation to gs://BUCKET/.bq-autoloader/snapshots/JOB_ID/NAME and load the copy, so an overwrite while the job waits cannot change the bytes loaded (one extra copy per object; the copy is deleted once the job is finished). Default false.',
+  );
+
 export const outcomeRouteShape = {
+  snapshot: SnapshotSchema.optional(),
   wait: WaitSchema.optional(),
   onSuccess: OnSuccessSchema.optional(),
   onFailure: OnFailureSchema.optional(),

@@ -171,7 +171,7 @@ export const routeShape = {
     .describe('object: one load per object event; batch: loaded by scheduled sweeps')
     .optional(),
   batch: BatchSchema.optional(),
-  // After the load: wait, onSuccess, onFailure, notifyTopic (README: What happens to my file).
+  // snapshot, wait, onSuccess, onFailure, notifyTopic (README: What happens to my file).
   ...outcomeRouteShape,
 };
 
@@ -230,6 +230,10 @@ export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx
         path: ['routes', index, 'batch'],
         message: '`batch` limits apply only to a route with `mode: batch`',
       });
+    }
+    if (route.snapshot && route.mode === 'batch') {
+      const message = '`snapshot` applies only to per-object routes (`mode: object`)';
+      ctx.addIssue({ code: 'custom', path: ['routes', index, 'snapshot'], message });
     }
   });
 });

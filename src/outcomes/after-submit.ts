@@ -9,6 +9,7 @@ import type { LogFields, Severity } from '../log';
 import type { LoadPlan, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
+import { discardSnapshots } from './snapshot';
 import { waitForJob } from './wait';
 
 export interface OutcomeDeps extends FinishDeps {
@@ -19,7 +20,10 @@ export interface OutcomeDeps extends FinishDeps {
   initialDelayMs?: number;
 }
 
-export type RouteOutcomeOptions = FinishInput['route'] & { wait?: { timeoutSeconds: number } };
+export type RouteOutcomeOptions = FinishInput['route'] & {
+  wait?: { timeoutSeconds: number };
+  snapshot?: boolean;
+};
 
 export interface AfterSubmit {
   severity: Extract<Severity, 'INFO' | 'ERROR'>;
@@ -62,6 +66,12 @@ export async function afterSubmit(
     destination: formatTableReference(t),
     result,
   });
+  // The job is done: its snapshot (if any) has been read.
+  await discardSnapshots(
+    deps.discardSnapshot,
+    plan.jobId,
+    plan.job.configuration.load.sourceUris ?? [],
+  );
   const { marker, ...rest } = report;
   const fields: LogFields = { ...rest, finished: marker };
   if (result.state === 'loaded') {
@@ -77,5 +87,8 @@ export async function afterSubmit(
 /** A route that asked for any outcome handling: its jobs are finished by this module. */
 export function followsOutcomes(route: RouteOutcomeOptions | undefined): boolean {
   if (!route) return false;
-  return Boolean(route.wait || route.onSuccess || route.onFailure || route.notifyTopic);
+  // A snapshot is deleted when its job is finished (snapshot.ts).
+  return Boolean(
+    route.wait || route.onSuccess || route.onFailure || route.notifyTopic || route.snapshot,
+  );
 }

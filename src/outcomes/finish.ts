@@ -20,6 +20,7 @@ import type { ObjectPointer, ObjectRef } from '../types';
 import type { FinishedJob } from './job-result';
 import { loadNotification, notificationMessage } from './notify';
 import type { ActionResult, ObjectActions, PostLoadAction } from './post-load';
+import type { DiscardSnapshot } from './snapshot';
 
 /** Marker values are custom metadata: keep them short. */
 const MAX_ERROR_CHARS = 500;
@@ -30,6 +31,8 @@ export interface FinishDeps {
   markers: MarkerWriter;
   actions: ObjectActions;
   publish?: (topic: string, message: ReturnType<typeof notificationMessage>) => Promise<string>;
+  /** Deletes a finished job's snapshot (route option `snapshot`, snapshot.ts). */
+  discardSnapshot?: DiscardSnapshot;
 }
 
 export interface FinishInput {

@@ -13,6 +13,7 @@
 import { parseGsUri } from '../core/gs-uri';
 import { objectJobId } from '../core/job-id';
 import { labelValue, ROUTE_LABEL } from '../core/labels';
+import { parseSnapshotName } from '../core/snapshot';
 import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
@@ -22,6 +23,7 @@ import { routeAccepts, rulesAccepting } from '../routing/request-plan';
 import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
+import { discardSnapshots } from './snapshot';
 
 export interface JobEventDeps extends FinishDeps {
   getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
@@ -78,6 +80,8 @@ export async function finishJobFromEvent(
   const check: JobCheck = { rules, route: compiled, job, billing };
   const input = { route, jobId: ref.jobId, destination, result };
   const reports = await finishSources(deps, input, sources, check);
+  // The job is done: a snapshot it read is no longer needed.
+  await discardSnapshots(deps.discardSnapshot, ref.jobId, sources);
   const fields: LogFields = {
     jobId: ref.jobId,
     outcome: 'finished',
@@ -197,9 +201,13 @@ async function loadedGeneration(
   route: string,
   check: JobCheck,
 ): Promise<ObjectPointer | 'gone' | 'foreign'> {
-  const object = parseGsUri(uri);
-  if (!object) return 'gone';
-  const { bucket, name } = object;
+  const source = parseGsUri(uri);
+  if (!source) return 'gone';
+  // A snapshot (route option `snapshot`) names the object it holds; only this job's counts.
+  const snapshot = parseSnapshotName(source.name);
+  if (snapshot && snapshot.jobId !== jobId) return 'foreign';
+  const { bucket } = source;
+  const name = snapshot ? snapshot.name : source.name;
   const live = await deps.getLiveObject(bucket, name);
   if (!live) return 'gone';
   const owned =
@@ -214,6 +222,11 @@ async function loadedGeneration(
     runtimeProject: check.billing,
   });
   // Destination and route label only: a batch job holds more sources than this one object.
-  const planned = decision.kind === 'load' && !targetMismatch(check.job, decision.plan);
+  // A snapshot route's job reads exactly the planned snapshot, never the object itself.
+  const planned =
+    decision.kind === 'load' &&
+    !targetMismatch(check.job, decision.plan) &&
+    (!(snapshot || decision.plan.snapshot) ||
+      decision.plan.job.configuration.load.sourceUris?.includes(uri));
   return planned ? { bucket, name, generation: live.generation } : 'foreign';
 }

@@ -36,7 +36,10 @@ export function destinationOf(to: string, name: string): { bucket: string; name:
 }
 
 export function createObjectActions(
-  options: { changes?: ObjectChanges; retry?: RetryOptions } = {},
+  options: {
+    changes?: Pick<ObjectChanges, 'copy' | 'delete' | 'exists'>;
+    retry?: RetryOptions;
+  } = {},
 ): ObjectActions {
   const changes = options.changes ?? createObjectChanges({ retry: options.retry });
   return {

@@ -9,6 +9,7 @@ import { jobFailure } from '../gcp/bigquery/job-status';
 import type { MarkerWriter } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import { afterSubmit, followsOutcomes, type OutcomeDeps } from '../outcomes/after-submit';
+import { SnapshotGoneError } from '../outcomes/snapshot';
 import type { CompiledRules } from '../routing/compile';
 import { jobMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
@@ -103,7 +104,14 @@ export async function submitObject(
     const reason = `the object generation is already claimed by job ${claim.jobId}`;
     return { kind: 'refused', outcome: refusedOutcome('object', reason, { route: plan.route }) };
   }
-  const { outcome, job } = await deps.insertJob(plan);
+  // Snapshot mode copies the claimed generation first (outcomes/snapshot.ts): if it is gone
+  // by now, it was overwritten after the claim; refused as a stale generation is.
+  const inserted = await deps.insertJob(plan).catch((error: unknown) => {
+    if (error instanceof SnapshotGoneError) return undefined;
+    throw error;
+  });
+  if (!inserted) return staleSubmission(deps, object, plan);
+  const { outcome, job } = inserted;
   const failed = jobFailure(job);
   // jobs.insert answers 200 (and jobs.get after a 409 answers) even for a job that has
   // already failed, e.g. a missing dataset: that is not a success to report.

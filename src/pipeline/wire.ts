@@ -8,6 +8,7 @@ import { RefusedInputError } from '../errors';
 import { withEventBudget, withoutEventBudget } from '../gcp/budget';
 import { createGoogleClients, type GoogleClients } from '../gcp/clients';
 import { createObjectActions } from '../outcomes/post-load';
+import { withSnapshot } from '../outcomes/snapshot';
 import type { CompiledRules } from '../routing/compile';
 import { configLocation } from '../rules/load';
 import { readSettings, type Settings } from '../settings';
@@ -31,15 +32,17 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
   const outcomes = outcomeDeps(google);
   // Claims before each insert; AUTOLOADER_MARKERS=off trades the generation check for speed.
   const claims = settings.markers ? google.markers : undefined;
+  // Routes with `snapshot` copy the claimed generation before the insert (outcomes/snapshot.ts).
+  const insertJob = withSnapshot(bigquery.insertJob, google.changes);
   const handle = createHandler({
     rules: () => rules,
     runtimeProject: google.runtimeProject,
-    insertJob: bigquery.insertJob,
+    insertJob,
     getLiveObject: objects.getLiveObject,
     markers: claims,
     findJob: bigquery.findJob,
     external: {
-      insertJob: bigquery.insertJob,
+      insertJob,
       uploadJob: uploads.uploadJob,
       getLiveObject: objects.getLiveObject,
       listPrefix: lister.listObjects,
@@ -70,6 +73,7 @@ function outcomeDeps(google: GoogleClients) {
     // Moves and deletes need roles/storage.objectUser on the source and target buckets.
     actions: createObjectActions({ changes: google.changes }),
     publish: google.publisher.publish,
+    discardSnapshot: google.changes.discard,
   };
 }
 
@@ -96,6 +100,7 @@ function sweepCommand(
       bigquery: google.bigquery,
       markers: google.markers,
       lister: google.lister,
+      changes: google.changes,
       reconcile: outcomes,
       retry: settings.retry,
       claimGraceSeconds: settings.sweepClaimGraceSeconds,

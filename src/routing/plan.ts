@@ -9,7 +9,8 @@ import { gsUri } from '../core/gs-uri';
 import { objectJobId } from '../core/job-id';
 import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from '../core/labels';
 import { OWN_PREFIX } from '../core/object-name';
-import type { JobConfigurationLoad, LoadJob, ObjectRef, RouteDecision } from '../types';
+import { snapshotName, snapshotNameProblem } from '../core/snapshot';
+import type { JobConfigurationLoad, LoadJob, LoadPlan, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRoute, CompiledRules } from './compile';
 import { inferFormat } from './format';
 import {
@@ -45,6 +46,8 @@ export interface ObjectLoadTarget {
   location: string;
   load: JobConfigurationLoad;
   labels: Record<string, string>;
+  /** The route's `snapshot` option (per-object plans only). */
+  snapshot?: boolean;
 }
 
 export function planObjectLoad(
@@ -62,16 +65,39 @@ export function planObjectLoad(
     route: target.route,
   });
   const { projectId, location } = target;
+  const snapshot = target.snapshot ? snapshotOf(object, jobId) : undefined;
+  if (typeof snapshot === 'string') {
+    return { kind: 'refused', reason: `${uri}: ${snapshot}`, route: target.route };
+  }
   const job: LoadJob = {
     jobReference: { projectId, jobId, location },
     configuration: {
-      load: { ...target.load, sourceUris: [uri] },
+      load: { ...target.load, sourceUris: [snapshot ? gsUri(snapshot.target) : uri] },
       labels: target.labels,
     },
   };
   return {
     kind: 'load',
-    plan: { route: target.route, projectId, location, jobId, job, object: uri },
+    plan: {
+      route: target.route,
+      projectId,
+      location,
+      jobId,
+      job,
+      object: uri,
+      ...(snapshot ? { snapshot } : {}),
+    },
+  };
+}
+
+/** Where snapshot mode copies the object (same bucket), or why it cannot. */
+function snapshotOf(object: ObjectRef, jobId: string): NonNullable<LoadPlan['snapshot']> | string {
+  const problem = snapshotNameProblem(jobId, object.name);
+  if (problem) return problem;
+  const { bucket, name, generation } = object;
+  return {
+    source: { bucket, name, generation },
+    target: { bucket, name: snapshotName(jobId, name) },
   };
 }
 
@@ -103,6 +129,7 @@ export function resolveObjectLoad(
       [ROUTE_LABEL]: labelValue(found.route.name),
       [BUCKET_LABEL]: labelValue(object.bucket),
     },
+    ...(found.route.config.snapshot ? { snapshot: true } : {}),
   };
 }
 

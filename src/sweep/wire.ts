@@ -5,11 +5,13 @@
 
 import type { BigQueryClient } from '../gcp/bigquery/client';
 import type { RetryOptions } from '../gcp/retry';
+import { createObjectChanges, type ObjectChanges } from '../gcp/storage/changes';
 import { createLeaseStore } from '../gcp/storage/lease';
 import { createObjectLister, type ObjectLister } from '../gcp/storage/listing';
 import { createMarkerWriter, type MarkerWriter } from '../gcp/storage/markers';
 import type { JobEventDeps } from '../outcomes/job-event';
 import { reconcileSubmitted } from '../outcomes/reconcile';
+import { withSnapshot } from '../outcomes/snapshot';
 import type { CompiledRules } from '../routing/compile';
 import type { SweepCommand } from '../types';
 import { runSweep, type SweepDeps } from './run';
@@ -25,6 +27,8 @@ export interface SweeperOptions {
   retry?: RetryOptions;
   /** How old a claim must be before a sweep recovers it (Settings.sweepClaimGraceSeconds). */
   claimGraceSeconds?: number;
+  /** Copies for routes with `snapshot` (default: a client of its own). */
+  changes?: ObjectChanges;
   /** Finishes `claimed` and `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
   reconcile?: Omit<JobEventDeps, 'runtimeProject'>;
 }
@@ -38,6 +42,9 @@ export function createSweeper(
   const lister = options.lister ?? createObjectLister({ retry: options.retry });
   const markers = options.markers ?? createMarkerWriter({ retry: options.retry });
   const leases = createLeaseStore({ retry: options.retry });
+  const changes = options.changes ?? createObjectChanges({ retry: options.retry });
+  // Catch-up loads of `snapshot` routes copy the claimed generation first, as events do.
+  const insertJob = withSnapshot((plan) => options.bigquery.insertJob(plan), changes);
   const grace = options.claimGraceSeconds;
   return async (command, onProgress) => {
     const [rules, runtimeProject] = await Promise.all([options.rules(), options.runtimeProject()]);
@@ -47,7 +54,7 @@ export function createSweeper(
       lister,
       markers,
       leases,
-      insertJob: (plan) => options.bigquery.insertJob(plan),
+      insertJob,
       findJob: options.bigquery.findJob,
       ...(grace === undefined ? {} : { claimGraceSeconds: grace }),
       ...(onProgress ? { onProgress } : {}),

@@ -7,7 +7,7 @@
  * https://cloud.google.com/storage/docs/json_api/v1/objects/delete
  * https://cloud.google.com/storage/docs/request-preconditions
  */
-import { gsUriAt } from '../../core/gs-uri';
+import { gsUri, gsUriAt } from '../../core/gs-uri';
 import { RetryableError } from '../../errors';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
 import { statusOf } from '../errors';
@@ -30,6 +30,17 @@ export interface ObjectChanges {
   delete(object: PinnedObject): Promise<ChangeResult>;
   /** Whether exactly this generation exists. */
   exists(object: PinnedObject): Promise<boolean>;
+  /**
+   * Snapshot mode: copies exactly this generation (`ifSourceGenerationMatch`) to `target`,
+   * only if `target` does not exist yet (`ifGenerationMatch=0`). `exists`: an earlier
+   * delivery copied it; `gone`: the generation no longer exists.
+   */
+  snapshot(
+    source: PinnedObject,
+    target: { bucket: string; name: string },
+  ): Promise<'copied' | 'exists' | 'gone'>;
+  /** Deletes whatever generation `object` has (snapshots: one name per job); `gone` if none. */
+  discard(object: { bucket: string; name: string }): Promise<ChangeResult>;
 }
 
 /** What every request of one client needs. */
@@ -54,6 +65,8 @@ export function createObjectChanges(
     copy: (source, target) => copy(ctx, source, target),
     delete: (object) => remove(ctx, object),
     exists: (object) => exists(ctx, object),
+    snapshot: (source, target) => snapshot(ctx, source, target),
+    discard: (object) => discard(ctx, object),
   };
 }
 
@@ -86,12 +99,17 @@ async function copy(
   ctx: ChangesContext,
   source: PinnedObject,
   target: { bucket: string; name: string },
+  preconditions: Record<string, string> = {},
 ): Promise<ChangeResult> {
   const what = `Cloud Storage copy ${gsUriAt(source)}`;
   const path = `${objectUrl(ctx.base, source.bucket, source.name)}/rewriteTo/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`;
   let rewriteToken: string | undefined;
   for (;;) {
-    const query = queryString({ sourceGeneration: source.generation, rewriteToken });
+    const query = queryString({
+      sourceGeneration: source.generation,
+      ...preconditions,
+      rewriteToken,
+    });
     const answer = await send(ctx, what, 'POST', `${path}${query}`, {});
     if (answer === 'gone') return 'gone';
     const progress = (answer.body ?? {}) as { done?: unknown; rewriteToken?: unknown };
@@ -101,6 +119,28 @@ async function copy(
     }
     rewriteToken = progress.rewriteToken;
   }
+}
+
+/** A 412 is either precondition: the target says which (it exists, or the source is gone). */
+async function snapshot(
+  ctx: ChangesContext,
+  source: PinnedObject,
+  target: { bucket: string; name: string },
+): Promise<'copied' | 'exists' | 'gone'> {
+  const preconditions = { ifSourceGenerationMatch: source.generation, ifGenerationMatch: '0' };
+  if ((await copy(ctx, source, target, preconditions)) === 'done') return 'copied';
+  const what = `Cloud Storage ${gsUri(target)}`;
+  const url = objectUrl(ctx.base, target.bucket, target.name, { fields: 'generation' });
+  return (await send(ctx, what, 'GET', url)) === 'gone' ? 'gone' : 'exists';
+}
+
+async function discard(
+  ctx: ChangesContext,
+  object: { bucket: string; name: string },
+): Promise<ChangeResult> {
+  const what = `Cloud Storage delete ${gsUri(object)}`;
+  const url = objectUrl(ctx.base, object.bucket, object.name);
+  return (await send(ctx, what, 'DELETE', url)) === 'gone' ? 'gone' : 'done';
 }
 
 async function remove(ctx: ChangesContext, object: PinnedObject): Promise<ChangeResult> {

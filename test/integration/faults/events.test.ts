@@ -27,6 +27,12 @@ routes:
     match: gs://${BUCKET}/{table}/*.ndjson
     destination: raw.{table}
     schema: { fields: [{ name: id, type: INTEGER }, { name: tag, type: STRING }] }
+  - name: snapshots
+    match: gs://${BUCKET}/snap/{table}/*.ndjson
+    destination: raw.{table}
+    snapshot: true
+    wait: { timeoutSeconds: 60 }
+    schema: { fields: [{ name: id, type: INTEGER }, { name: tag, type: STRING }] }
 `;
 
 let stack: LocalStack;
@@ -160,6 +166,33 @@ it('the function killed with SIGKILL between claim and insert, then redelivered:
     [MARKER_JOB]: claimed[MARKER_JOB],
     [MARKER_STATE]: 'claimed',
   });
+});
+
+it('snapshot route: an overwrite between the claim and the load job reading the object loads each generation once', async () => {
+  const name = `snap/snapped/${randomUUID()}.ndjson`;
+  const first = ledger.write(name, 'snapped-1', 3);
+  const release = gate();
+  const held = gate();
+  stack.bigquery.injectFault({
+    method: 'POST',
+    path: /\/jobs$/,
+    hold: release.promise,
+    onHold: held.open,
+  });
+  const delivered = post(fn.url, binaryStorageEvent(asObject(first)));
+  // Generation 1 is claimed and copied; its insert is held: the object is overwritten now.
+  await held.promise;
+  const second = ledger.write(name, 'snapped-2', 2);
+  release.open();
+  expect((await delivered).status).toBe(204);
+  stack.bigquery.clearFaults();
+  expect((await post(fn.url, binaryStorageEvent(asObject(second)))).status).toBe(204);
+  const lines = await outcomes(fn, first, 2);
+  expect(tally(lines)).toEqual({ submitted: 2 });
+  await ledger.expectExactlyOnce('snapped', [first, second], { [name]: 2 });
+  // Each job waited for (route option wait) and finished: its snapshot is deleted.
+  const left = stack.gcs.store.list(BUCKET, { prefix: '.bq-autoloader/snapshots/' }).items;
+  expect(left.filter((o) => o.name.endsWith(name))).toEqual([]);
 });
 
 it('BigQuery answering 503, 429 and connection resets for a while: redelivered until each object loads once', async () => {

@@ -4,6 +4,8 @@
  * the table says which bytes were loaded and how often; each object's loads are counted in
  * the jobs.insert requests the local BigQuery server recorded.
  */
+import { parseGsUri } from '../../../src/core/gs-uri';
+import { parseSnapshotName } from '../../../src/core/snapshot';
 import type { LocalStack } from '../../support/local-stack';
 import { TEST_PROJECT } from '../../support/local-stack';
 
@@ -44,7 +46,10 @@ export function createLedger(stack: LocalStack) {
         jobReference?: { jobId?: string };
         configuration?: { load?: { sourceUris?: string[] } };
       };
-      if (body.configuration?.load?.sourceUris?.includes(uri) && body.jobReference?.jobId) {
+      // A `snapshot` route's job reads the copy, named after its job id and the object.
+      const reads = (u: string) =>
+        u === uri || parseSnapshotName(parseGsUri(u)?.name ?? '')?.name === name;
+      if (body.configuration?.load?.sourceUris?.some(reads) && body.jobReference?.jobId) {
         ids.add(body.jobReference.jobId);
       }
     }

@@ -205,3 +205,81 @@ routes:
     expect(outcome).toMatchObject({ severity: 'INFO', fields: { finished: 'written' } });
   });
 });
+
+describe('finishJobFromEvent for a snapshot route (route option snapshot)', () => {
+  const SNAPSHOT_RULES = `
+location: EU
+routes:
+  - name: sales
+    match: gs://landing/sales/*.csv
+    destination: raw.sales
+    snapshot: true
+    onSuccess: { action: delete }
+`;
+  const snapshotUri = `gs://landing/.bq-autoloader/snapshots/${JOB}/sales/a.csv`;
+  const reading = (uri: string) =>
+    doneJob({
+      configuration: {
+        ...doneJob().configuration,
+        load: { ...doneJob().configuration.load, sourceUris: [uri] },
+      },
+    });
+
+  it('finishes the original behind the snapshot (marker, post-load action), then deletes the snapshot', async () => {
+    const d = { ...deps(reading(snapshotUri), liveObject(LIVE_GEN)), discardSnapshot: jest.fn() };
+    const outcome = await finishJobFromEvent(d, await rulesFrom(SNAPSHOT_RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({
+      object: `${snapshotUri}#${LIVE_GEN}`,
+      finished: 'written',
+      action: 'deleted',
+    });
+    expect(d.getLiveObject).toHaveBeenCalledWith('landing', 'sales/a.csv');
+    expect(d.actions.apply).toHaveBeenCalledWith(
+      { action: 'delete' },
+      { bucket: 'landing', name: 'sales/a.csv', generation: LIVE_GEN },
+    );
+    expect(d.discardSnapshot).toHaveBeenCalledWith({
+      bucket: 'landing',
+      name: `.bq-autoloader/snapshots/${JOB}/sales/a.csv`,
+    });
+  });
+
+  it('deletes the snapshot even when the original was overwritten since (nothing else touched)', async () => {
+    const d = { ...deps(reading(snapshotUri), liveObject('999')), discardSnapshot: jest.fn() };
+    const outcome = await finishJobFromEvent(d, await rulesFrom(SNAPSHOT_RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({ finished: 'gone', action: 'skipped' });
+    expect(d.markers.write).not.toHaveBeenCalled();
+    expect(d.discardSnapshot).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['the object itself (not the planned snapshot)', 'gs://landing/sales/a.csv'],
+    ['another job id’s snapshot', 'gs://landing/.bq-autoloader/snapshots/bqal_sales_x/sales/a.csv'],
+  ])('leaves the object alone for a job reading %s', async (_what, uri) => {
+    const d = { ...deps(reading(uri), liveObject(LIVE_GEN)), discardSnapshot: jest.fn() };
+    const outcome = await finishJobFromEvent(d, await rulesFrom(SNAPSHOT_RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({ finished: 'foreign', action: 'skipped' });
+    expect(d.markers.write).not.toHaveBeenCalled();
+    expect(d.actions.apply).not.toHaveBeenCalled();
+    expect(d.discardSnapshot).not.toHaveBeenCalled();
+  });
+
+  it('leaves the object alone for a plain route whose job reads a snapshot', async () => {
+    const d = { ...deps(reading(snapshotUri), liveObject(LIVE_GEN)), discardSnapshot: jest.fn() };
+    const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
+      projectId: 'p',
+      jobId: JOB,
+    });
+    expect(outcome.fields).toMatchObject({ finished: 'foreign', action: 'skipped' });
+    expect(d.actions.apply).not.toHaveBeenCalled();
+  });
+});

@@ -1,4 +1,4 @@
-import { jobMismatch } from '../../../src/routing/job-match';
+import { jobMismatch, targetMismatch } from '../../../src/routing/job-match';
 import type { LoadPlan } from '../../../src/types';
 
 const plan = {
@@ -55,5 +55,34 @@ describe('jobMismatch', () => {
     ['no configuration at all', {}, 'loads into no table'],
   ])('refuses a job with %s', (_what, existing, reason) => {
     expect(jobMismatch(existing, plan)).toContain(reason);
+  });
+});
+
+describe('jobMismatch with a snapshot plan (route option snapshot)', () => {
+  const snapshotUri = 'gs://landing/.bq-autoloader/snapshots/bqal_sales_1/sales/a.csv';
+  const snapshotPlan = {
+    ...plan,
+    job: {
+      ...plan.job,
+      configuration: {
+        ...plan.job.configuration,
+        load: { ...plan.job.configuration.load, sourceUris: [snapshotUri] },
+      },
+    },
+  } as LoadPlan;
+
+  it('accepts a job reading the planned snapshot', () => {
+    expect(jobMismatch(job({ load: { sourceUris: [snapshotUri] } }), snapshotPlan)).toBeUndefined();
+  });
+
+  it.each([
+    ['the object itself (the live bytes)', 'gs://landing/sales/a.csv'],
+    ['another job id’s snapshot', 'gs://landing/.bq-autoloader/snapshots/bqal_sales_2/sales/a.csv'],
+    ['a snapshot in another bucket', 'gs://evil/.bq-autoloader/snapshots/bqal_sales_1/sales/a.csv'],
+  ])('refuses a job reading %s', (_what, uri) => {
+    const existing = job({ load: { sourceUris: [uri] } });
+    expect(jobMismatch(existing, snapshotPlan)).toContain('reads other sources');
+    // The destination and label alone (targetMismatch) do not tell them apart.
+    expect(targetMismatch(existing, snapshotPlan)).toBeUndefined();
   });
 });

@@ -295,4 +295,70 @@ routes:
     expect(loadPlan(decide('a/x.csv')).route).toBe('first');
     expect(loadPlan(decide('a/x/y.csv')).route).toBe('second');
   });
+
+  describe('snapshot routes', () => {
+    const SNAPSHOT_RULES = `
+routes:
+  - name: snap
+    match: gs://b/snap/**
+    destination: raw.snap
+    snapshot: true
+  - name: plain
+    match: gs://b/**
+    destination: raw.plain
+`;
+
+    it('loads a copy of the generation named after the job id, and says how to make it', async () => {
+      const rules = await rulesFrom(SNAPSHOT_RULES);
+      const object = objectRef({ bucket: 'b', name: 'snap/x.csv', generation: '7' });
+      const p = loadPlan(planObjectLoad(rules, object, { runtimeProject: 'run-proj' }));
+      const target = `.bq-autoloader/snapshots/${p.jobId}/snap/x.csv`;
+      expect(p.jobId).toBe(
+        objectJobId({ bucket: 'b', name: 'snap/x.csv', generation: '7', route: 'snap' }),
+      );
+      expect(p.job.configuration.load.sourceUris).toEqual([`gs://b/${target}`]);
+      expect(p.object).toBe('gs://b/snap/x.csv');
+      expect(p.snapshot).toEqual({
+        source: { bucket: 'b', name: 'snap/x.csv', generation: '7' },
+        target: { bucket: 'b', name: target },
+      });
+    });
+
+    it('is off by default: the object itself is the source', async () => {
+      const rules = await rulesFrom(SNAPSHOT_RULES);
+      const object = objectRef({ bucket: 'b', name: 'other/x.csv' });
+      const p = loadPlan(planObjectLoad(rules, object, { runtimeProject: 'run-proj' }));
+      expect(p.job.configuration.load.sourceUris).toEqual(['gs://b/other/x.csv']);
+      expect(p).not.toHaveProperty('snapshot');
+    });
+
+    it('never routes the snapshot itself', async () => {
+      const rules = await rulesFrom(SNAPSHOT_RULES);
+      const object = objectRef({
+        bucket: 'b',
+        name: '.bq-autoloader/snapshots/bqal_snap_x/snap/x.csv',
+      });
+      expect(planObjectLoad(rules, object, { runtimeProject: 'run-proj' })).toMatchObject({
+        kind: 'ignored',
+      });
+    });
+
+    it('refuses a name whose snapshot name would exceed 1,024 bytes', async () => {
+      const rules = await rulesFrom(SNAPSHOT_RULES);
+      const object = objectRef({ bucket: 'b', name: `snap/${'n'.repeat(1000)}.csv` });
+      expect(planObjectLoad(rules, object, { runtimeProject: 'run-proj' })).toMatchObject({
+        kind: 'refused',
+        route: 'snap',
+        reason: expect.stringContaining('snapshot name would be'),
+      });
+    });
+
+    it('is refused on a batch route', async () => {
+      await expect(
+        rulesFrom(
+          'routes:\n  - name: r\n    match: gs://b/**\n    destination: raw.t\n    mode: batch\n    snapshot: true\n',
+        ),
+      ).rejects.toThrow(/snapshot.*per-object/);
+    });
+  });
 });

@@ -74,4 +74,39 @@ describe('createObjectChanges', () => {
     expect(await changes().exists(source)).toBe(false);
     expect(urls()[0]?.searchParams.get('generation')).toBe('42');
   });
+
+  describe('snapshot', () => {
+    const target = { bucket: 'landing', name: '.bq-autoloader/snapshots/bqal_r_1/in/a b.csv' };
+    const refused = { status: 412, body: { error: { code: 412, message: 'conditionNotMet' } } };
+
+    it('copies exactly that generation, only if the snapshot does not exist yet', async () => {
+      gcs.answers.push({ status: 200, body: { done: true, resource: {} } });
+      await expect(changes().snapshot(source, target)).resolves.toBe('copied');
+      const [url] = urls();
+      expect(url?.searchParams.get('sourceGeneration')).toBe('42');
+      expect(url?.searchParams.get('ifSourceGenerationMatch')).toBe('42');
+      expect(url?.searchParams.get('ifGenerationMatch')).toBe('0');
+    });
+
+    it('answers exists when a 412 comes from an earlier copy (the snapshot is there)', async () => {
+      gcs.answers.push(refused, { status: 200, body: { generation: '9' } });
+      await expect(changes().snapshot(source, target)).resolves.toBe('exists');
+      expect(urls()[1]?.pathname).toBe(
+        `/storage/v1/b/landing/o/${encodeURIComponent(target.name)}`,
+      );
+    });
+
+    it('answers gone when the generation is gone and no snapshot exists', async () => {
+      gcs.answers.push(refused, { status: 404, body: { error: { code: 404 } } });
+      await expect(changes().snapshot(source, target)).resolves.toBe('gone');
+    });
+
+    it('discards whatever generation the snapshot has; a missing one is gone', async () => {
+      gcs.answers.push({ status: 204, body: {} }, { status: 404, body: { error: { code: 404 } } });
+      await expect(changes().discard(target)).resolves.toBe('done');
+      await expect(changes().discard(target)).resolves.toBe('gone');
+      expect(gcs.requests.map((r) => r.method)).toEqual(['DELETE', 'DELETE']);
+      expect(urls()[0]?.searchParams.get('ifGenerationMatch')).toBeNull();
+    });
+  });
 });
