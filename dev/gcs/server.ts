@@ -5,7 +5,7 @@
  * https://cloud.google.com/storage/docs/json_api/v1
  * Set `STORAGE_EMULATOR_HOST` to `emulatorHost` (the client uses it verbatim as API base).
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import { listenLocal, readBody as readWholeBody, sendJson } from '../http-util';
@@ -322,6 +322,11 @@ function sendMedia(
   object: StoredObject,
 ): void {
   const size = Number(object.size);
+  // Opened before any header is written: an object deleted since its metadata was read (a
+  // concurrent delete or move) is a 404, not an unhandled stream error and a hung answer.
+  const fd = openMedia(path, object);
+  const stream = (range?: { start: number; end: number }) =>
+    createReadStream(path, { fd, ...range }).on('error', () => res.destroy());
   const headers: Record<string, string> = {
     'Content-Type': object.contentType ?? 'application/octet-stream',
     'x-goog-generation': object.generation,
@@ -337,11 +342,11 @@ function sendMedia(
         'Content-Length': object.size,
         'x-goog-hash': `crc32c=${object.crc32c},md5=${object.md5Hash}`,
       });
-      createReadStream(path).pipe(res);
+      stream().pipe(res);
     } else {
       // No hash: it describes the stored (compressed) bytes, not these.
       res.writeHead(200, headers);
-      createReadStream(path)
+      stream()
         .pipe(createGunzip())
         .on('error', () => res.destroy())
         .pipe(res);
@@ -354,6 +359,7 @@ function sendMedia(
     const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
     const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
     if (start >= size || end < start) {
+      closeSync(fd);
       throw new GcsError(416, 'requestedRangeNotSatisfiable', `range ${range[0]} of ${size} bytes`);
     }
     res.writeHead(206, {
@@ -361,12 +367,23 @@ function sendMedia(
       'Content-Length': String(end - start + 1),
       'Content-Range': `bytes ${start}-${end}/${size}`,
     });
-    createReadStream(path, { start, end }).pipe(res);
+    stream({ start, end }).pipe(res);
     return;
   }
   res.writeHead(200, { ...headers, 'Content-Length': object.size });
-  if (size === 0) res.end();
-  else createReadStream(path).pipe(res);
+  if (size === 0) {
+    stream().destroy();
+    res.end();
+  } else stream().pipe(res);
+}
+
+function openMedia(path: string, object: StoredObject): number {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new GcsError(404, 'notFound', `No such object: ${object.bucket}/${object.name}`);
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

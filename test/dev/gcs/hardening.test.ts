@@ -113,3 +113,14 @@ describe('request bodies', () => {
     expect(res.status).toBe(413);
   });
 });
+
+describe('an object whose bytes vanish after its metadata was read (a concurrent delete)', () => {
+  it('is a 404 for its media, and the server keeps answering', async () => {
+    server.store.insert('landing', 'gone.csv', Buffer.from('a\n'), {});
+    rmSync(server.store.objectPath('landing', 'gone.csv'));
+    const media = `${server.url}/download/storage/v1/b/landing/o/gone.csv?alt=media`;
+    const res = await rawRequest(media, { method: 'GET' });
+    expect(res.status).toBe(404);
+    expect((await upload('after.csv', 'b\n')).status).toBe(200);
+  });
+});
