@@ -11,6 +11,8 @@ import {
   envWholeNumber,
   SettingError,
 } from './core/env';
+import { MAX_REQUEST_OBJECTS } from './events/load-request';
+import { DEFAULT_CHUNK_OBJECTS } from './events/request-chunks';
 import type { RetryOptions } from './gcp/retry';
 
 export interface Settings {
@@ -32,6 +34,12 @@ export interface Settings {
    * with an ERROR line naming the message (src/pipeline/settle.ts).
    */
   deadLetterRetrySeconds: number;
+  /**
+   * `AUTOLOADER_REQUEST_CHUNK_OBJECTS`: a load request resolving to more objects than this is
+   * published back to its topic as chunks of at most this many (default 100, 1 to 10 000;
+   * README: Big requests).
+   */
+  requestChunkObjects: number;
 }
 
 export const DEFAULT_DEAD_LETTER_RETRY_SECONDS = 3600;
@@ -54,6 +62,7 @@ export function readSettings(env: Environment = process.env): Settings {
     deadLetterRetrySeconds:
       envWholeNumber(env, 'AUTOLOADER_DEAD_LETTER_RETRY_SECONDS', 'seconds') ??
       DEFAULT_DEAD_LETTER_RETRY_SECONDS,
+    requestChunkObjects: readChunkObjects(env),
     ...optional(
       'sweepClaimGraceSeconds',
       envWholeNumber(env, 'AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS', 'seconds'),
@@ -79,6 +88,15 @@ function readMarkers(env: Environment): boolean {
     'AUTOLOADER_MARKERS',
     `AUTOLOADER_MARKERS must be "on" or "off", got "${value}"`,
   );
+}
+
+function readChunkObjects(env: Environment): number {
+  const name = 'AUTOLOADER_REQUEST_CHUNK_OBJECTS';
+  const value = envWholeNumber(env, name, 'objects') ?? DEFAULT_CHUNK_OBJECTS;
+  if (value < 1 || value > MAX_REQUEST_OBJECTS) {
+    throw new SettingError(name, `${name} must be 1 to ${MAX_REQUEST_OBJECTS}, got ${value}`);
+  }
+  return value;
 }
 
 export const DEFAULT_CONFIG_LOCATION = './autoloader.yaml';

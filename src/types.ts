@@ -79,9 +79,14 @@ export interface PublishedMessage {
 }
 
 /** A load request from another system (README: Load requests and inline data). */
-export type LoadRequest =
-  | { objects: { bucket: string; name: string }[]; route?: string }
-  | { prefix: { bucket: string; prefix: string }; route?: string };
+export type LoadRequest = (
+  | { objects: { bucket: string; name: string }[] }
+  | { prefix: { bucket: string; prefix: string } }
+) & {
+  route?: string;
+  /** Set on a chunk of a fanned-out request (events/request-chunks.ts): never split again. */
+  chunk?: string;
+};
 
 /** Inline data: the file's bytes in the message, the route named in its attributes. */
 export interface InlineData {
@@ -167,5 +172,7 @@ export type Outcome =
   | 'ignored'
   | 'refused'
   | 'retry'
+  /** A big load request published back as chunk requests (README: Big requests). */
+  | 'fanned-out'
   /** A job-completion event recorded a load's final state (README: What happens to my file). */
   | 'finished';

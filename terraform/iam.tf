@@ -140,6 +140,16 @@ resource "google_pubsub_topic_iam_member" "runtime_dead_letter_publisher" {
   member  = local.runtime
 }
 
+# Big load requests are fanned out: their chunks are published back to the requests topic.
+resource "google_pubsub_topic_iam_member" "runtime_requests_publisher" {
+  count = var.requests.enabled ? 1 : 0
+
+  project = var.project_id
+  topic   = google_pubsub_topic.requests[0].name
+  role    = "roles/pubsub.publisher"
+  member  = local.runtime
+}
+
 resource "google_pubsub_topic_iam_member" "runtime_notify_publisher" {
   count = var.notify.enabled ? 1 : 0
 

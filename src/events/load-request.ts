@@ -12,6 +12,7 @@ import type { DecodedEvent, PublishedMessage } from '../types';
 import type { CloudEvent } from './cloudevent';
 import { messageBytes, messageJson, type PubsubMessage } from './pubsub-message';
 import { describeIssues } from './reasons';
+import { CHUNK_ID } from './request-chunks';
 
 /** BigQuery's limit of source URIs per job, and ours per request. */
 export const MAX_REQUEST_OBJECTS = 10_000;
@@ -38,9 +39,14 @@ export const LoadRequestSchema = z
       .optional(),
     prefix: PrefixUriSchema.optional(),
     route: z.string().min(1).max(63).optional(),
+    chunk: z.string().max(160).regex(CHUNK_ID, 'expected PARENT/NofM').optional(),
   })
   .refine((r) => (r.objects === undefined) !== (r.prefix === undefined), {
     message: 'give either objects or prefix',
+  })
+  .refine((r) => r.chunk === undefined || r.objects !== undefined, {
+    message: 'a chunk names its objects (no prefix)',
+    path: ['chunk'],
   });
 
 export type LoadRequestMessage = z.infer<typeof LoadRequestSchema>;
@@ -77,7 +83,7 @@ export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): De
   if ('problem' in data) return refuse(data.problem);
   const parsed = LoadRequestSchema.safeParse(data.json);
   if (!parsed.success) return refuse(describeIssues(parsed.error, 'data'));
-  const { objects, prefix, route } = parsed.data;
+  const { objects, prefix, route, chunk } = parsed.data;
   if (prefix !== undefined) {
     const listed = parseGsPrefix(prefix);
     if (!listed) return refuse(`data.prefix: expected gs://BUCKET/PREFIX`);
@@ -90,7 +96,7 @@ export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): De
   const unique = [...new Set(objects ?? [])].flatMap((uri) => parseGsUri(uri) ?? []);
   return {
     kind: 'request',
-    request: { objects: unique, ...(route ? { route } : {}) },
+    request: { objects: unique, ...(route ? { route } : {}), ...(chunk ? { chunk } : {}) },
     message: published,
   };
 }

@@ -48,6 +48,8 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
       listPrefix: lister.listObjects,
       markers: claims,
       findJob: bigquery.findJob,
+      // Chunks of big requests go back to the requests topic: roles/pubsub.publisher on it.
+      fanOut: { publish: publisher.publish, chunkObjects: settings.requestChunkObjects },
     },
     // Refused messages: roles/pubsub.publisher on deadLetterTopic, and with deadLetterStore,
     // roles/storage.objectCreator on its bucket.

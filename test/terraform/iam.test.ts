@@ -194,6 +194,16 @@ describe('IAM', () => {
     expect(subscription?.subscription).toBe('${google_pubsub_subscription.push[each.key].name}');
   });
 
+  it('lets the runtime publish to the requests topic (chunks of big requests) only with requests', () => {
+    const grant = tf.resources.google_pubsub_topic_iam_member?.runtime_requests_publisher;
+    expect(grant).toMatchObject({
+      count: '${var.requests.enabled ? 1 : 0}',
+      topic: '${google_pubsub_topic.requests[0].name}',
+      role: 'roles/pubsub.publisher',
+      member: '${local.runtime}',
+    });
+  });
+
   it('grants dataset access without dataset IAM resources, which would drop authorized views', () => {
     expect(tf.resources.google_bigquery_dataset_iam_member).toBeUndefined();
     expect(tf.resources.google_bigquery_dataset_iam_binding).toBeUndefined();

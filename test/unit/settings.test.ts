@@ -13,6 +13,7 @@ describe('readSettings', () => {
       retryBudgetMs: 20_000,
       markers: true,
       deadLetterRetrySeconds: 3600,
+      requestChunkObjects: 100,
     });
   });
 
@@ -22,6 +23,7 @@ describe('readSettings', () => {
       retryBudgetMs: 5_000,
       markers: true,
       deadLetterRetrySeconds: 3600,
+      requestChunkObjects: 100,
     });
   });
 
@@ -29,6 +31,15 @@ describe('readSettings', () => {
     expect(() => readSettings({ AUTOLOADER_RETRY_BUDGET_MS: value })).toThrow(
       /AUTOLOADER_RETRY_BUDGET_MS must be a whole number/,
     );
+  });
+
+  it('reads AUTOLOADER_REQUEST_CHUNK_OBJECTS (1 to 10 000), naming it when out of range', () => {
+    expect(readSettings({ AUTOLOADER_REQUEST_CHUNK_OBJECTS: '50' }).requestChunkObjects).toBe(50);
+    for (const value of ['0', '10001', 'many']) {
+      expect(() => readSettings({ AUTOLOADER_REQUEST_CHUNK_OBJECTS: value })).toThrow(
+        /AUTOLOADER_REQUEST_CHUNK_OBJECTS must be/,
+      );
+    }
   });
 
   it('reads AUTOLOADER_DEAD_LETTER_RETRY_SECONDS, naming it when unreadable', () => {

@@ -13,7 +13,12 @@ import { type EventOutcome, refusedMessage, type Trail } from '../event-outcome'
 import { type InlineDeps, processInline } from '../inline/handle';
 import { destinationOf } from '../object-load';
 import type { LineWriter } from '../settle';
-import { processLoadRequest, type RequestDeps } from './handle';
+import {
+  processLoadRequest,
+  type RequestContext,
+  type RequestDeps,
+  type RequestSummary,
+} from './handle';
 
 export type ExternalDeps = RequestDeps & InlineDeps;
 
@@ -63,16 +68,21 @@ export async function handleExternalMessage(
       },
     };
   }
-  return handleLoadRequest(deps, rules, decoded.request, ctx, (s, m, f) =>
-    logPart(s, m, { ...messageFields(message), requestPart: true, ...f }),
+  const { request } = decoded;
+  // Every line of a chunk of a fanned-out request names its chunk (README: Big requests).
+  const chunk = request.chunk === undefined ? {} : { chunk: request.chunk };
+  const source = { ...ctx, topic: message.topic as string, messageId: message.messageId };
+  const outcome = await handleLoadRequest(deps, rules, request, source, (s, m, f) =>
+    logPart(s, m, { ...messageFields(message), requestPart: true, ...chunk, ...f }),
   );
+  return { ...outcome, fields: { ...outcome.fields, ...chunk } };
 }
 
 async function handleLoadRequest(
   deps: ExternalDeps,
   rules: CompiledRules,
   request: LoadRequest,
-  ctx: { runtimeProject: string },
+  ctx: RequestContext,
   logPart: LineWriter,
 ): Promise<EventOutcome> {
   const route = request.route;
@@ -82,6 +92,7 @@ async function handleLoadRequest(
     if ('problem' in named) return refusedMessage(named.problem, { route });
   }
   const summary = await processLoadRequest(deps, rules, request, ctx, logPart);
+  if (summary.fannedOut) return fannedOutcome(summary, route);
   const counts = {
     submitted: summary.submitted,
     duplicate: summary.duplicate,
@@ -101,5 +112,20 @@ async function handleLoadRequest(
     severity: 'INFO',
     message: `load request done: ${summary.submitted} submitted, ${summary.duplicate} duplicate`,
     fields: { outcome: summary.submitted > 0 ? 'submitted' : 'duplicate', route, objects: counts },
+  };
+}
+
+/** The parent of a fanned-out request: one line; its chunks log their own (fan-out.ts). */
+function fannedOutcome(summary: RequestSummary, route: string | undefined): EventOutcome {
+  const { parent, chunks, objects } = summary.fannedOut as NonNullable<RequestSummary['fannedOut']>;
+  const fields = { route, chunkParent: parent, chunks, chunkedObjects: objects };
+  if (summary.truncated) {
+    const why = `more than 10000 objects under the prefix: the first 10000 were published in ${chunks} chunks`;
+    return refusedMessage(why, fields);
+  }
+  return {
+    severity: 'INFO',
+    message: `load request fanned out: ${objects} objects in ${chunks} chunks`,
+    fields: { outcome: 'fanned-out', ...fields },
   };
 }

@@ -14,6 +14,7 @@ import { planRequestedObject } from '../../routing/request-plan';
 import type { LoadRequest, ObjectRef } from '../../types';
 import { type ObjectLoadDeps, submitObject } from '../object-load';
 import type { LineWriter } from '../settle';
+import { type ChunkSource, type FannedOut, type FanOutDeps, fanOut } from './fan-out';
 
 /** Pages of the live objects under a prefix (src/gcp/storage/listing.ts in production). */
 export type ListPrefix = (bucket: string, prefix: string) => AsyncGenerator<ObjectRef[]>;
@@ -24,7 +25,14 @@ export type RequestDeps = Pick<
   'insertJob' | 'getLiveObject' | 'markers' | 'findJob'
 > & {
   listPrefix: ListPrefix;
+  /** Publishing chunks of big requests back to their topic (roles/pubsub.publisher on it). */
+  fanOut: FanOutDeps;
 };
+
+/** Where the request came from: chunks are published back to the same topic. */
+export interface RequestContext extends ChunkSource {
+  runtimeProject: string;
+}
 
 export interface RequestSummary {
   submitted: number;
@@ -34,6 +42,8 @@ export interface RequestSummary {
   reasons: string[];
   /** True when a prefix held more than MAX_REQUEST_OBJECTS objects (the rest were left). */
   truncated: boolean;
+  /** Set when the request was split into chunk requests instead of loaded here. */
+  fannedOut?: FannedOut;
 }
 
 /** Objects in flight at once: enough to hide latency, few enough to stay polite to quotas. */
@@ -43,14 +53,18 @@ export async function processLoadRequest(
   deps: RequestDeps,
   rules: CompiledRules,
   request: LoadRequest,
-  ctx: { runtimeProject: string },
+  ctx: RequestContext,
   logObject: LineWriter,
 ): Promise<RequestSummary> {
   const run: RequestRun = { deps, rules, request, ctx, logObject, summary: emptySummary() };
   if ('objects' in request) {
+    // A big request is published back as chunks before any object is read (fan-out.ts).
+    if (await fanOutIfBig(run, request.objects)) return run.summary;
     await mapLimit(request.objects, CONCURRENCY, (ref) => loadNamed(run, ref));
   } else {
-    await loadPrefix(run, request.prefix.bucket, request.prefix.prefix);
+    const listed = await listPrefix(run, request.prefix.bucket, request.prefix.prefix);
+    if (await fanOutIfBig(run, listed)) return run.summary;
+    await mapLimit(listed, CONCURRENCY, (object) => loadObject(run, object));
   }
   return run.summary;
 }
@@ -60,9 +74,19 @@ interface RequestRun {
   deps: RequestDeps;
   rules: CompiledRules;
   request: LoadRequest;
-  ctx: { runtimeProject: string };
+  ctx: RequestContext;
   logObject: LineWriter;
   summary: RequestSummary;
+}
+
+/** True when the objects went out as chunk requests (fan-out.ts) instead of loading here. */
+async function fanOutIfBig(
+  run: RequestRun,
+  objects: readonly { bucket: string; name: string }[],
+): Promise<boolean> {
+  const fanned = await fanOut(run.deps.fanOut, run.request, run.ctx, objects);
+  if (fanned) run.summary.fannedOut = fanned;
+  return fanned !== undefined;
 }
 
 function emptySummary(): RequestSummary {
@@ -127,13 +151,14 @@ async function loadNamed(run: RequestRun, ref: { bucket: string; name: string })
   return loadObject(run, object);
 }
 
-/** Every data object under a prefix, page by page, up to MAX_REQUEST_OBJECTS. */
-async function loadPrefix(run: RequestRun, bucket: string, prefix: string): Promise<void> {
+/** Every data object under a prefix, page by page, up to MAX_REQUEST_OBJECTS (in name order). */
+async function listPrefix(run: RequestRun, bucket: string, prefix: string): Promise<ObjectRef[]> {
   const where = gsUri({ bucket, name: prefix });
   if (!run.rules.allowBucket(bucket)) {
-    return refuse(run, where, `bucket "${bucket}" is not in allow.buckets`);
+    refuse(run, where, `bucket "${bucket}" is not in allow.buckets`);
+    return [];
   }
-  let seen = 0;
+  const listed: ObjectRef[] = [];
   const pages = run.deps.listPrefix(bucket, prefix);
   while (true) {
     let next: IteratorResult<ObjectRef[]>;
@@ -142,18 +167,19 @@ async function loadPrefix(run: RequestRun, bucket: string, prefix: string): Prom
     } catch (error) {
       // A listing that can never succeed (403, no such bucket) refuses the prefix.
       if (!(error instanceof PermanentError)) throw error;
-      return refuse(run, where, `Cloud Storage refused the listing: ${error.message}`);
+      refuse(run, where, `Cloud Storage refused the listing: ${error.message}`);
+      return [];
     }
-    if (next.done) return;
+    if (next.done) return listed;
     // Folder placeholders and empty objects are not data: skipped silently in a listing.
     const objects = next.value
       .filter((o) => o.size > 0 && !o.name.endsWith('/'))
-      .slice(0, MAX_REQUEST_OBJECTS - seen);
-    seen += objects.length;
-    await mapLimit(objects, CONCURRENCY, (object) => loadObject(run, object));
-    if (seen >= MAX_REQUEST_OBJECTS) {
+      .slice(0, MAX_REQUEST_OBJECTS - listed.length);
+    listed.push(...objects);
+    if (listed.length >= MAX_REQUEST_OBJECTS) {
+      // One more object than the limit would be needed to know; the limit counts as more.
       run.summary.truncated = true;
-      return;
+      return listed;
     }
   }
 }

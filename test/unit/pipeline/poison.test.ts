@@ -261,6 +261,7 @@ describe('one deadline per event', () => {
             return objectRef({ bucket, name });
           },
           listPrefix: async function* () {},
+          fanOut: { publish: async () => 'chunk-1', chunkObjects: 100 },
         },
       },
     });

@@ -65,6 +65,7 @@ function setup(
     listPrefix: async function* () {
       yield Object.values(live);
     },
+    fanOut: { publish: async () => 'chunk-1', chunkObjects: 100 },
     ...over,
   };
   const rules = rulesFrom(RULES);
