@@ -31,7 +31,7 @@ export interface IncomingRequest extends RecordedRequest {
 /** Enough for any jobs.insert or the metadata part of a multipart upload that tests look at. */
 export const RECORDED_BODY_BYTES = 64 * 1024;
 /** Recordings kept (the oldest go first), so that their memory is bounded too. */
-export const RECORDED_REQUESTS = 2000;
+const RECORDED_REQUESTS = 2000;
 
 export function record(requests: RecordedRequest[], incoming: IncomingRequest): void {
   // A copy: a subarray would keep the whole body's memory alive.

@@ -29,7 +29,7 @@ export type Headers = Record<string, string | string[] | undefined>;
 const JSON_TYPES = new Set(['application/json', 'application/cloudevents+json']);
 
 /** A binary-mode CloudEvent, as the framework tells one (cloud_events.ts, isBinaryCloudEvent). */
-export function isBinaryCloudEvent(headers: Headers): boolean {
+function isBinaryCloudEvent(headers: Headers): boolean {
   return ['ce-type', 'ce-specversion', 'ce-source', 'ce-id'].every((h) => Boolean(headers[h]));
 }
 

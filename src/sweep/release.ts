@@ -18,7 +18,7 @@ import type { SweepMember } from './members';
 import type { SweepJob } from './summary';
 
 /** A refusal that BigQuery gave before creating anything. */
-export function refusedBeforeCreation(error: PermanentError): boolean {
+function refusedBeforeCreation(error: PermanentError): boolean {
   const status = error.status ?? 0;
   return status >= 400 && status < 500 && status !== 409;
 }

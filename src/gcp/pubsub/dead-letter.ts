@@ -31,7 +31,7 @@ export const DEAD_LETTER_ATTRIBUTES = {
 } as const;
 
 /** The data a dead letter keeps of an original stored in full: enough to recognize it. */
-export const DEAD_LETTER_EXCERPT_BYTES = 64 * 1024;
+const DEAD_LETTER_EXCERPT_BYTES = 64 * 1024;
 
 /** Where originals too large to dead-letter whole are kept: `gs://bucket/prefix…`. */
 export interface DeadLetterStore {

@@ -2,6 +2,20 @@
 import type { ListedObject, ObjectLister } from '../../../src/gcp/storage/listing';
 import type { Marker, MarkerTarget, MarkResult } from '../../../src/gcp/storage/markers';
 
+/** An object of bucket `landing` as a listing shows it (generation 7, metageneration 1). */
+export function listed(name: string, metadata: Record<string, string> = {}): ListedObject {
+  return {
+    bucket: 'landing',
+    name,
+    generation: '7',
+    metageneration: '1',
+    size: 10,
+    metadata,
+    timeCreated: '2026-11-28T10:00:00Z',
+    updated: '2026-11-28T10:00:00Z',
+  };
+}
+
 /** Lists `objects` under any prefix asked for, in bucket `landing`. */
 export function listerOf(objects: ListedObject[]): ObjectLister {
   return {

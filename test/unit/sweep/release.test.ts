@@ -9,7 +9,7 @@ import { PermanentError, RetryableError } from '../../../src/errors';
 import type { ListedObject } from '../../../src/gcp/storage/listing';
 import { compileRules } from '../../../src/routing/compile';
 import { runSweep, type SweepDeps } from '../../../src/sweep/run';
-import { listerOf, recordingMarkers } from './fakes';
+import { listed, listerOf, recordingMarkers } from './fakes';
 
 const rules = compileRules(
   parseConfig(
@@ -20,19 +20,6 @@ const rules = compileRules(
     'test.yaml',
   ) as Parameters<typeof compileRules>[0],
 );
-
-function listed(name: string, metadata: Record<string, string> = {}): ListedObject {
-  return {
-    bucket: 'landing',
-    name,
-    generation: '7',
-    metageneration: '1',
-    size: 10,
-    metadata,
-    timeCreated: '2026-11-28T10:00:00Z',
-    updated: '2026-11-28T10:00:00Z',
-  };
-}
 
 function setup(
   names: string[] | ListedObject[],

@@ -9,7 +9,7 @@ import type { ListedObject } from '../../../src/gcp/storage/listing';
 import { compileRules } from '../../../src/routing/compile';
 import { runSweep, type SweepDeps } from '../../../src/sweep/run';
 import type { LoadPlan } from '../../../src/types';
-import { listerOf, recordingMarkers } from './fakes';
+import { listed, listerOf, recordingMarkers } from './fakes';
 
 const rules = compileRules(
   parseConfig(
@@ -22,19 +22,6 @@ const rules = compileRules(
 );
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
-
-function listed(name: string, metadata: Record<string, string> = {}): ListedObject {
-  return {
-    bucket: 'landing',
-    name,
-    generation: '7',
-    metageneration: '1',
-    size: 10,
-    metadata,
-    timeCreated: '2026-11-28T10:00:00Z',
-    updated: '2026-11-28T10:00:00Z',
-  };
-}
 
 /** A DONE job as jobs.get answers it, loading `sources` into `table` for `route`. */
 function doneJob(route: string, table: string, sources: string[]) {
