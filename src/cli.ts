@@ -7,6 +7,7 @@ import { compile } from './cli/compile';
 import { localQuery } from './cli/local-query';
 import { plan } from './cli/plan';
 import { publishRequest } from './cli/publish';
+import { retry } from './cli/retry';
 import { status } from './cli/status';
 import { sweep } from './cli/sweep';
 import { validate } from './cli/validate';
@@ -25,6 +26,8 @@ Commands:
         [--min-age S] [--config F]      (JSON summary on stdout; progress on a terminal)
   publish-request --topic projects/P/topics/T [--route R] gs://B/O...   send a load request
         (or --prefix gs://B/P/; or --inline FILE --route R [--format F] [--gzip] [--attribute k=v]...)
+  retry gs://BUCKET/NAME... [--config F]  submit the next attempt of each object whose last
+        [--prefix gs://B/P/] [--project P] load job failed (nothing else); JSON on stdout
   status gs://BUCKET/NAME [--generation G]  an object's state, job, rows and error (markers)
   status --route R [--since 1h] [--config F]  the route's objects by state, rows, failures
   local query "SQL"                     run SQL on the local stack started by npm start
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return (await sweep(rest)).exitCode;
     case 'status':
       return (await status(rest)).exitCode;
+    case 'retry':
+      return (await retry(rest)).exitCode;
     case 'publish-request':
       return (await publishRequest(rest)).exitCode;
     case 'local':

@@ -86,6 +86,8 @@ export type LoadRequest = (
   route?: string;
   /** Set on a chunk of a fanned-out request (events/request-chunks.ts): never split again. */
   chunk?: string;
+  /** `kind: retry`: submit the next attempt of each object whose last load failed. */
+  retry?: true;
 };
 
 /** Inline data: the file's bytes in the message, the route named in its attributes. */

@@ -30,14 +30,45 @@ export interface ObjectJobKey extends ObjectGeneration {
 function deterministicJobId(route: string, kind: string, inputs: Iterable<string>): string {
   const hash = createHash('sha256');
   for (const input of inputs) hash.update(input, 'utf8');
+  return `${jobIdStart(route, kind)}${hash.digest('hex')}`;
+}
+
+/** What every id of one route and kind starts with: `bqal_<route>[_<kind>]_`. */
+function jobIdStart(route: string, kind: string): string {
   const readable = route.replace(/[^A-Za-z0-9_-]/g, '_');
-  return `${JOB_ID_PREFIX}${readable}${kind ? `_${kind}` : ''}_${hash.digest('hex')}`;
+  return `${JOB_ID_PREFIX}${readable}${kind ? `_${kind}` : ''}_`;
+}
+
+/** Whether `jobId` has the shape of a batch job id of `route` (a sweep's, or its reload's). */
+export function isBatchJobIdOf(jobId: string, route: string): boolean {
+  const start = jobIdStart(route, 'batch');
+  return jobId.startsWith(start) && /^[0-9a-f]{64}$/.test(jobId.slice(start.length));
 }
 
 /** `bqal_<route>_<sha256 hex>` over bucket, name, generation and route. */
 export function objectJobId(key: ObjectJobKey): string {
   const input = JSON.stringify(['object-v1', key.bucket, key.name, key.generation, key.route]);
   return deterministicJobId(key.route, '', [input]);
+}
+
+/**
+ * Attempts (README: Retrying a failed load): a load job that ended DONE with an error keeps
+ * its id forever, so `bq-autoloader retry` submits the same load under `<id>_a<n>`, n ≥ 2.
+ * Attempt 1 is the plain id, so loads made before attempts existed read as attempt 1. A
+ * plain id ends in 64 hex digits, so no plain id ever looks like an attempt of another.
+ */
+export function attemptJobId(jobId: string, attempt: number): string {
+  return attempt <= 1 ? jobId : `${jobId}_a${attempt}`;
+}
+
+/** Which attempt of `firstJobId` the id `jobId` is; undefined when it is none of them. */
+export function attemptOf(jobId: string, firstJobId: string): number | undefined {
+  if (jobId === firstJobId) return 1;
+  if (!jobId.startsWith(`${firstJobId}_a`)) return undefined;
+  const suffix = jobId.slice(firstJobId.length + 2);
+  if (!/^[1-9][0-9]{0,5}$/.test(suffix)) return undefined;
+  const attempt = Number(suffix);
+  return attempt >= 2 ? attempt : undefined;
 }
 
 /** `bqal_<route>_inline_<sha256 hex>` over topic, message id and route. */

@@ -1,7 +1,8 @@
 /**
  * Load requests other systems publish (README: Load requests and inline data):
  *   {"kind": "load", "objects": ["gs://b/o", ...]}   or   {"kind": "load", "prefix": "gs://b/p/"}
- * with an optional "route". Pure: the message data is parsed once, here; everything past this
+ * with an optional "route". `"kind": "retry"` takes the same fields and retries the objects
+ * whose last load failed (README: Retrying a failed load). Pure: the message data is parsed once, here; everything past this
  * file sees a typed `LoadRequest`. Malformed or oversized requests are refused with a reason
  * (and keep the original message so the handler can dead-letter it).
  */
@@ -31,7 +32,7 @@ const PrefixUriSchema = z.string().max(1300).regex(PREFIX_URI, 'expected gs://BU
 
 export const LoadRequestSchema = z
   .strictObject({
-    kind: z.literal('load'),
+    kind: z.enum(['load', 'retry']),
     objects: z
       .array(ObjectUriSchema)
       .min(1)
@@ -43,6 +44,10 @@ export const LoadRequestSchema = z
   })
   .refine((r) => (r.objects === undefined) !== (r.prefix === undefined), {
     message: 'give either objects or prefix',
+  })
+  .refine((r) => r.kind === 'load' || r.route === undefined, {
+    message: 'a retry request retries each object on the route that loaded it: give no route',
+    path: ['route'],
   })
   .refine((r) => r.chunk === undefined || r.objects !== undefined, {
     message: 'a chunk names its objects (no prefix)',
@@ -67,9 +72,10 @@ export function publishedMessageOf(message: PubsubMessage, event: CloudEvent): P
   };
 }
 
-/** A load request is JSON whose `kind` is `load`. */
+/** A load request is JSON whose `kind` is `load` or `retry`. */
 export function isLoadRequest(message: PubsubMessage): boolean {
-  return jsonKind(message) === 'load';
+  const kind = jsonKind(message);
+  return kind === 'load' || kind === 'retry';
 }
 
 export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): DecodedEvent {
@@ -83,20 +89,26 @@ export function decodeLoadRequest(message: PubsubMessage, event: CloudEvent): De
   if ('problem' in data) return refuse(data.problem);
   const parsed = LoadRequestSchema.safeParse(data.json);
   if (!parsed.success) return refuse(describeIssues(parsed.error, 'data'));
-  const { objects, prefix, route, chunk } = parsed.data;
+  const { kind, objects, prefix, route, chunk } = parsed.data;
+  const retry = kind === 'retry' ? { retry: true as const } : {};
   if (prefix !== undefined) {
     const listed = parseGsPrefix(prefix);
     if (!listed) return refuse(`data.prefix: expected gs://BUCKET/PREFIX`);
     return {
       kind: 'request',
-      request: { prefix: listed, ...(route ? { route } : {}) },
+      request: { prefix: listed, ...(route ? { route } : {}), ...retry },
       message: published,
     };
   }
   const unique = [...new Set(objects ?? [])].flatMap((uri) => parseGsUri(uri) ?? []);
   return {
     kind: 'request',
-    request: { objects: unique, ...(route ? { route } : {}), ...(chunk ? { chunk } : {}) },
+    request: {
+      objects: unique,
+      ...(route ? { route } : {}),
+      ...(chunk ? { chunk } : {}),
+      ...retry,
+    },
     message: published,
   };
 }

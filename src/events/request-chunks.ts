@@ -46,13 +46,15 @@ export function parentId(messageId: string | undefined, request: LoadRequest): s
 
 /**
  * Splits `objects` (in their order) into chunks of at most `size` objects and at most
- * MAX_CHUNK_DATA_BYTES of data each. Same inputs, same chunks, same ids.
+ * MAX_CHUNK_DATA_BYTES of data each. Same inputs, same chunks, same ids. A retry request's
+ * chunks are retry requests.
  */
 export function chunkRequest(
   parent: string,
   objects: readonly { bucket: string; name: string }[],
   route: string | undefined,
   size: number,
+  kind: 'load' | 'retry' = 'load',
 ): RequestChunk[] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`bad chunk size ${size}`);
   const groups: string[][] = [];
@@ -73,7 +75,7 @@ export function chunkRequest(
   const routePart = route === undefined ? '' : `,"route":${JSON.stringify(route)}`;
   return groups.map((uris, i) => {
     const chunk = `${parent}/${i + 1}of${groups.length}`;
-    const data = `{"kind":"load","objects":[${uris.join(',')}]${routePart},"chunk":"${chunk}"}`;
+    const data = `{"kind":"${kind}","objects":[${uris.join(',')}]${routePart},"chunk":"${chunk}"}`;
     return { chunk, objects: uris.length, data };
   });
 }

@@ -16,6 +16,7 @@ import { labelValue, ROUTE_LABEL } from '../core/labels';
 import { parseSnapshotName } from '../core/snapshot';
 import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
+import { planForMarkedJob } from '../routing/attempt';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { targetMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
@@ -223,10 +224,14 @@ async function loadedGeneration(
   });
   // Destination and route label only: a batch job holds more sources than this one object.
   // A snapshot route's job reads exactly the planned snapshot, never the object itself.
+  // A retry's attempt (README: Retrying a failed load) reads its own snapshot name.
+  const plan =
+    decision.kind === 'load'
+      ? (planForMarkedJob(decision.plan, jobId) ?? decision.plan)
+      : undefined;
   const planned =
-    decision.kind === 'load' &&
-    !targetMismatch(check.job, decision.plan) &&
-    (!(snapshot || decision.plan.snapshot) ||
-      decision.plan.job.configuration.load.sourceUris?.includes(uri));
+    plan !== undefined &&
+    !targetMismatch(check.job, plan) &&
+    (!(snapshot || plan.snapshot) || plan.job.configuration.load.sourceUris?.includes(uri));
   return planned ? { bucket, name, generation: live.generation } : 'foreign';
 }

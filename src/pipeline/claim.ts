@@ -10,6 +10,7 @@
  * unrelated metadata edit: the live object is read once to tell them apart.
  */
 import { gsUriAt } from '../core/gs-uri';
+import { attemptOf } from '../core/job-id';
 import { PermanentError, RetryableError } from '../errors';
 import { type MarkerWriter, markerOf } from '../gcp/storage/markers';
 import type { ObjectRef } from '../types';
@@ -17,8 +18,11 @@ import type { ObjectRef } from '../types';
 export type ClaimResult =
   /** This call wrote the claim (`metageneration` is the object's new one). */
   | { kind: 'claimed'; metageneration: string }
-  /** The generation already carries this job's marker: a redelivery. */
-  | { kind: 'ours'; state: string }
+  /**
+   * The generation already carries this job's marker, or a later attempt's (a retry,
+   * README: Retrying a failed load): a redelivery. `jobId` is the job the marker names.
+   */
+  | { kind: 'ours'; state: string; jobId: string }
   /** The generation is no longer the live one (overwritten or deleted). */
   | { kind: 'stale'; live?: string }
   /** Another job id owns the generation (another route, or rules that changed). */
@@ -52,7 +56,8 @@ export async function claimObject(
     if (!live || live.generation !== object.generation)
       return { kind: 'stale', live: live?.generation };
     const marker = markerOf(live.metadata);
-    if (marker?.jobId === jobId) return { kind: 'ours', state: marker.state };
+    if (marker && attemptOf(marker.jobId, jobId) !== undefined)
+      return { kind: 'ours', state: marker.state, jobId: marker.jobId };
     if (marker) return { kind: 'foreign', jobId: marker.jobId };
     metageneration = live.metageneration;
   }

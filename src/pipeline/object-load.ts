@@ -10,6 +10,7 @@ import type { MarkerWriter } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
 import { afterSubmit, followsOutcomes, type OutcomeDeps } from '../outcomes/after-submit';
 import { SnapshotGoneError } from '../outcomes/snapshot';
+import { planForMarkedJob } from '../routing/attempt';
 import type { CompiledRules } from '../routing/compile';
 import { jobMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
@@ -67,7 +68,8 @@ export async function loadObjectEvent(
   }
   const submitted = await submitObject(deps, object, plan);
   if (submitted.kind === 'refused') return submitted.outcome;
-  return recordSubmission(deps, route, object, plan, submitted);
+  trail.fields.jobId = submitted.plan.jobId;
+  return recordSubmission(deps, route, object, submitted.plan, submitted);
 }
 
 /** A pointer (notification without payload) names a generation: read it, if still live. */
@@ -80,7 +82,14 @@ async function readLive(
 }
 
 export type Submission =
-  | { kind: 'submitted' | 'duplicate'; job: unknown; claim: string; failure?: string }
+  | {
+      kind: 'submitted' | 'duplicate';
+      /** The plan submitted: the event's, or a later attempt's (a retry claimed it). */
+      plan: LoadPlan;
+      job: unknown;
+      claim: string;
+      failure?: string;
+    }
   | { kind: 'refused'; outcome: EventOutcome };
 
 /**
@@ -104,13 +113,16 @@ export async function submitObject(
     const reason = `the object generation is already claimed by job ${claim.jobId}`;
     return { kind: 'refused', outcome: refusedOutcome('object', reason, { route: plan.route }) };
   }
+  // A retry claimed a later attempt since (README: Retrying a failed load): that job is this
+  // load now, so a redelivered event makes sure it exists (409) instead of the failed one.
+  const current = (claim?.kind === 'ours' && planForMarkedJob(plan, claim.jobId)) || plan;
   // Snapshot mode copies the claimed generation first (outcomes/snapshot.ts): if it is gone
   // by now, it was overwritten after the claim; refused as a stale generation is.
-  const inserted = await deps.insertJob(plan).catch((error: unknown) => {
+  const inserted = await deps.insertJob(current).catch((error: unknown) => {
     if (error instanceof SnapshotGoneError) return undefined;
     throw error;
   });
-  if (!inserted) return staleSubmission(deps, object, plan);
+  if (!inserted) return staleSubmission(deps, object, current);
   const { outcome, job } = inserted;
   const failed = jobFailure(job);
   // jobs.insert answers 200 (and jobs.get after a 409 answers) even for a job that has
@@ -120,6 +132,7 @@ export async function submitObject(
     : undefined;
   return {
     kind: outcome,
+    plan: current,
     job,
     claim: claim ? claimText(claim) : 'off',
     ...(failure ? { failure } : {}),
@@ -178,6 +191,7 @@ async function staleSubmission(
   const failed = jobFailure(job);
   return {
     kind: 'duplicate',
+    plan,
     job,
     claim: 'gone',
     ...(failed ? { failure: `the existing job failed: ${failed}` } : {}),

@@ -97,8 +97,17 @@ async function handleLoadRequest(
     submitted: summary.submitted,
     duplicate: summary.duplicate,
     refused: summary.refused,
+    ...(request.retry ? { unchanged: summary.unchanged } : {}),
   };
-  const total = summary.submitted + summary.duplicate + summary.refused;
+  const total = summary.submitted + summary.duplicate + summary.refused + summary.unchanged;
+  if (request.retry && total === 0) {
+    const reason = 'no object under the prefix carries an unfinished or failed load';
+    return {
+      severity: 'INFO',
+      message: `retry request: ${reason}`,
+      fields: { outcome: 'ignored', reason },
+    };
+  }
   if (summary.refused > 0 || summary.truncated || total === 0) {
     const why =
       total === 0
@@ -108,11 +117,17 @@ async function handleLoadRequest(
           : `${summary.refused} of ${total} objects refused: ${summary.reasons.join('; ')}`;
     return refusedMessage(why, { route, objects: counts });
   }
+  const done = `${request.retry ? 'retry' : 'load'} request done: ${summary.submitted} submitted, ${summary.duplicate} duplicate${request.retry ? `, ${summary.unchanged} unchanged` : ''}`;
   return {
     severity: 'INFO',
-    message: `load request done: ${summary.submitted} submitted, ${summary.duplicate} duplicate`,
-    fields: { outcome: summary.submitted > 0 ? 'submitted' : 'duplicate', route, objects: counts },
+    message: done,
+    fields: { outcome: requestOutcome(summary), route, objects: counts },
   };
+}
+
+function requestOutcome(summary: RequestSummary): 'submitted' | 'duplicate' | 'ignored' {
+  if (summary.submitted > 0) return 'submitted';
+  return summary.duplicate > 0 ? 'duplicate' : 'ignored';
 }
 
 /** The parent of a fanned-out request: one line; its chunks log their own (fan-out.ts). */

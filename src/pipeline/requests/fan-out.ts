@@ -47,7 +47,8 @@ export async function fanOut(
 ): Promise<FannedOut | undefined> {
   if (!shouldFanOut(request, objects.length, deps.chunkObjects)) return undefined;
   const parent = parentId(source.messageId, request);
-  const chunks = chunkRequest(parent, objects, request.route, deps.chunkObjects);
+  const kind = request.retry ? 'retry' : 'load';
+  const chunks = chunkRequest(parent, objects, request.route, deps.chunkObjects, kind);
   await mapLimit(chunks, PUBLISH_CONCURRENCY, (chunk) =>
     deps.publish(source.topic, { data: Buffer.from(chunk.data, 'utf8').toString('base64') }),
   );

@@ -9,10 +9,12 @@ import { gsUri } from '../../core/gs-uri';
 import { mapLimit } from '../../core/pool';
 import { PermanentError } from '../../errors';
 import { MAX_REQUEST_OBJECTS } from '../../events/load-request';
+import { markerOf } from '../../gcp/storage/markers';
 import type { CompiledRules } from '../../routing/compile';
 import { planRequestedObject } from '../../routing/request-plan';
 import type { LoadRequest, ObjectRef } from '../../types';
 import { type ObjectLoadDeps, submitObject } from '../object-load';
+import { type RetryResult, retryObject } from '../retry';
 import type { LineWriter } from '../settle';
 import { type ChunkSource, type FannedOut, type FanOutDeps, fanOut } from './fan-out';
 
@@ -38,6 +40,8 @@ export interface RequestSummary {
   submitted: number;
   duplicate: number;
   refused: number;
+  /** Retry requests: objects whose last load did not fail (nothing to retry). */
+  unchanged: number;
   /** The first refusal reasons (for the summary line and the dead letter). */
   reasons: string[];
   /** True when a prefix held more than MAX_REQUEST_OBJECTS objects (the rest were left). */
@@ -60,11 +64,15 @@ export async function processLoadRequest(
   if ('objects' in request) {
     // A big request is published back as chunks before any object is read (fan-out.ts).
     if (await fanOutIfBig(run, request.objects)) return run.summary;
-    await mapLimit(request.objects, CONCURRENCY, (ref) => loadNamed(run, ref));
+    const each = request.retry ? retryNamed : loadNamed;
+    await mapLimit(request.objects, CONCURRENCY, (ref) => each(run, ref));
   } else {
-    const listed = await listPrefix(run, request.prefix.bucket, request.prefix.prefix);
+    let listed = await listPrefix(run, request.prefix.bucket, request.prefix.prefix);
+    // A prefix retry looks only at objects a load claimed and did not finish loading.
+    if (request.retry) listed = listed.filter(mayHaveFailed);
     if (await fanOutIfBig(run, listed)) return run.summary;
-    await mapLimit(listed, CONCURRENCY, (object) => loadObject(run, object));
+    const each = request.retry ? retryNamed : loadObject;
+    await mapLimit(listed, CONCURRENCY, (object) => each(run, object));
   }
   return run.summary;
 }
@@ -90,7 +98,7 @@ async function fanOutIfBig(
 }
 
 function emptySummary(): RequestSummary {
-  return { submitted: 0, duplicate: 0, refused: 0, reasons: [], truncated: false };
+  return { submitted: 0, duplicate: 0, refused: 0, unchanged: 0, reasons: [], truncated: false };
 }
 
 function refuse(run: RequestRun, uri: string, reason: string, route?: string): void {
@@ -115,14 +123,14 @@ async function loadObject(run: RequestRun, object: ObjectRef): Promise<void> {
     if (submitted.kind === 'refused') {
       return refuse(run, uri, String(submitted.outcome.fields.reason), plan.route);
     }
-    if (submitted.failure)
-      return refuse(run, uri, `${plan.jobId}: ${submitted.failure}`, plan.route);
+    const { jobId } = submitted.plan;
+    if (submitted.failure) return refuse(run, uri, `${jobId}: ${submitted.failure}`, plan.route);
     run.summary[submitted.kind] += 1;
-    run.logObject('INFO', `load job ${submitted.kind}: ${plan.jobId}`, {
+    run.logObject('INFO', `load job ${submitted.kind}: ${jobId}`, {
       outcome: submitted.kind,
       object: uri,
       route: plan.route,
-      jobId: plan.jobId,
+      jobId,
       claim: submitted.claim,
     });
   } catch (error) {
@@ -182,4 +190,41 @@ async function listPrefix(run: RequestRun, bucket: string, prefix: string): Prom
       return listed;
     }
   }
+}
+
+function mayHaveFailed(object: ObjectRef): boolean {
+  const state = markerOf(object.metadata)?.state;
+  return state !== undefined && state !== 'loaded';
+}
+
+/** The next attempt of an object whose last load failed (retry.ts); one line per object. */
+async function retryNamed(run: RequestRun, ref: { bucket: string; name: string }): Promise<void> {
+  const uri = gsUri(ref);
+  let result: RetryResult;
+  try {
+    result = await retryObject(run.deps, run.rules, ref, run.ctx);
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    return refuse(run, uri, `retry refused: ${error.message}`);
+  }
+  if (result.kind === 'refused') return refuse(run, uri, result.reason, result.route);
+  if (result.kind === 'unchanged') {
+    run.summary.unchanged += 1;
+    run.logObject('INFO', `object unchanged: ${result.reason}`, {
+      outcome: 'ignored',
+      reason: result.reason,
+      object: uri,
+      route: result.route,
+    });
+    return;
+  }
+  run.summary[result.kind] += 1;
+  run.logObject('INFO', `retry ${result.kind}: ${result.plan.jobId}`, {
+    outcome: result.kind,
+    object: uri,
+    route: result.plan.route,
+    jobId: result.plan.jobId,
+    attempt: result.attempt,
+    previousJobId: result.previous,
+  });
 }

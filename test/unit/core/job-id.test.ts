@@ -1,4 +1,12 @@
-import { batchJobId, inlineJobId, objectJobId, sortMembers } from '../../../src/core/job-id';
+import {
+  attemptJobId,
+  attemptOf,
+  batchJobId,
+  inlineJobId,
+  isBatchJobIdOf,
+  objectJobId,
+  sortMembers,
+} from '../../../src/core/job-id';
 
 const key = { bucket: 'b', name: 'sales/a.csv', generation: '1764324000000001', route: 'sales' };
 
@@ -159,5 +167,43 @@ describe('job ids are stable across releases', () => {
     ],
   ])('%s', (_what, id, expected) => {
     expect(id()).toBe(expected);
+  });
+});
+
+describe('attempts', () => {
+  const first = objectJobId(key);
+
+  it('attempt 1 is the plain id; later attempts carry _a<n> and read back', () => {
+    expect(attemptJobId(first, 1)).toBe(first);
+    expect(attemptJobId(first, 2)).toBe(`${first}_a2`);
+    expect(attemptOf(first, first)).toBe(1);
+    expect(attemptOf(`${first}_a2`, first)).toBe(2);
+    expect(attemptOf(`${first}_a17`, first)).toBe(17);
+  });
+
+  it('nothing else is an attempt: other ids, _a1, _a0, leading zeros, suffix junk', () => {
+    const other = objectJobId({ ...key, generation: '2' });
+    for (const id of [
+      other,
+      `${other}_a2`,
+      `${first}_a1`,
+      `${first}_a0`,
+      `${first}_a02`,
+      `${first}_a2x`,
+      `${first}_a`,
+      `${first}_a2_a3`,
+    ]) {
+      expect(attemptOf(id, first)).toBeUndefined();
+    }
+    // An attempt id is never the plain id of another load: plain ids end in 64 hex digits.
+    expect(`${first}_a2`).not.toMatch(/_[0-9a-f]{64}$/);
+  });
+
+  it('tells a batch id of a route from other ids', () => {
+    const batch = batchJobId('sales', [key], 'token');
+    expect(isBatchJobIdOf(batch, 'sales')).toBe(true);
+    expect(isBatchJobIdOf(batch, 'sales2')).toBe(false);
+    expect(isBatchJobIdOf(first, 'sales')).toBe(false);
+    expect(isBatchJobIdOf(`${batch}_a2`, 'sales')).toBe(false);
   });
 });

@@ -273,6 +273,22 @@ routes:
     expect(d.discardSnapshot).not.toHaveBeenCalled();
   });
 
+  it('finishes a retry attempt (<id>_a2, marked on the object) that read its own snapshot', async () => {
+    const attempt = `${JOB}_a2`;
+    const uri = `gs://landing/.bq-autoloader/snapshots/${attempt}/sales/a.csv`;
+    const live = liveObject(LIVE_GEN, {
+      'bq-autoloader-job': attempt,
+      'bq-autoloader-state': 'claimed',
+    });
+    const d = { ...deps(reading(uri), live), discardSnapshot: jest.fn() };
+    const outcome = await finishJobFromEvent(d, await rulesFrom(SNAPSHOT_RULES), {
+      projectId: 'p',
+      jobId: attempt,
+    });
+    expect(outcome.fields).toMatchObject({ finished: 'written', action: 'deleted' });
+    expect(d.discardSnapshot).toHaveBeenCalledTimes(1);
+  });
+
   it('leaves the object alone for a plain route whose job reads a snapshot', async () => {
     const d = { ...deps(reading(snapshotUri), liveObject(LIVE_GEN)), discardSnapshot: jest.fn() };
     const outcome = await finishJobFromEvent(d, await rulesFrom(RULES), {
