@@ -81,6 +81,13 @@ async function retryPlanned(
     return { kind: 'unchanged', reason, route };
   }
   const job = await deps.findJob?.(first.projectId, marker.jobId, first.location);
+  // A job under the marked id that loads elsewhere is a decoy (ids are computable): neither
+  // its success nor its failure says anything about this object. Refused loudly.
+  const mismatch = job === undefined ? undefined : targetMismatch(job, first);
+  if (mismatch) {
+    const reason = `job ${marker.jobId} is not this loader's load of the object: ${mismatch}`;
+    return { kind: 'refused', reason, route };
+  }
   // Only a per-object attempt can be resumed here; a sweep's claim is its sweep's to submit.
   const resumable = attemptOf(marker.jobId, first.jobId) !== undefined;
   const why = jobState(job, marker.state, resumable);
@@ -89,11 +96,6 @@ async function retryPlanned(
     return submitAttempt(deps, object, first, attempt, marker.jobId);
   }
   if (why !== 'failed') return { kind: 'unchanged', reason: `job ${marker.jobId} ${why}`, route };
-  const mismatch = job === undefined ? undefined : targetMismatch(job, first);
-  if (mismatch) {
-    const reason = `job ${marker.jobId} is not this loader's load of the object: ${mismatch}`;
-    return { kind: 'refused', reason, route };
-  }
   return submitAttempt(deps, object, first, attempt + 1, marker.jobId);
 }
 

@@ -204,6 +204,13 @@ describe('retryObject', () => {
       kind: 'refused',
       reason: expect.stringContaining('evil'),
     });
+    // A decoy that succeeded says nothing about this object either: refused, not "loaded".
+    s.finished(decoy, { state: 'DONE' });
+    expect(await retryObject(s.deps, s.rules, ref(), ctx)).toMatchObject({
+      kind: 'refused',
+      reason: expect.stringContaining('evil'),
+    });
+    expect(s.inserted).toEqual([s.first.jobId]);
   });
 
   it('resumes an attempt claimed but never inserted (a crash between claim and insert)', async () => {
