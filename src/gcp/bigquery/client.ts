@@ -5,7 +5,7 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get
  */
-import { PermanentError } from '../../errors';
+import { PermanentError, RetryableError } from '../../errors';
 import { jobMismatch } from '../../routing/job-match';
 import type { LoadPlan } from '../../types';
 import { createGoogleEdge, type GoogleEdge } from '../edge';
@@ -72,6 +72,30 @@ export function existingJob(plan: LoadPlan, job: unknown): InsertResult {
   return { outcome: 'duplicate', job };
 }
 
+/**
+ * After a 409: the existing job, read with jobs.get, as a duplicate of `plan` (existingJob).
+ * A 404 then is not "no job" (a sweep releases its claims on a 4xx and would claim the
+ * members again under a new id: a second load) but a job BigQuery cannot show yet, or shows
+ * only in another location: retryable (the event is redelivered, a sweep keeps its claims
+ * for recovery under the same id), never read as a refusal.
+ */
+export async function duplicateOf(
+  plan: LoadPlan,
+  getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>,
+): Promise<InsertResult> {
+  let job: unknown;
+  try {
+    job = await getJob(plan.projectId, plan.jobId, plan.location);
+  } catch (error) {
+    if (!(error instanceof PermanentError) || error.status !== 404) throw error;
+    throw new RetryableError(
+      `jobs.insert ${plan.jobId}: BigQuery answered 409 (the id exists) but jobs.get in ${plan.location} finds no such job: ${error.message}`,
+      { status: 404, reason: 'duplicateNotVisible', jobId: plan.jobId, cause: error },
+    );
+  }
+  return existingJob(plan, job);
+}
+
 export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQueryClient {
   const edge = options.edge ?? createGoogleEdge();
   const retry = retryPolicy(options.retry);
@@ -122,7 +146,7 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
     }
     // 409 duplicate: this job id was inserted before (a redelivery, or an earlier attempt
     // whose answer was lost). The existing job is the result — if it is this load.
-    return existingJob(plan, await getJob(plan.projectId, plan.jobId, plan.location));
+    return duplicateOf(plan, getJob);
   }
 
   async function findJob(projectId: string, jobId: string, location: string): Promise<unknown> {

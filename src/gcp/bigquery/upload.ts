@@ -11,7 +11,7 @@ import { PermanentError, RetryableError } from '../../errors';
 import type { LoadPlan } from '../../types';
 import { createGoogleEdge, type EdgeAnswer, type GoogleEdge } from '../edge';
 import { type RetryOptions, retryPolicy, withRetry } from '../retry';
-import { existingJob, type InsertResult, isDuplicateInsert } from './client';
+import { duplicateOf, type InsertResult, isDuplicateInsert } from './client';
 import { buildMultipartBody } from './multipart';
 import { chunkAt, chunkRange, nextOffset, statusRange } from './resumable';
 
@@ -75,7 +75,7 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
         }
         if (!isDuplicateInsert(error)) throw error;
       }
-      return existingJob(plan, await options.getJob(plan.projectId, plan.jobId, plan.location));
+      return duplicateOf(plan, options.getJob);
     },
   };
 }

@@ -225,6 +225,20 @@ describe('createBigQueryClient', () => {
     expect(String((failure as Error).message)).toContain('loads into evil.x.y');
   });
 
+  it('reads a 409 whose job jobs.get cannot find as retryable, never as a refusal (no claim is released)', async () => {
+    bigquery.answers.push(
+      apiError(409, 'duplicate', 'Already Exists'),
+      apiError(404, 'notFound', 'Not found: Job'),
+    );
+
+    const failure = await client()
+      .insertJob(plan())
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(RetryableError);
+    expect(failure).toMatchObject({ reason: 'duplicateNotVisible', jobId: 'bqal_sales_3f9c2a' });
+  });
+
   it('retries jobs.get after a 409 with the same policy', async () => {
     bigquery.answers.push(
       apiError(409, 'duplicate', 'Already Exists'),
