@@ -67,6 +67,25 @@ export function batchJobId(
   return deterministicJobId(route, 'batch', inputs());
 }
 
+/**
+ * `bqal_<route>_reload_<sha256 hex>` over the route, the failed batch job's id and the sorted
+ * URIs it is reloaded with. Both come from the failed job itself (its id and sources, less the
+ * ones its errors name), so every finisher of that job — completion event, redelivery,
+ * reconciling sweep — computes the same id and a second insert is a 409 `duplicate`. No
+ * generations: the failed job's markers pinned them, and its id stands for them.
+ */
+export function reloadJobId(
+  route: string,
+  failedJobId: string,
+  sourceUris: readonly string[],
+): string {
+  function* inputs(): Generator<string> {
+    yield JSON.stringify(['reload-v1', route, failedJobId]);
+    for (const uri of [...sourceUris].sort(cmp)) yield `\n${JSON.stringify(uri)}`;
+  }
+  return deterministicJobId(route, 'reload', inputs());
+}
+
 /** Members in the canonical order a batch id hashes them in: by URI, then generation. */
 export function sortMembers<T extends ObjectGeneration>(members: readonly T[]): T[] {
   return [...members].sort(
