@@ -92,6 +92,8 @@ export async function reloadWithoutBadFiles(
     const pointer = await ownedGeneration(deps, uri, [failed.jobId, jobId], check);
     if (!pointer) changed ??= uri;
     else if (pointer.jobId === failed.jobId) members.push(pointer.object);
+    // Finished with the failed job already (an earlier finisher failed it whole): it stays so.
+    if (pointer?.final) return { kind: 'none', why: `${uri} was finished with the job before` };
   }
   let outcome: Extract<Reload, { kind: 'reloaded' }>['outcome'] | undefined;
   try {
@@ -134,14 +136,17 @@ function reloadPlan(failed: FailedBatch, jobId: string, good: string[], depth: n
 
 /** The generation behind `uri` whose marker names one of `jobIds` (and which job), if any. */
 async function ownedGeneration(
-  deps: LiveObjects,
+  deps: ReloadDeps,
   uri: string,
-  jobIds: readonly string[],
+  jobIds: readonly [failed: string, reload: string],
   check: JobCheck,
-): Promise<{ object: ObjectPointer; jobId: string } | undefined> {
+): Promise<{ object: ObjectPointer; jobId: string; final: boolean } | undefined> {
   for (const jobId of jobIds) {
     const found = await loadedGeneration(deps, uri, jobId, check.route.name, check);
-    if (typeof found !== 'string') return { object: found, jobId };
+    if (typeof found === 'string') continue;
+    // `loaded`/`failed` under the failed job itself: it was finished whole before.
+    const state = jobId === jobIds[0] && markerOf((await deps.getObject(found))?.metadata)?.state;
+    return { object: found, jobId, final: state === 'loaded' || state === 'failed' };
   }
   return undefined;
 }

@@ -265,6 +265,23 @@ describe('a failed batch job whose errors name some of its files', () => {
     expect(w.markerOf('feed/c.ndjson')).toEqual({});
   });
 
+  it('leaves a job finished whole before (its members already failed under it) as it is', async () => {
+    const w = world(failedJob(NAMING_B));
+    for (const name of NAMES) {
+      const o = w.objects.get(name) as ObjectRef;
+      w.objects.set(name, {
+        ...o,
+        metadata: { 'bq-autoloader-job': BATCH, 'bq-autoloader-state': 'failed' },
+      });
+    }
+    const outcome = await finish(w.d);
+    expect(w.d.insertJob).not.toHaveBeenCalled();
+    expect(outcome.fields).toMatchObject({
+      reload: expect.stringContaining('finished with the job before'),
+    });
+    expect(w.log.filter((l) => l.startsWith('mark'))).toEqual([]);
+  });
+
   it('refuses a job under the reload id that is not the reload (a decoy): every member fails with the job', async () => {
     const w = world(failedJob(NAMING_B));
     w.jobs.set(RELOAD, {
