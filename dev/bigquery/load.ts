@@ -28,15 +28,23 @@ export interface LoadResult {
   errors: ErrorProto[];
 }
 
-/** A load that failed: `errorResult` plus the detailed `errors`. */
+/**
+ * A load that failed: `errorResult` plus the detailed `errors`. A failure caused by one
+ * file carries its URI as `location`, as BigQuery's does.
+ */
 export class LoadFailedError extends BigQueryApiError {
   constructor(
     reason: string,
     message: string,
     readonly details: ErrorProto[] = [],
+    readonly location?: string,
   ) {
     super(400, reason, message);
     this.name = 'LoadFailedError';
+  }
+
+  override toErrorProto(): ErrorProto {
+    return { ...super.toErrorProto(), ...(this.location ? { location: this.location } : {}) };
   }
 }
 
@@ -275,6 +283,7 @@ async function collectRejects(
     count: rows.length,
     errors: rows.slice(0, MAX_LISTED_ERRORS).map((row) => ({
       reason: 'invalid',
+      location: file.uri,
       message: `Error while reading data, error message: ${String(row.message)}; line_number: ${String(row.line)} File: ${file.uri}`,
     })),
   };
@@ -286,6 +295,8 @@ async function refuseQuotedNewlines(spec: LoadSpec, file: SourceFile): Promise<v
     throw new LoadFailedError(
       'invalid',
       `Error while reading data, error message: Error detected while parsing row starting at position: ${position}. Error: Missing close double quote (") character (a quoted newline needs allowQuotedNewlines). File: ${file.uri}`,
+      [],
+      file.uri,
     );
   }
 }
@@ -304,6 +315,7 @@ async function goodJsonLines(
   result.errors.push(
     ...scan.bad.slice(0, MAX_LISTED_ERRORS).map(({ line, message }) => ({
       reason: 'invalid',
+      location: file.uri,
       message: `Error while reading data, error message: ${message} line_number: ${line} File: ${file.uri}`,
     })),
   );
@@ -336,8 +348,19 @@ async function insertFile(
     throw new LoadFailedError(
       'invalid',
       `Error while reading data, error message: ${firstLine((cause as Error).message)} File: ${file.uri}`,
+      [],
+      file.uri,
     );
   }
+}
+
+function tooManyErrors(spec: LoadSpec, result: LoadResult, file: SourceFile): LoadFailedError {
+  return new LoadFailedError(
+    'invalid',
+    `Error while reading data, error message: ${spec.format === 'CSV' ? 'CSV' : 'JSON'} table encountered too many errors, giving up. Rows: ${result.outputRows + result.badRecords}; errors: ${result.badRecords}; max bad: ${spec.maxBadRecords}. Please look into the errors[] collection for more details.`,
+    result.errors.slice(0, MAX_LISTED_ERRORS),
+    file.uri,
+  );
 }
 
 async function loadInTransaction(
@@ -379,17 +402,12 @@ async function loadInTransaction(
         result.badRecords += rejects.count;
         result.errors.push(...rejects.errors);
       }
+      // The file that takes the bad records past the limit stops the load and is named,
+      // as BigQuery names it (`location`): the rest of the job is never read.
+      if (result.badRecords > spec.maxBadRecords) throw tooManyErrors(spec, result, file);
     }
   } finally {
     await Promise.all(temporaryFiles.map((path) => rm(path, { force: true })));
-  }
-
-  if (result.badRecords > spec.maxBadRecords) {
-    throw new LoadFailedError(
-      'invalid',
-      `Error while reading data, error message: ${spec.format === 'CSV' ? 'CSV' : 'JSON'} table encountered too many errors, giving up. Rows: ${result.outputRows + result.badRecords}; errors: ${result.badRecords}; max bad: ${spec.maxBadRecords}. Please look into the errors[] collection for more details.`,
-      result.errors.slice(0, MAX_LISTED_ERRORS),
-    );
   }
   result.errors = result.errors.slice(0, MAX_LISTED_ERRORS);
   return result;

@@ -39,10 +39,12 @@ function jobIdStart(route: string, kind: string): string {
   return `${JOB_ID_PREFIX}${readable}${kind ? `_${kind}` : ''}_`;
 }
 
-/** Whether `jobId` has the shape of a batch job id of `route` (a sweep's, or its reload's). */
+/** Whether `jobId` has the shape of a many-file job id of `route`: a sweep's batch or its reload. */
 export function isBatchJobIdOf(jobId: string, route: string): boolean {
-  const start = jobIdStart(route, 'batch');
-  return jobId.startsWith(start) && /^[0-9a-f]{64}$/.test(jobId.slice(start.length));
+  return ['batch', 'reload'].some((kind) => {
+    const start = jobIdStart(route, kind);
+    return jobId.startsWith(start) && /^[0-9a-f]{64}$/.test(jobId.slice(start.length));
+  });
 }
 
 /** `bqal_<route>_<sha256 hex>` over bucket, name, generation and route. */
@@ -96,6 +98,25 @@ export function batchJobId(
       yield `\n${JSON.stringify([m.bucket, m.name, m.generation])}`;
   }
   return deterministicJobId(route, 'batch', inputs());
+}
+
+/**
+ * `bqal_<route>_reload_<sha256 hex>` over the route, the failed batch job's id and the sorted
+ * URIs it is reloaded with. Both come from the failed job itself (its id and sources, less the
+ * ones its errors name), so every finisher of that job — completion event, redelivery,
+ * reconciling sweep — computes the same id and a second insert is a 409 `duplicate`. No
+ * generations: the failed job's markers pinned them, and its id stands for them.
+ */
+export function reloadJobId(
+  route: string,
+  failedJobId: string,
+  sourceUris: readonly string[],
+): string {
+  function* inputs(): Generator<string> {
+    yield JSON.stringify(['reload-v1', route, failedJobId]);
+    for (const uri of [...sourceUris].sort(cmp)) yield `\n${JSON.stringify(uri)}`;
+  }
+  return deterministicJobId(route, 'reload', inputs());
 }
 
 /** Members in the canonical order a batch id hashes them in: by URI, then generation. */

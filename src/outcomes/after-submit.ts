@@ -5,6 +5,7 @@
  * error list, so Cloud Logging alerting and log-based metrics can count it.
  */
 import { formatTableReference } from '../core/table-ref';
+import type { InsertResult } from '../gcp/bigquery/client';
 import type { LogFields, Severity } from '../log';
 import type { LoadPlan, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, finishLoad } from './finish';
@@ -16,6 +17,8 @@ export interface OutcomeDeps extends FinishDeps {
   getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
   /** The live generation of an object (job-completion events); absent: events refused. */
   getLiveObject?: (bucket: string, name: string) => Promise<ObjectRef | undefined>;
+  /** jobs.insert: reloads of a failed batch without its bad files (batch-reload.ts); absent: none. */
+  insertJob?: (plan: LoadPlan) => Promise<InsertResult>;
   /** Poll pacing (tests shorten it). */
   initialDelayMs?: number;
 }

@@ -5,30 +5,23 @@
  * (finish.ts), so whichever arrives first — the event, the wait, a sweep — the object ends
  * in the same state. Delivered twice, or before the insert's own log line: same result.
  *
- * Which generation a job loaded: the one whose marker names the job (the claim written
- * before the insert), or — for a load claimed before markers existed — the live generation
- * whose deterministic job id is this job's. Anything else was overwritten or deleted: not marked.
+ * Which generation a job loaded: loaded-generation.ts. A failed batch job whose errors name
+ * some of its files is first reloaded without them (batch-reload.ts); then only the named
+ * files are finished, failed, each with the error naming it.
  */
 
-import { parseGsUri } from '../core/gs-uri';
-import { objectJobId } from '../core/job-id';
 import { labelValue, ROUTE_LABEL } from '../core/labels';
-import { parseSnapshotName } from '../core/snapshot';
-import { markerOf } from '../gcp/storage/markers';
 import type { LogFields } from '../log';
-import { planForMarkedJob } from '../routing/attempt';
-import type { CompiledRoute, CompiledRules } from '../routing/compile';
-import { targetMismatch } from '../routing/job-match';
-import { planObjectLoad } from '../routing/plan';
-import { routeAccepts, rulesAccepting } from '../routing/request-plan';
-import type { FinishedJobRef, ObjectPointer, ObjectRef } from '../types';
-import { type FinishDeps, type FinishInput, type FinishReport, finishLoad } from './finish';
-import { errorText, jobResult } from './job-result';
+import type { CompiledRules } from '../routing/compile';
+import type { FinishedJobRef } from '../types';
+import { type Reload, type ReloadDeps, reloadWithoutBadFiles } from './batch-reload';
+import { type FinishInput, type FinishReport, finishLoad } from './finish';
+import { errorText, type JobError, jobResult } from './job-result';
+import { type JobCheck, type LoadJobShape, loadedGeneration } from './loaded-generation';
 import { discardSnapshots } from './snapshot';
 
-export interface JobEventDeps extends FinishDeps {
-  getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
-  getLiveObject: (bucket: string, name: string) => Promise<ObjectRef | undefined>;
+/** With `insertJob`, a failed batch is reloaded without the files its errors name (batch-reload.ts). */
+export interface JobEventDeps extends ReloadDeps {
   /** The project jobs are billed to when the rules name none. */
   runtimeProject: () => Promise<string>;
 }
@@ -37,16 +30,6 @@ export interface JobEventOutcome {
   severity: 'INFO' | 'WARNING' | 'ERROR';
   message: string;
   fields: LogFields;
-}
-
-interface LoadJobShape {
-  configuration?: {
-    labels?: Record<string, string>;
-    load?: {
-      sourceUris?: string[];
-      destinationTable?: { projectId?: string; datasetId?: string; tableId?: string };
-    };
-  };
 }
 
 export async function finishJobFromEvent(
@@ -80,7 +63,14 @@ export async function finishJobFromEvent(
   const sources = job?.configuration?.load?.sourceUris ?? [];
   const check: JobCheck = { rules, route: compiled, job, billing };
   const input = { route, jobId: ref.jobId, destination, result };
-  const reports = await finishSources(deps, input, sources, check);
+  const reload: Reload =
+    result.state === 'failed'
+      ? await reloadWithoutBadFiles(deps, { ...ref, location, result, check })
+      : { kind: 'none' };
+  const reports =
+    reload.kind === 'reloaded'
+      ? await finishBadSources(deps, input, reload.bad, check)
+      : await finishSources(deps, input, sources, check);
   // The job is done: a snapshot it read is no longer needed.
   await discardSnapshots(deps.discardSnapshot, ref.jobId, sources);
   const fields: LogFields = {
@@ -92,8 +82,9 @@ export async function finishJobFromEvent(
     ...(result.rows === undefined ? {} : { rows: result.rows }),
     ...(result.bytes === undefined ? {} : { bytes: result.bytes }),
     ...reportFields(reports),
+    ...reloadFields(reload),
   };
-  return finishedOutcome(ref, result, fields, reports);
+  return finishedOutcome(ref, result, fields, reports, reload);
 }
 
 /**
@@ -116,11 +107,16 @@ function finishedOutcome(
   result: ReturnType<typeof jobResult>,
   fields: LogFields,
   reports: readonly SourceReport[],
+  reload: Reload,
 ): JobEventOutcome {
   if (result.state === 'failed') {
+    const again =
+      reload.kind === 'reloaded'
+        ? `; the other ${reload.good.length} files reload as ${reload.jobId} without the ${reload.bad.size} its errors name`
+        : '';
     return {
       severity: 'ERROR',
-      message: `load job failed: ${ref.jobId}: ${result.reason}`,
+      message: `load job failed: ${ref.jobId}: ${result.reason}${again}`,
       fields: {
         ...fields,
         error: result.reason,
@@ -168,6 +164,35 @@ async function finishSources(
   return reports;
 }
 
+/**
+ * The files a failed batch job's errors name, while the others reload: each finished failed
+ * with its own error, so its marker says why and the route's `onFailure` action applies.
+ */
+async function finishBadSources(
+  deps: JobEventDeps,
+  input: Omit<FinishInput, 'object'>,
+  bad: ReadonlyMap<string, JobError>,
+  check: JobCheck,
+): Promise<SourceReport[]> {
+  const reports: SourceReport[] = [];
+  for (const [uri, error] of bad) {
+    const result = { state: 'failed' as const, reason: errorText(error), errors: [error] };
+    reports.push(...(await finishSources(deps, { ...input, result }, [uri], check)));
+  }
+  return reports;
+}
+
+function reloadFields(reload: Reload): LogFields {
+  if (reload.kind === 'none') return reload.why ? { reload: `none: ${reload.why}` } : {};
+  if (reload.kind === 'refused') return { reload: `refused: ${reload.reason}` };
+  return {
+    reload: reload.outcome,
+    reloadJobId: reload.jobId,
+    reloaded: reload.good.length,
+    quarantined: [...reload.bad.keys()].slice(0, 50),
+  };
+}
+
 /** One object: its fields on the line; many (a batch): a compact list. */
 function reportFields(reports: readonly SourceReport[]): LogFields {
   const first = reports[0];
@@ -180,58 +205,4 @@ function reportFields(reports: readonly SourceReport[]): LogFields {
     action: first.action,
     ...(first.notified ? { notified: first.notified } : {}),
   };
-}
-
-/** What a source object's job must look like: the job the loader would plan for it. */
-interface JobCheck {
-  rules: CompiledRules;
-  route: CompiledRoute;
-  job: LoadJobShape | undefined;
-  billing: string;
-}
-
-/**
- * The generation this job loaded, or why none is finished: `gone` (overwritten or deleted)
- * or `foreign` (the job is not what the rules plan for the object: its destination or
- * route label differ — a decoy under a computable id).
- */
-async function loadedGeneration(
-  deps: JobEventDeps,
-  uri: string,
-  jobId: string,
-  route: string,
-  check: JobCheck,
-): Promise<ObjectPointer | 'gone' | 'foreign'> {
-  const source = parseGsUri(uri);
-  if (!source) return 'gone';
-  // A snapshot (route option `snapshot`) names the object it holds; only this job's counts.
-  const snapshot = parseSnapshotName(source.name);
-  if (snapshot && snapshot.jobId !== jobId) return 'foreign';
-  const { bucket } = source;
-  const name = snapshot ? snapshot.name : source.name;
-  const live = await deps.getLiveObject(bucket, name);
-  if (!live) return 'gone';
-  const owned =
-    markerOf(live.metadata)?.jobId === jobId ||
-    objectJobId({ bucket, name, generation: live.generation, route }) === jobId;
-  if (!owned) return 'gone';
-  // Planned as its load was: against the route the job names only (an earlier route that
-  // takes other inputs may also match the name).
-  const only = check.route;
-  const kind = (['object', 'request'] as const).find((k) => routeAccepts(only, k)) ?? 'object';
-  const decision = planObjectLoad(rulesAccepting(check.rules, kind, only.name), live, {
-    runtimeProject: check.billing,
-  });
-  // Destination and route label only: a batch job holds more sources than this one object.
-  // A snapshot route's job reads exactly the planned snapshot, never the object itself.
-  // A retry's attempt (README: Retrying a failed load) reads its own snapshot name.
-  const plan =
-    decision.kind === 'load'
-      ? (planForMarkedJob(decision.plan, jobId) ?? decision.plan)
-      : undefined;
-  const planned =
-    plan !== undefined &&
-    !targetMismatch(check.job, plan) &&
-    (!(snapshot || plan.snapshot) || plan.job.configuration.load.sourceUris?.includes(uri));
-  return planned ? { bucket, name, generation: live.generation } : 'foreign';
 }

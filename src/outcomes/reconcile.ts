@@ -10,11 +10,13 @@ import { compileGlob } from '../core/glob';
 import { PermanentError, RetryableError } from '../errors';
 import type { ObjectLister } from '../gcp/storage/listing';
 import { markerOf } from '../gcp/storage/markers';
+import type { LogFields } from '../log';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { listTargets } from '../routing/list-targets';
 import { finishJobFromEvent, type JobEventDeps } from './job-event';
 
 export const MAX_RECONCILE_PER_RUN = 200;
+const MAX_LISTED_RELOADS = 20;
 
 /**
  * Markers whose job may be done without the object knowing: `submitted` (sweeps) and
@@ -35,6 +37,11 @@ export interface ReconcileSummary {
   running: number;
   /** Objects whose marker names a job that does not exist: nothing to finish. */
   unsubmitted: number;
+  /**
+   * Failed batch jobs reloaded without the files their errors name (batch-reload.ts): the
+   * one place a sweep's log line shows them. At most MAX_LISTED_RELOADS.
+   */
+  reloads?: { jobId: string; reloadJobId: string; quarantined: unknown }[];
   /** Set when reconciliation stopped on an error; the next sweep continues. */
   error?: string;
 }
@@ -76,6 +83,7 @@ export async function reconcileSubmitted(
             summary.unsubmitted += 1;
             continue;
           }
+          noteReload(summary, outcome.fields);
           const state = outcome.fields.state;
           if (state === 'loaded') summary.loaded += 1;
           else if (state === 'failed') summary.failed += 1;
@@ -89,6 +97,15 @@ export async function reconcileSubmitted(
     summary.error = error.message;
   }
   return summary;
+}
+
+function noteReload(summary: ReconcileSummary, fields: LogFields): void {
+  const { jobId, reloadJobId, quarantined } = fields;
+  if (typeof jobId !== 'string' || typeof reloadJobId !== 'string') return;
+  summary.reloads ??= [];
+  if (summary.reloads.length < MAX_LISTED_RELOADS) {
+    summary.reloads.push({ jobId, reloadJobId, quarantined });
+  }
 }
 
 async function* buckets(

@@ -69,6 +69,8 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
 function outcomeDeps(google: GoogleClients) {
   return {
     getJob: google.bigquery.getJob,
+    // A failed batch is loaded again without the files its errors name (outcomes/batch-reload.ts).
+    insertJob: google.bigquery.insertJob,
     getObject: google.objects.getObject,
     getLiveObject: google.objects.getLiveObject,
     markers: google.markers,

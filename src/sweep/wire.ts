@@ -64,7 +64,13 @@ export function createSweeper(
     // A separate step after the sweep's own work: finish loads whose completion was never seen.
     const routes = rules.routes.filter((r) => summary.routes.includes(r.name));
     summary.reconciled = await reconcileSubmitted(
-      { ...options.reconcile, lister, runtimeProject: options.runtimeProject },
+      {
+        ...options.reconcile,
+        // A failed batch is loaded again without the files its errors name (batch-reload.ts).
+        insertJob: options.bigquery.insertJob,
+        lister,
+        runtimeProject: options.runtimeProject,
+      },
       rules,
       routes,
       rules.config.project ?? runtimeProject,

@@ -201,6 +201,30 @@ describe('local BigQuery loads', () => {
     expect(job.statistics.load?.badRecords).toBe(bad ?? '0');
   });
 
+  it('fails a batch with one malformed file naming that file (location, File:), writing nothing', async () => {
+    for (const n of [1, 2, 3]) h.putObject('landing', `feed/good-${n}.ndjson`, `{"id":${n}}\n`);
+    h.putObject('landing', 'feed/bad.ndjson', '{"id":9}\nnot json\n');
+    const bad = 'gs://landing/feed/bad.ndjson';
+    const job = await load('batch-one-bad', {
+      sourceUris: ['good-1', 'bad', 'good-2', 'good-3'].map((n) => `gs://landing/feed/${n}.ndjson`),
+      destinationTable: { projectId: PROJECT, datasetId: 'raw', tableId: 'feed' },
+      sourceFormat: 'NEWLINE_DELIMITED_JSON',
+      schema: { fields: [{ name: 'id', type: 'INTEGER' }] },
+    });
+
+    expect(job.status.errorResult).toMatchObject({ reason: 'invalid', location: bad });
+    expect(job.status.errors?.[0]).toMatchObject({ location: bad });
+    expect(job.status.errors?.slice(1)).toEqual([
+      expect.objectContaining({
+        location: bad,
+        message: expect.stringMatching(/File: gs:\/\/landing\/feed\/bad\.ndjson$/),
+      }),
+    ]);
+    expect(
+      await h.server.query("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'feed'"),
+    ).toEqual([{ n: 0 }]);
+  });
+
   it('answers 409 duplicate for a repeated job id and loads no extra rows', async () => {
     const job = h.loadJob('once', {
       sourceUris: ['gs://landing/sales/2026-01-01.csv'],

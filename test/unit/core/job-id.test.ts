@@ -5,10 +5,27 @@ import {
   inlineJobId,
   isBatchJobIdOf,
   objectJobId,
+  reloadJobId,
   sortMembers,
 } from '../../../src/core/job-id';
 
 const key = { bucket: 'b', name: 'sales/a.csv', generation: '1764324000000001', route: 'sales' };
+
+describe('reloadJobId', () => {
+  const uris = ['gs://b/a.csv', 'gs://b/c.csv'];
+  it('is the same for the same failed job and sources in any order, and valid for BigQuery', () => {
+    const id = reloadJobId('feed', 'bqal_feed_batch_1', uris);
+    expect(id).toBe(reloadJobId('feed', 'bqal_feed_batch_1', [...uris].reverse()));
+    expect(id).toMatch(/^bqal_feed_reload_[0-9a-f]{64}$/);
+  });
+
+  it('differs with the failed job, the sources, or how the names split', () => {
+    const id = reloadJobId('feed', 'bqal_feed_batch_1', uris);
+    expect(reloadJobId('feed', 'bqal_feed_batch_2', uris)).not.toBe(id);
+    expect(reloadJobId('feed', 'bqal_feed_batch_1', ['gs://b/a.csv'])).not.toBe(id);
+    expect(reloadJobId('feed', 'bqal_feed_batch_1', ['gs://b/a.csv\ngs://b/c.csv'])).not.toBe(id);
+  });
+});
 
 describe('objectJobId', () => {
   it('is deterministic, readable and valid for BigQuery', () => {
@@ -205,5 +222,7 @@ describe('attempts', () => {
     expect(isBatchJobIdOf(batch, 'sales2')).toBe(false);
     expect(isBatchJobIdOf(first, 'sales')).toBe(false);
     expect(isBatchJobIdOf(`${batch}_a2`, 'sales')).toBe(false);
+    expect(isBatchJobIdOf(reloadJobId('sales', batch, ['gs://b/x']), 'sales')).toBe(true);
+    expect(isBatchJobIdOf(inlineJobId('t', 'm', 'sales'), 'sales')).toBe(false);
   });
 });

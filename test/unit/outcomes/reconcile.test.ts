@@ -101,4 +101,37 @@ describe('reconcileSubmitted', () => {
     const summary = await reconcileSubmitted(deps, rules, rules.routes, 'p');
     expect(summary.error).toBe('BigQuery: HTTP 503');
   });
+
+  it('lists a failed batch job it reloaded without the files its errors name', async () => {
+    const rules = await rulesFrom(RULES);
+    const objects = ['a', 'b'].map((n) =>
+      listed(`sales/${n}.csv`, 'bqal_sales_batch_x', 'submitted'),
+    );
+    const uris = objects.map((o) => `gs://landing/${o.name}`);
+    const failed = {
+      ...doneJob(uris[0] ?? ''),
+      status: {
+        state: 'DONE',
+        errorResult: { reason: 'invalid', message: 'too many errors' },
+        errors: [{ reason: 'invalid', location: uris[1], message: 'too many errors' }],
+      },
+    };
+    failed.configuration.load.sourceUris = uris;
+    const deps = {
+      ...setup(objects, { bqal_sales_batch_x: failed }),
+      insertJob: jest.fn(async () => ({ outcome: 'submitted' as const, job: {} })),
+    };
+    const summary = await reconcileSubmitted(deps, rules, rules.routes, 'p');
+    expect(summary).toMatchObject({
+      checked: 1,
+      failed: 1,
+      reloads: [
+        {
+          jobId: 'bqal_sales_batch_x',
+          reloadJobId: expect.stringMatching(/^bqal_sales_reload_/),
+          quarantined: [uris[1]],
+        },
+      ],
+    });
+  });
 });
