@@ -18,8 +18,10 @@ function start() {
   }
 }
 
-installDoor();
 const autoloader = start();
+// Installed before the framework's server takes its first request (it starts listening
+// once this module has run).
+installDoor({ inFlightBytes: autoloader.settings.doorInFlightBytes });
 // A broken rules file stops the instance: serving with no rules would acknowledge (and so
 // lose) every event. The reason was logged at CRITICAL.
 autoloader.rules.catch(() => process.exit(1));

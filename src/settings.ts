@@ -40,6 +40,12 @@ export interface Settings {
    * README: Big requests).
    */
   requestChunkObjects: number;
+  /**
+   * `AUTOLOADER_DOOR_INFLIGHT_BYTES`: request bodies held at once by one instance (default
+   * 64 MiB, about 256 MiB of memory while parsed); past it a request is answered 429 and
+   * redelivered later (src/door/budget.ts). Raise it with the instance's memory.
+   */
+  doorInFlightBytes?: number;
 }
 
 export const DEFAULT_DEAD_LETTER_RETRY_SECONDS = 3600;
@@ -63,6 +69,10 @@ export function readSettings(env: Environment = process.env): Settings {
       envWholeNumber(env, 'AUTOLOADER_DEAD_LETTER_RETRY_SECONDS', 'seconds') ??
       DEFAULT_DEAD_LETTER_RETRY_SECONDS,
     requestChunkObjects: readChunkObjects(env),
+    ...optional(
+      'doorInFlightBytes',
+      envWholeNumber(env, 'AUTOLOADER_DOOR_INFLIGHT_BYTES', 'bytes'),
+    ),
     ...optional(
       'sweepClaimGraceSeconds',
       envWholeNumber(env, 'AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS', 'seconds'),

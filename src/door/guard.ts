@@ -15,11 +15,13 @@
  *
  * Memory: a request holds at most its body (one buffer of its Content-Length, or a chunked
  * body's chunks and one copy), the decoded text, the parsed value and `rawBody`; about 4× the
- * body, so up to ~64 MiB for a 16 MiB body (README "The door" sizes instances by it).
+ * body, so up to ~64 MiB for a 16 MiB body (README "The door" sizes instances by it). All
+ * requests together hold at most the in-flight budget (budget.ts) from arrival to answer.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { log } from '../log';
+import { InFlightBudget } from './budget';
 import { headProblem, judgeBody, MAX_BODY_BYTES, type Refusal, tooLarge } from './rules';
 
 export type Next = (error?: unknown) => void;
@@ -32,15 +34,19 @@ interface DoorRequest extends IncomingMessage {
 
 const guarded = new WeakSet<Server>();
 
-/** Puts the door in front of every HTTP server of this process, from its first request on. */
-export function installDoor(): void {
+/**
+ * Puts the door in front of every HTTP server of this process, from its first request on.
+ * `inFlightBytes`: AUTOLOADER_DOOR_INFLIGHT_BYTES (settings.ts).
+ */
+export function installDoor(options: { inFlightBytes?: number } = {}): void {
+  const budget = new InFlightBudget(options.inFlightBytes);
   subscribe('http.server.request.start', (message) => {
     const { server } = message as { server: Server };
     if (guarded.has(server)) return;
     guarded.add(server);
     const listeners = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
-    server.on('request', door(listeners));
+    server.on('request', door(listeners, budget));
   });
 }
 
@@ -48,15 +54,28 @@ export function installDoor(): void {
  * The request listener that stands in front of `listeners`. Nothing it or they throw may
  * reject unhandled: the framework kills the process on an unhandled rejection.
  */
-export function door(listeners: Listener[]): (req: IncomingMessage, res: ServerResponse) => void {
+export function door(
+  listeners: Listener[],
+  budget = new InFlightBudget(),
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    admit(req, res, listeners).catch((error: unknown) => fail(req, res, error));
+    admit(req, res, listeners, budget).catch((error: unknown) => fail(req, res, error));
   };
 }
 
-async function admit(req: DoorRequest, res: ServerResponse, listeners: Listener[]) {
+async function admit(
+  req: DoorRequest,
+  res: ServerResponse,
+  listeners: Listener[],
+  budget: InFlightBudget,
+) {
   const early = headProblem(req.method, req.headers);
   if (early) return refuse(req, res, early, announcesBody(req));
+  // Held from arrival until the answer is sent (or the connection closes): the event runs
+  // in between, with the parsed body in memory. A chunked body reserves the largest allowed.
+  const size = declaredLength(req) ?? MAX_BODY_BYTES;
+  if (!budget.take(size)) return defer(req, res, budget, size);
+  res.once('close', () => budget.give(size));
   const bytes = await readBody(req);
   if (bytes === 'aborted') {
     // The caller is gone: nobody to answer, nothing to run (an event is redelivered).
@@ -135,6 +154,21 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too large' | 'aborted
       if (!req.complete) resolve('aborted');
     });
   });
+}
+
+/**
+ * Over the in-flight budget: 429, which Pub/Sub push and Eventarc take as "deliver again
+ * later" (with backoff). Not a refusal: the event itself may be fine.
+ */
+function defer(req: IncomingMessage, res: ServerResponse, budget: InFlightBudget, size: number) {
+  const reason = `busy: ${budget.inFlight} bytes of requests in flight, ${size} more would pass AUTOLOADER_DOOR_INFLIGHT_BYTES=${budget.limit}; deliver again later`;
+  log('WARNING', `request deferred: ${reason}`, {
+    outcome: 'retry',
+    reason,
+    httpStatus: 429,
+    method: req.method,
+  });
+  answer(res, 429, `${reason}\n`, { 'retry-after': '1', connection: 'close' });
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal, close: boolean) {

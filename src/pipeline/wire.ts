@@ -21,6 +21,7 @@ export interface Autoloader {
   handle: (event: IncomingEvent) => Promise<void>;
   /** Rejects (after a CRITICAL line) when the rules file is broken: the instance must stop. */
   rules: Promise<CompiledRules>;
+  settings: Settings;
 }
 
 export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoloader {
@@ -63,7 +64,7 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
     // Every Google call made for one event shares one retry budget (AUTOLOADER_RETRY_BUDGET_MS).
     withEventBudget: (work) => withEventBudget(settings.retryBudgetMs, work),
   });
-  return { handle, rules };
+  return { handle, rules, settings };
 }
 
 function outcomeDeps(google: GoogleClients) {

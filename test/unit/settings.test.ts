@@ -33,6 +33,16 @@ describe('readSettings', () => {
     );
   });
 
+  it('reads AUTOLOADER_DOOR_INFLIGHT_BYTES, naming it when unreadable', () => {
+    expect(readSettings({}).doorInFlightBytes).toBeUndefined();
+    expect(readSettings({ AUTOLOADER_DOOR_INFLIGHT_BYTES: '1048576' }).doorInFlightBytes).toBe(
+      1_048_576,
+    );
+    expect(() => readSettings({ AUTOLOADER_DOOR_INFLIGHT_BYTES: '1MB' })).toThrow(
+      /AUTOLOADER_DOOR_INFLIGHT_BYTES/,
+    );
+  });
+
   it('reads AUTOLOADER_REQUEST_CHUNK_OBJECTS (1 to 10 000), naming it when out of range', () => {
     expect(readSettings({ AUTOLOADER_REQUEST_CHUNK_OBJECTS: '50' }).requestChunkObjects).toBe(50);
     for (const value of ['0', '10001', 'many']) {

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { Agent, createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect } from 'node:net';
+import { InFlightBudget } from '../../../src/door/budget';
 import { door, type Listener } from '../../../src/door/guard';
 import { setLogSink } from '../../../src/log';
 
@@ -39,8 +40,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(listener: Listener): Promise<number> {
-  server = createServer(door([listener]));
+async function serve(listener: Listener, budget?: InFlightBudget): Promise<number> {
+  server = createServer(door([listener], budget));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
@@ -185,4 +186,38 @@ it('a caller that leaves mid-body: one NOTICE line, nothing run, nothing answere
   expect(line).toMatchObject({ message: expect.stringMatching(/^request abandoned/) });
   expect(reached).toEqual([]);
   expect(lines).toHaveLength(1);
+});
+
+describe('the in-flight budget (AUTOLOADER_DOOR_INFLIGHT_BYTES)', () => {
+  const body = (n: number) => JSON.stringify({ id: '1', data: 'x'.repeat(n) });
+
+  it('answers 429 (deliver again later) while held bodies would pass it, and admits again once they are answered', async () => {
+    const held: (() => void)[] = [];
+    const reached: number[] = [];
+    const port = await serve((req, res) => {
+      reached.push(Number(req.headers['content-length']));
+      held.push(() => res.end());
+    }, new InFlightBudget(1_000));
+    const first = send(port, 'POST', body(600), EVENT[1]);
+    while (reached.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const second = await send(port, 'POST', body(600), EVENT[1]);
+    expect(second.status).toBe(429);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(lines.find((l) => l.httpStatus === 429)).toMatchObject({
+      severity: 'WARNING',
+      outcome: 'retry',
+    });
+    held.shift()?.();
+    expect((await first).status).toBe(200);
+    const third = send(port, 'POST', body(600), EVENT[1]);
+    while (reached.length < 2) await new Promise((r) => setTimeout(r, 5));
+    held.shift()?.();
+    expect((await third).status).toBe(200);
+  });
+
+  it('always admits one request alone, even one larger than the budget', async () => {
+    const port = await serve((_req, res) => res.end(), new InFlightBudget(10));
+    expect((await send(port, 'POST', body(5_000), EVENT[1])).status).toBe(200);
+    expect((await send(port, 'POST', body(5_000), EVENT[1])).status).toBe(200);
+  });
 });
