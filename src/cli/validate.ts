@@ -1,6 +1,6 @@
 /** `bq-autoloader validate [--config F]`: the same checks a cold start makes, as a command. */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/errors';
+import { ConfigError, type ConfigIssue, formatIssue } from '../config/errors';
 import { UniverseMismatchError } from '../core/universe';
 import { loadRules } from '../rules/load';
 import { readCliSettings } from '../settings';
@@ -15,7 +15,10 @@ export async function validate(
   const location = values.config ?? settings.configLocation;
   try {
     const rules = await loadRules(location, gcsRulesReader(env));
-    process.stdout.write(`${location}: OK (${rules.routes.length} routes)\n`);
+    const warnings = rules.warnings ?? [];
+    reportWarnings(location, warnings);
+    const noted = warnings.length > 0 ? `, ${warnings.length} warnings` : '';
+    process.stdout.write(`${location}: OK (${rules.routes.length} routes${noted})\n`);
     return { exitCode: 0 };
   } catch (error) {
     if (error instanceof ConfigError) reportConfigError(location, error);
@@ -25,12 +28,26 @@ export async function validate(
   }
 }
 
-/** `F: invalid`, then one line per problem with its path in the rules file. */
+/**
+ * `F: invalid`, then one line per problem: `F:line:column: path: why` (an editor or terminal
+ * opens it at the spot), or `F: path: why` when the position is unknown.
+ */
 export function reportConfigError(
   location: string,
   error: ConfigError,
   stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
 ): void {
   stderr.write(`${location}: invalid\n`);
-  for (const issue of error.issues) stderr.write(`  ${issue.path || '(file)'}: ${issue.message}\n`);
+  for (const issue of error.issues) {
+    stderr.write(`  ${formatIssue(location, { ...issue, path: issue.path || '(file)' })}\n`);
+  }
+}
+
+/** One `warning:` line per problem that does not stop the rules (src/routing/checks.ts). */
+export function reportWarnings(
+  location: string,
+  warnings: readonly ConfigIssue[],
+  stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
+): void {
+  for (const issue of warnings) stderr.write(`  warning: ${formatIssue(location, issue)}\n`);
 }

@@ -10,6 +10,7 @@
  */
 import type * as z from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './errors';
+import { locateIssues, positionAt } from './positions';
 import { type Config, ConfigSchema, duplicateMessage } from './schema';
 
 export function parseConfig(text: string, source: string): Config {
@@ -22,7 +23,7 @@ export function parseConfig(text: string, source: string): Config {
     for (const dup of duplicateNames(raw.value)) {
       if (!issues.some((i) => i.path === dup.path)) issues.push(dup);
     }
-    throw ConfigError.fromIssues(source, issues);
+    throw ConfigError.fromIssues(source, locateIssues(text, issues));
   }
   return result.data;
 }
@@ -47,7 +48,11 @@ function parseYaml(text: string, source: string): Document {
   if (doc.errors.length > 0) {
     throw ConfigError.fromIssues(
       source,
-      doc.errors.map((e) => ({ path: '', message: `not valid YAML/JSON: ${e.message}` })),
+      doc.errors.map((e) => ({
+        path: '',
+        message: `not valid YAML/JSON: ${e.message}`,
+        ...positionAt(text, e.pos[0]),
+      })),
     );
   }
   return { value: doc.toJS() ?? {} };

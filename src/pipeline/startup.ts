@@ -5,6 +5,7 @@
  * it). Every call an event makes waits for this, so none goes to an undecided endpoint.
  */
 
+import { formatIssue } from '../config/errors';
 import type { Environment } from '../core/env';
 import type { GoogleClients } from '../gcp/clients';
 import { log } from '../log';
@@ -37,6 +38,10 @@ export function startUp(
       },
       ...(google.edge.proxy ? { proxy: google.edge.proxy } : {}),
     });
+    // Reported, not refused: every event such a route matches is refused on its own.
+    for (const warning of rules.warnings ?? []) {
+      log('WARNING', formatIssue(location, warning), { config: location, path: warning.path });
+    }
     if (applied.credentialsProblem) {
       log(
         'WARNING',

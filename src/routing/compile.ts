@@ -39,6 +39,8 @@ export interface CompiledRules {
   index: RouteIndex;
   allowBucket(bucket: string): boolean;
   allowDestination(projectId: string, datasetId: string, tableId: string): boolean;
+  /** Problems reported but not refused (src/routing/checks.ts), with their positions. */
+  warnings?: ConfigIssue[];
 }
 
 /** `source` (the rules file's location) prefixes the error message. */

@@ -37,8 +37,25 @@ export function identifierProblem(kind: IdentifierKind, value: string): string |
         ? `table id "${value.slice(0, 40)}…" is longer than 1024 UTF-8 bytes`
         : undefined;
     case 'decorator':
-      return DECORATOR.test(value)
-        ? undefined
-        : `partition decorator "$${value}" is invalid (digits: YYYY, YYYYMM, YYYYMMDD or YYYYMMDDHH)`;
+      if (!DECORATOR.test(value)) {
+        return `partition decorator "$${value}" is invalid (digits: YYYY, YYYYMM, YYYYMMDD or YYYYMMDDHH)`;
+      }
+      return impossibleDate(value);
   }
+}
+
+/**
+ * A decorator whose digits name no real time (`$20261345`): BigQuery would refuse the load,
+ * so it is refused here, at compile time when literal and before the job when rendered.
+ */
+function impossibleDate(value: string): string | undefined {
+  const year = Number(value.slice(0, 4));
+  const month = value.length >= 6 ? Number(value.slice(4, 6)) : 1;
+  const day = value.length >= 8 ? Number(value.slice(6, 8)) : 1;
+  const hour = value.length >= 10 ? Number(value.slice(8, 10)) : 0;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const real = month >= 1 && month <= 12 && day >= 1 && hour <= 23 && date.getUTCDate() === day;
+  return real
+    ? undefined
+    : `partition decorator "$${value}" is not a real date or hour (YYYY MM 01-12, DD 01-31 in that month, HH 00-23); write a real partition such as $${value.slice(0, 4)}0101`;
 }

@@ -1,14 +1,16 @@
 /**
  * Loads the rules file at cold start (an edge: it reads files and gs:// objects) and hands
- * the text to the pure parser and compiler. Any problem is a ConfigError naming the path.
+ * the text to the pure parser, compiler and checks. Any problem is a ConfigError naming the
+ * path and, located in the file's text, its line and column.
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/errors';
 import { parseConfig } from '../config/parse';
+import { locateError, locateIssues } from '../config/positions';
 import { type ResolvedConfig, resolveSchemaFiles } from '../config/resolve-schemas';
 import { isGsUri } from '../core/gs-uri';
+import { checkRules } from '../routing/checks';
 import { type CompiledRules, compileRules } from '../routing/compile';
-import { findShadowedRoutes } from '../routing/shadowing';
 
 // The function's entry point takes the location from here, next to the loader.
 export { configLocation, DEFAULT_CONFIG_LOCATION } from '../settings';
@@ -20,7 +22,14 @@ export type TextReader = (pathOrGsUri: string) => Promise<string>;
  * so a deployment with a bundled rules file never needs Storage access for it.
  */
 export async function loadRules(location: string, readGcsText: TextReader): Promise<CompiledRules> {
-  return compileChecked(await readRules(location, readGcsText), location);
+  const readText = textReader(readGcsText);
+  const text = await readRulesText(location, readText);
+  try {
+    const resolved = await resolveSchemaFiles(parseConfig(text, location), location, readText);
+    return compileChecked(resolved, location, text);
+  } catch (error) {
+    throw error instanceof ConfigError ? locateError(error, text) : error;
+  }
 }
 
 /** Reads and validates the rules file, with the schema files it names read into it. */
@@ -28,36 +37,43 @@ export async function readRules(
   location: string,
   readGcsText: TextReader,
 ): Promise<ResolvedConfig> {
-  const readText: TextReader = (where) =>
-    isGsUri(where) ? readGcsText(where) : readLocalText(where);
-  const text = await readText(location).catch((cause: unknown) => {
+  const readText = textReader(readGcsText);
+  const text = await readRulesText(location, readText);
+  try {
+    return await resolveSchemaFiles(parseConfig(text, location), location, readText);
+  } catch (error) {
+    throw error instanceof ConfigError ? locateError(error, text) : error;
+  }
+}
+
+/**
+ * Compiles validated rules and checks them (src/routing/checks.ts): a route that can never
+ * match is a ConfigError too; warnings ride on the result. With the file's `text`, every
+ * problem carries its line and column.
+ */
+export function compileChecked(
+  resolved: ResolvedConfig,
+  location: string,
+  text?: string,
+): CompiledRules {
+  const rules = compileRules(resolved, location);
+  const { errors, warnings } = checkRules(rules);
+  const located = (issues: typeof errors) =>
+    text === undefined || issues.length === 0 ? issues : locateIssues(text, issues);
+  if (errors.length > 0) throw ConfigError.fromIssues(location, located(errors));
+  return warnings.length > 0 ? { ...rules, warnings: located(warnings) } : rules;
+}
+
+function textReader(readGcsText: TextReader): TextReader {
+  return (where) => (isGsUri(where) ? readGcsText(where) : readFile(where, 'utf8'));
+}
+
+async function readRulesText(location: string, readText: TextReader): Promise<string> {
+  return readText(location).catch((cause: unknown) => {
     throw new ConfigError(`${location}: cannot read the rules file (${describe(cause)})`, [
       { path: '', message: `cannot read ${location}: ${describe(cause)}` },
     ]);
   });
-  const config = parseConfig(text, location);
-  return resolveSchemaFiles(config, location, readText);
-}
-
-/** Compiles validated rules; a route that can never match is a ConfigError too. */
-export function compileChecked(resolved: ResolvedConfig, location: string): CompiledRules {
-  const rules = compileRules(resolved, location);
-  const shadowed = findShadowedRoutes(rules);
-  if (shadowed.length > 0) {
-    const issues = shadowed.map((s) => ({
-      path: `routes[${s.index}]`,
-      message: `route "${s.route}" can never match: route "${s.shadowedBy}" before it matches every object it would`,
-    }));
-    throw new ConfigError(
-      `${location}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
-  return rules;
-}
-
-async function readLocalText(path: string): Promise<string> {
-  return readFile(path, 'utf8');
 }
 
 function describe(cause: unknown): string {

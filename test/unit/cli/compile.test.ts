@@ -65,7 +65,9 @@ describe('bq-autoloader compile', () => {
     expect(await compile([broken], {}, streams)).toEqual({ exitCode: 1 });
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatch(/: invalid\n/);
-    expect(out.stderr).toMatch(/\n {2}routes\[0\]\.destinaton: unknown key\n/);
+    expect(out.stderr).toMatch(
+      /\n {2}\S+autoloader\.yaml:4:5: routes\[0\]\.destinaton: unknown key\n/,
+    );
   });
 
   it('takes one rules file', async () => {

@@ -56,14 +56,14 @@ describe('parseConfig', () => {
   it('reads a .json file that is not JSON with the YAML parser, as before', () => {
     expect(parseConfig(`routes:\n  - ${ROUTE}\n`, 'rules.json').routes).toHaveLength(1);
     expect(() => parseConfig('{"routes": [', 'rules.json')).toThrow(
-      /^rules\.json: not valid YAML\/JSON: Flow sequence/,
+      /^rules\.json:1:13: not valid YAML\/JSON: Flow sequence/,
     );
   });
 
   it('prefixes the message with the source and lists every problem with its path', () => {
     const text = `routes:\n  - ${ROUTE}\n  - name: Bad\n    match: gs://b/y\n    destination: raw.t\n    tabel: x\n`;
     expect(() => parseConfig(text, 'conf/rules.yaml')).toThrow(
-      /^conf\/rules\.yaml: routes\[1\]\.name: .*; routes\[1\]\.tabel: unknown key$/,
+      /^conf\/rules\.yaml:5:5: routes\[1\]\.name: .*; conf\/rules\.yaml:8:5: routes\[1\]\.tabel: unknown key$/,
     );
   });
 

@@ -13,6 +13,8 @@ describe('identifierProblem', () => {
     ['decorator', '202601'],
     ['decorator', '20260131'],
     ['decorator', '2026013105'],
+    ['decorator', '20280229'],
+    ['decorator', '2026123123'],
   ])('accepts the %s %s', (kind, value) => {
     expect(identifierProblem(kind, value)).toBeUndefined();
   });
@@ -32,6 +34,11 @@ describe('identifierProblem', () => {
     ['decorator', '20260'],
     ['decorator', '2026-01-01'],
     ['decorator', 'abcd'],
+    ['decorator', '20261345'],
+    ['decorator', '202613'],
+    ['decorator', '20260230'],
+    ['decorator', '20260100'],
+    ['decorator', '2026013124'],
   ])('refuses the %s %j and names it', (kind, value) => {
     const problem = identifierProblem(kind, value);
     expect(problem).toEqual(expect.stringContaining(kind === 'decorator' ? 'decorator' : kind));
