@@ -4,12 +4,15 @@
  * Functions Framework, and a watcher that turns files dropped into <local dir>/buckets/B/…
  * into Eventarc-style finalize events. Ctrl-C stops all of it; the warehouse file stays.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startBigQueryServer } from './bigquery/server';
+import { startFunctionRunner } from './function-runner';
 import { startGcsServer } from './gcs/server';
 import { startMetadataServer } from './metadata-server';
+import { functionPort as checkedFunctionPort } from './port-check';
+import { requireGoodRules } from './rules-check';
+import { reloadRulesOnChange } from './rules-reload';
 import { type LocalStackInfo, stackFile } from './stack-info';
 import { startWatcher } from './watcher';
 
@@ -23,7 +26,9 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     env.AUTOLOADER_CONFIG ||
       (existsSync('./autoloader.yaml') ? './autoloader.yaml' : './examples/autoloader.yaml'),
   );
-  const functionPort = Number(env.PORT || 8080);
+  // Before anything listens: bad rules or a busy port stop here, with one clear message.
+  await requireGoodRules(config);
+  const functionPort = await checkedFunctionPort(env);
 
   const metadata = await startMetadataServer({ projectId: PROJECT });
   const gcs = await startGcsServer({ rootDir: localDir });
@@ -33,34 +38,26 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     projectId: PROJECT,
   });
 
-  const fn = spawn(
-    process.execPath,
-    [
-      // The framework CLI listens on every interface; the local stack stays on loopback.
-      '--require',
-      resolve(__dirname, 'loopback-only.js'),
-      resolve(__dirname, '../node_modules/@google-cloud/functions-framework/build/src/main.js'),
-      '--target=autoload',
-      '--signature-type=cloudevent',
-      `--port=${functionPort}`,
-    ],
-    {
-      cwd: resolve(__dirname, '..'),
-      env: {
-        ...env,
-        AUTOLOADER_CONFIG: config,
-        GCE_METADATA_HOST: metadata.host,
-        METADATA_SERVER_DETECTION: 'assume-present',
-        GOOGLE_CLOUD_PROJECT: PROJECT,
-        STORAGE_EMULATOR_HOST: gcs.emulatorHost,
-        BIGQUERY_EMULATOR_HOST: bigquery.host,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  let stop = async (_code?: number): Promise<void> => undefined;
+  const fn = await startFunctionRunner({
+    port: functionPort,
+    env: {
+      ...env,
+      AUTOLOADER_CONFIG: config,
+      GCE_METADATA_HOST: metadata.host,
+      METADATA_SERVER_DETECTION: 'assume-present',
+      GOOGLE_CLOUD_PROJECT: PROJECT,
+      STORAGE_EMULATOR_HOST: gcs.emulatorHost,
+      BIGQUERY_EMULATOR_HOST: bigquery.host,
     },
-  );
+    onUnexpectedExit: (code) => {
+      process.stderr.write(`the function exited (${code}); see its log above\n`);
+      void stop(1);
+    },
+  });
   const functionUrl = `http://127.0.0.1:${functionPort}`;
-  await waitForServing(fn);
 
+  const reload = await reloadRulesOnChange(config, () => fn.restart());
   const watcher = await startWatcher({ rootDir: localDir, store: gcs.store, functionUrl });
   const info: LocalStackInfo = {
     project: PROJECT,
@@ -76,7 +73,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     [
       '',
       'bq-autoloader is running on the local stack.',
-      `  rules:      ${config}`,
+      `  rules:      ${config} (reloaded when it changes)`,
       `  drop files: ${bucketsDir}/<bucket>/<object name>`,
       `              e.g. cp -r examples/buckets/. ${bucketsDir}/`,
       `  query:      npx bq-autoloader local query "SELECT * FROM raw.sales_eu LIMIT 10"`,
@@ -89,38 +86,17 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   );
 
   let stopping = false;
-  const stop = async () => {
+  stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
     process.stderr.write('\nstopping…\n');
-    await watcher.close();
-    fn.kill('SIGTERM');
+    await Promise.all([watcher.close(), reload.close()]);
+    fn.stop();
     await Promise.all([bigquery.close(), gcs.close(), metadata.close()]);
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  fn.once('exit', (code) => {
-    if (!stopping) {
-      process.stderr.write(`the function exited (${code}); see its log above\n`);
-      void stop().then(() => process.exit(1));
-    }
-  });
-}
-
-/** The function's log lines go to our stdout; "Serving function" means it is listening. */
-function waitForServing(fn: ChildProcess): Promise<void> {
-  return new Promise((resolveReady, rejectReady) => {
-    let seen = '';
-    fn.stdout?.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      if (!seen.includes('Serving function')) {
-        seen += chunk.toString('utf8');
-        if (seen.includes('Serving function')) resolveReady();
-      }
-    });
-    fn.once('exit', (code) => rejectReady(new Error(`the function exited with ${code}`)));
-  });
+  process.on('SIGINT', () => stop());
+  process.on('SIGTERM', () => stop());
 }
 
 main().catch((error: unknown) => {
