@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
-import { compileChecked, configLocation, readRules, type TextReader } from '../rules/load';
+import { configLocation, loadRules, type TextReader } from '../rules/load';
 import { gcsRulesReader } from './rules';
 import { reportConfigError } from './validate';
 
@@ -38,8 +38,9 @@ export async function compile(
   }
   const location = positionals[0] ?? values.config ?? configLocation(env);
   try {
-    const resolved = await readRules(location, io.readGcsText);
-    const rules = compileChecked(resolved, location);
+    // The loader a cold start runs: every problem located in the file's text.
+    const rules = await loadRules(location, io.readGcsText);
+    const resolved = rules.config;
     const json = `${JSON.stringify(resolved, null, 2)}\n`;
     if (values.out) {
       await writeFile(values.out, json);

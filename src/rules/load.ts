@@ -32,30 +32,12 @@ export async function loadRules(location: string, readGcsText: TextReader): Prom
   }
 }
 
-/** Reads and validates the rules file, with the schema files it names read into it. */
-export async function readRules(
-  location: string,
-  readGcsText: TextReader,
-): Promise<ResolvedConfig> {
-  const readText = textReader(readGcsText);
-  const text = await readRulesText(location, readText);
-  try {
-    return await resolveSchemaFiles(parseConfig(text, location), location, readText);
-  } catch (error) {
-    throw error instanceof ConfigError ? locateError(error, text) : error;
-  }
-}
-
 /**
  * Compiles validated rules and checks them (src/routing/checks.ts): a route that can never
  * match is a ConfigError too; warnings ride on the result. With the file's `text`, every
  * problem carries its line and column.
  */
-export function compileChecked(
-  resolved: ResolvedConfig,
-  location: string,
-  text?: string,
-): CompiledRules {
+function compileChecked(resolved: ResolvedConfig, location: string, text?: string): CompiledRules {
   const rules = compileRules(resolved, location);
   const { errors, warnings } = checkRules(rules);
   const located = (issues: typeof errors) =>

@@ -101,3 +101,15 @@ it.each([
   const line = fn.logs.find((l) => l.severity === 'CRITICAL');
   expect(String(line?.message)).toContain(message);
 });
+
+it('a route outside the allowlists starts, with a WARNING line naming its file:line:column', async () => {
+  const rules = stack.writeRules(
+    'project: p\nallow:\n  buckets: [landing-*]\nroutes:\n  - name: a\n    match: gs://elsewhere/*.csv\n    destination: raw.t\n',
+    `warning-${started.length}.yaml`,
+  );
+  const fn = await startFunction({ ...stack.env, AUTOLOADER_CONFIG: rules });
+  started.push(fn);
+  const line = await fn.waitForLog((l) => l.severity === 'WARNING');
+  expect(line.message).toContain(`${rules}:6:5: routes[0].match: route "a" is unreachable`);
+  expect(line.path).toBe('routes[0].match');
+});

@@ -58,6 +58,29 @@ describe('bq-autoloader validate', () => {
     expect(stderr).toMatch(/routes\[0\]\.load\.skipLeadingRows/);
   });
 
+  it('names each problem at its file:line:column', async () => {
+    const path = stack.writeRules(
+      'routes:\n  - name: all\n    match: gs://b/**\n    destination: raw.t\n  - name: late\n    match: gs://b/x/*.csv\n    destination: raw.u$20261345\n',
+      'positions.yaml',
+    );
+    const { code, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${path}:7:5: routes[1].destination: partition decorator "$20261345"`);
+  });
+
+  it('exits 0 but prints a warning for a destination outside the allowlist, at its line', async () => {
+    const path = stack.writeRules(
+      'project: p\nallow:\n  destinations: [p.raw]\nroutes:\n  - name: a\n    match: gs://b/*.csv\n    destination: secret.t\n',
+      'warnings.yaml',
+    );
+    const { code, stdout, stderr } = await cli(['validate', '--config', path]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/OK \(1 routes, 1 warnings\)/);
+    expect(stderr).toContain(
+      `warning: ${path}:7:5: routes[0].destination: destination p.secret.t is not in allow.destinations`,
+    );
+  });
+
   it('exits 1 naming an environment setting it cannot read, before reading any rules', async () => {
     const { code, stdout, stderr } = await cli(['validate'], { AUTOLOADER_CONFIG: '   ' });
     expect(code).toBe(1);
