@@ -27,9 +27,11 @@ export function checkRules(rules: CompiledRules): RuleProblems {
     message: `route "${s.route}" can never match: route "${s.shadowedBy}" before it matches every object it would; move it above "${s.shadowedBy}" or narrow "${s.shadowedBy}"'s match`,
   }));
   const warnings: ConfigIssue[] = [];
-  const couldAllow = datasetAllowlist(rules);
+  // Thousands of routes share a few buckets and datasets: each is judged once.
+  const couldAllow = memo(datasetAllowlist(rules));
+  const allowBucket = memo(rules.allowBucket);
   for (const route of rules.routes) {
-    const bucket = bucketOutside(rules, route);
+    const bucket = bucketOutside(allowBucket, route);
     if (bucket) warnings.push(bucket);
     const destination = destinationOutside(rules, route, couldAllow);
     if (destination) warnings.push(destination);
@@ -37,9 +39,24 @@ export function checkRules(rules: CompiledRules): RuleProblems {
   return { errors, warnings };
 }
 
-function bucketOutside(rules: CompiledRules, route: CompiledRoute): ConfigIssue | undefined {
+function memo(test: (text: string) => boolean): (text: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (text) => {
+    let result = known.get(text);
+    if (result === undefined) {
+      result = test(text);
+      known.set(text, result);
+    }
+    return result;
+  };
+}
+
+function bucketOutside(
+  allowBucket: (bucket: string) => boolean,
+  route: CompiledRoute,
+): ConfigIssue | undefined {
   const bucket = route.bucketPattern;
-  if (bucket.includes('*') || rules.allowBucket(bucket)) return undefined;
+  if (bucket.includes('*') || allowBucket(bucket)) return undefined;
   return {
     path: `routes[${route.index}].match`,
     message: `route "${route.name}" is unreachable: bucket "${bucket}" is not in allow.buckets, so every object it matches is refused; add it to allow.buckets or match another bucket`,
