@@ -77,10 +77,36 @@ function compilePlaceholder(body: string, captures: readonly string[]): Part {
       return (ctx) => ({ ok: true, value: ctx.generation });
   }
   if (body.startsWith('created:')) return compileCreated(body.slice('created:'.length));
-  const known = [...captures.map((c) => `{${c}}`), ...BUILT_INS.map((b) => `{${b}}`)];
+  const known = [...captures, ...BUILT_INS];
+  const near = known.find((k) => editDistanceAtMost2(body, k));
   throw new TemplateSyntaxError(
-    `unknown placeholder "{${body}}" (available: ${known.join(', ')}, {created:FORMAT})`,
+    `unknown placeholder "{${body}}"${near ? ` (did you mean {${near}}?)` : ''}; available: ${known.map((k) => `{${k}}`).join(', ')}, {created:FORMAT} (the route's match captures and the built-ins)`,
   );
+}
+
+/** A typo's distance (`{regoin}` for `{region}`): at most two edits, adjacent swaps counting one. */
+function editDistanceAtMost2(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 2) return false;
+  let previous2: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(
+        (previous[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, (previous2[j - 2] ?? 0) + 1);
+      }
+      row.push(d);
+    }
+    previous2 = previous;
+    previous = row;
+  }
+  return (previous[b.length] ?? 3) <= 2;
 }
 
 const TOKENS = /yyyy|MM|dd|HH/g;

@@ -113,6 +113,6 @@ describe('rule checks', () => {
     expect(error?.message).toContain(
       `${path}:4:5: routes[0].destination: unknown placeholder "{regoin}"`,
     );
-    expect(error?.message).toContain('{region}');
+    expect(error?.message).toContain('(did you mean {region}?); available: {region}, {bucket}');
   });
 });

@@ -34,7 +34,9 @@ describe('compileTemplate', () => {
 
   it.each([
     ['{name}', /unknown placeholder "\{name\}"/],
-    ['{regoin}', /available: \{region\}/],
+    ['{regoin}', /"\{regoin\}" \(did you mean \{region\}\?\); available: \{region\}/],
+    ['{bukcet}', /did you mean \{bucket\}\?/],
+    ['{name}', /^unknown placeholder "\{name\}"; available:/],
     ['{created:yyyy.MM}', /format may only use/],
     ['{created:mmm}', /format may only use/],
     ['a{b', /unbalanced/],
