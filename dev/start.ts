@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startBigQueryServer } from './bigquery/server';
 import { startGcsServer } from './gcs/server';
 import { startMetadataServer } from './metadata-server';
+import { lineFormatter } from './pretty-log';
 import { type LocalStackInfo, stackFile } from './stack-info';
 import { startWatcher } from './watcher';
 
@@ -108,12 +109,19 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   });
 }
 
-/** The function's log lines go to our stdout; "Serving function" means it is listening. */
+/**
+ * The function's log lines go to our stdout, one readable line each (pretty-log.ts; JSON
+ * with `npm start -- --json-logs`); "Serving function" means it is listening.
+ */
 function waitForServing(fn: ChildProcess): Promise<void> {
+  const print = lineFormatter(
+    (text) => process.stdout.write(text),
+    process.argv.includes('--json-logs'),
+  );
   return new Promise((resolveReady, rejectReady) => {
     let seen = '';
     fn.stdout?.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
+      print(chunk);
       if (!seen.includes('Serving function')) {
         seen += chunk.toString('utf8');
         if (seen.includes('Serving function')) resolveReady();
