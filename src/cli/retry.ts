@@ -13,7 +13,7 @@ import { withSnapshot } from '../outcomes/snapshot';
 import { processLoadRequest } from '../pipeline/requests/handle';
 import { readCliSettings } from '../settings';
 import type { LoadRequest } from '../types';
-import { printResult, table } from './output';
+import { printResult, progressLine, table } from './output';
 import { loadCliRules, rulesFile } from './rules';
 import { EXIT, type Exit, UsageError } from './usage';
 
@@ -28,7 +28,7 @@ export async function retry(
   uris: string[],
   values: RetryFlags,
   env: NodeJS.ProcessEnv = process.env,
-  stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
+  stderr: NodeJS.WriteStream = process.stderr,
 ): Promise<Exit> {
   const settings = readCliSettings(env);
   const request = requestOf(values.prefix, uris);
@@ -40,6 +40,8 @@ export async function retry(
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const runtimeProject = values.project ?? settings.project ?? (await google.runtimeProject());
   const objects: LogFields[] = [];
+  // A --prefix may hold many failed objects: a count on a terminal, nothing in a pipe.
+  const progress = progressLine<number>(stderr, (n) => `${n} objects done`);
   const summary = await processLoadRequest(
     {
       insertJob: withSnapshot(google.bigquery.insertJob, google.changes),
@@ -53,8 +55,12 @@ export async function retry(
     loaded.rules,
     request,
     { runtimeProject, topic: '' },
-    (_severity, message, fields) => objects.push({ ...fields, message }),
+    (_severity, message, fields) => {
+      objects.push({ ...fields, message });
+      progress.show?.(objects.length);
+    },
   );
+  progress.done();
   const { submitted, duplicate, unchanged, refused } = summary;
   const result = { submitted, duplicate, unchanged, refused, objects };
   printResult(values.json, result, () => {
