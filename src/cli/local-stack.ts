@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envText } from '../core/env';
+import { readCliSettings } from '../settings';
 import type { Out } from './output';
 
 /** The fields this reads from stack.json; `npm start` may write more. */
@@ -27,7 +28,7 @@ const CHOSEN = ['GCE_METADATA_HOST', 'STORAGE_EMULATOR_HOST', 'BIGQUERY_EMULATOR
 export class LocalStackError extends Error {}
 
 export function stackFilePath(env: NodeJS.ProcessEnv): string {
-  return join(envText(env, 'AUTOLOADER_LOCAL_DIR') ?? './local', 'stack.json');
+  return join(readCliSettings(env).localDir, 'stack.json');
 }
 
 /**

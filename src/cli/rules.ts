@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors';
+import { envText } from '../core/env';
 import { isGsUri } from '../core/gs-uri';
 import { lazy } from '../core/lazy';
 import { UniverseMismatchError } from '../core/universe';
@@ -12,12 +13,12 @@ import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
 import { applyEndpoints, loadRulesOnEdge } from '../rules/endpoints';
 import { loadRules, type TextReader } from '../rules/load';
-import { readCliSettings } from '../settings';
+import { DEFAULT_CONFIG_LOCATION } from '../settings';
 import type { Out } from './output';
 
 export class RulesFileMissing extends Error {}
 
-const LOCAL_DEFAULT = './autoloader.yaml';
+const LOCAL_DEFAULT = DEFAULT_CONFIG_LOCATION;
 const EXAMPLE = './examples/autoloader.yaml';
 
 /**
@@ -30,7 +31,7 @@ export function rulesFile(
   env: NodeJS.ProcessEnv,
   stderr: Out = process.stderr,
 ): string {
-  const set = flag ?? (env.AUTOLOADER_CONFIG ? readCliSettings(env).configLocation : undefined);
+  const set = flag ?? envText(env, 'AUTOLOADER_CONFIG');
   const location =
     set ?? (existsSync(LOCAL_DEFAULT) || !existsSync(EXAMPLE) ? LOCAL_DEFAULT : EXAMPLE);
   if (location === EXAMPLE) {
