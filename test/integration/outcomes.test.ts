@@ -234,7 +234,7 @@ async function cli(args: string[]): Promise<{ code: number; out: Record<string, 
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['dist/cli.js', ...args],
+      ['dist/cli.js', ...args, '--json'],
       options,
     );
     return { code: 0, out: JSON.parse(stdout) };
