@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { lineFormatter } from './pretty-log';
 
 export interface FunctionRunner {
   /** Stops the running process and starts a new one; resolves once it serves. */
@@ -66,12 +67,19 @@ function spawnFunction(port: number, env: NodeJS.ProcessEnv): ChildProcess {
   );
 }
 
-/** "Serving function" in the framework's output means it is listening. */
+/**
+ * The function's log lines go to our stdout, one readable line each (pretty-log.ts; JSON
+ * with `npm start -- --json-logs`); "Serving function" means it is listening.
+ */
 function waitForServing(fn: ChildProcess): Promise<void> {
+  const print = lineFormatter(
+    (text) => process.stdout.write(text),
+    process.argv.includes('--json-logs'),
+  );
   return new Promise((resolveReady, rejectReady) => {
     let seen = '';
     fn.stdout?.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
+      print(chunk);
       if (!seen.includes('Serving function')) {
         seen += chunk.toString('utf8');
         if (seen.includes('Serving function')) resolveReady();

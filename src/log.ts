@@ -43,7 +43,24 @@ export function log(
   if (traceId && trace?.projectId) {
     entry['logging.googleapis.com/trace'] = `projects/${trace.projectId}/traces/${traceId}`;
   }
+  const labels = labelsOf(fields);
+  if (labels) entry['logging.googleapis.com/labels'] = labels;
   sink(JSON.stringify(entry));
+}
+
+/**
+ * Cloud Logging labels of an outcome line — route, table (the destination without its
+ * partition decorator) and outcome — so logs can be filtered and counted by them without
+ * parsing the payload. https://cloud.google.com/logging/docs/structured-logging#special-payload-fields
+ */
+export function labelsOf(fields: LogFields): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  if (typeof fields.outcome === 'string') labels.outcome = fields.outcome;
+  if (typeof fields.route === 'string') labels.route = fields.route.slice(0, 63);
+  if (typeof fields.destination === 'string') {
+    labels.table = fields.destination.split('$')[0]?.slice(0, 1024) ?? '';
+  }
+  return Object.keys(labels).length > 0 ? labels : undefined;
 }
 
 /**

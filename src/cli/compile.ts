@@ -6,10 +6,10 @@
  * validates it again at cold start: the JSON is an input like any other, not a trusted cache.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors';
-import { configLocation, loadRules, type TextReader } from '../rules/load';
-import { gcsRulesReader } from './rules';
+import { loadRules, type TextReader } from '../rules/load';
+import { gcsRulesReader, rulesFile } from './rules';
+import { UsageError } from './usage';
 import { reportConfigError } from './validate';
 
 export interface CompileIo {
@@ -19,7 +19,8 @@ export interface CompileIo {
 }
 
 export async function compile(
-  args: string[],
+  file: string | undefined,
+  options: { config?: string; out?: string },
   env: NodeJS.ProcessEnv = process.env,
   io: CompileIo = {
     readGcsText: gcsRulesReader(env),
@@ -27,24 +28,18 @@ export async function compile(
     stderr: process.stderr,
   },
 ): Promise<{ exitCode: number }> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { config: { type: 'string' }, out: { type: 'string' } },
-    allowPositionals: true,
-  });
-  if (positionals.length > 1 || (positionals.length === 1 && values.config !== undefined)) {
-    io.stderr.write('compile takes one rules file (FILE or --config F)\n');
-    return { exitCode: 2 };
+  if (file !== undefined && options.config !== undefined) {
+    throw new UsageError('compile takes one rules file: FILE or --config FILE, not both');
   }
-  const location = positionals[0] ?? values.config ?? configLocation(env);
+  const location = rulesFile(file ?? options.config, env, io.stderr);
   try {
     // The loader a cold start runs: every problem located in the file's text.
     const rules = await loadRules(location, io.readGcsText);
     const resolved = rules.config;
     const json = `${JSON.stringify(resolved, null, 2)}\n`;
-    if (values.out) {
-      await writeFile(values.out, json);
-      io.stderr.write(`${location} → ${values.out} (${rules.routes.length} routes)\n`);
+    if (options.out) {
+      await writeFile(options.out, json);
+      io.stderr.write(`${location} → ${options.out} (${rules.routes.length} routes)\n`);
     } else {
       io.stdout.write(json);
     }

@@ -1,11 +1,12 @@
 /**
- * `bq-autoloader local query "SQL"`: asks the local BigQuery server started by `npm start`
- * (found through <local dir>/stack.json, or BIGQUERY_EMULATOR_HOST) with BigQuery's own
- * `jobs.query` REST method, and prints the rows as JSON.
+ * `bq-autoloader local query "SQL" [--json]`: asks the local BigQuery server started by
+ * `npm start` (found through its stack.json, src/cli/local-stack.ts, or BIGQUERY_EMULATOR_HOST)
+ * with BigQuery's own `jobs.query` REST method, and prints the rows as a table, or as JSON.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { type CliSettings, readCliSettings } from '../settings';
+import { readCliSettings } from '../settings';
+import { stackFilePath } from './local-stack';
+import { printResult, table } from './output';
+import { EXIT, type Exit } from './usage';
 
 interface QueryAnswer {
   schema?: { fields: { name: string }[] };
@@ -14,50 +15,44 @@ interface QueryAnswer {
 }
 
 export async function localQuery(
-  args: string[],
+  sql: string,
+  options: { json?: boolean },
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ exitCode: number }> {
+): Promise<Exit> {
   const settings = readCliSettings(env);
-  const sql = args.join(' ').trim();
-  if (!sql) {
-    process.stderr.write('usage: bq-autoloader local query "SQL"\n');
-    return { exitCode: 2 };
+  if (!settings.bigqueryEmulator) {
+    throw new Error(
+      `no local stack found (${stackFilePath(env)} is missing): start it with npm start, or set BIGQUERY_EMULATOR_HOST`,
+    );
   }
-  const target = await localTarget(settings);
-  const response = await fetch(
-    `${target.url}/bigquery/v2/projects/${encodeURIComponent(target.project)}/queries`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: sql, useLegacySql: false }),
-    },
-  );
+  const project = settings.project ?? 'local-project';
+  const url = `${settings.bigqueryEmulator}/bigquery/v2/projects/${encodeURIComponent(project)}/queries`;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: sql, useLegacySql: false }),
+  }).catch((cause: unknown) => {
+    throw new Error(
+      `the local BigQuery at ${settings.bigqueryEmulator} does not answer (${cause instanceof Error ? cause.message : cause}): start the stack with npm start`,
+    );
+  });
   const answer = (await response.json()) as QueryAnswer;
   if (!response.ok) {
     process.stderr.write(`query failed: ${answer.error?.message ?? response.status}\n`);
-    return { exitCode: 1 };
+    return { exitCode: EXIT.failure };
   }
   const names = answer.schema?.fields.map((f) => f.name) ?? [];
   const rows = (answer.rows ?? []).map((row) =>
     Object.fromEntries(row.f.map((cell, i) => [names[i] ?? `f${i}`, cell.v])),
   );
-  process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-  return { exitCode: 0 };
+  printResult(options.json, rows, () => {
+    const cells = rows.map((row) => names.map((name) => text(row[name])));
+    return `${table(names, cells)}\n(${rows.length} row${rows.length === 1 ? '' : 's'})`;
+  });
+  return { exitCode: EXIT.ok };
 }
 
-async function localTarget(settings: CliSettings): Promise<{ url: string; project: string }> {
-  const project = settings.project ?? 'local-project';
-  if (settings.bigqueryEmulator) return { url: settings.bigqueryEmulator, project };
-  const file = join(resolve(settings.localDir), 'stack.json');
-  try {
-    const info = JSON.parse(await readFile(file, 'utf8')) as {
-      bigqueryUrl: string;
-      project: string;
-    };
-    return { url: info.bigqueryUrl, project: info.project };
-  } catch {
-    throw new Error(
-      `no local stack found (${file} is missing): start it with npm start, or set BIGQUERY_EMULATOR_HOST`,
-    );
-  }
+function text(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -3,7 +3,6 @@
  * the exact Job JSON on stdout, or the refusal/ignore reason on stderr with exit code 3.
  * With --generation the object is described by flags (offline); without, it is read from GCS.
  */
-import { parseArgs } from 'node:util';
 import { type GsObject, parseGsUri } from '../core/gs-uri';
 import { jobsInsertUrl } from '../gcp/bigquery/client';
 import { createGoogleEdge } from '../gcp/edge';
@@ -14,49 +13,42 @@ import { planObjectLoad } from '../routing/plan';
 import { endpointChoice } from '../rules/endpoints';
 import { readCliSettings } from '../settings';
 import type { ObjectRef, RouteDecision } from '../types';
-import { loadCliRules } from './rules';
+import { loadCliRules, rulesFile } from './rules';
+import { EXIT, type Exit, UsageError } from './usage';
 
-type Exit = { exitCode: number };
-
-interface PlanFlags {
+/** `plan`'s options (src/cli/program.ts checks their values). */
+export interface PlanFlags {
   config?: string;
   generation?: string;
-  size?: string;
-  'content-type'?: string;
-  'content-encoding'?: string;
+  size?: number;
+  contentType?: string;
+  contentEncoding?: string;
   metadata?: string[];
   created?: string;
   project?: string;
 }
 
-export async function plan(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
+export async function plan(
+  uri: string,
+  values: PlanFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Exit> {
   const settings = readCliSettings(env);
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      generation: { type: 'string' },
-      size: { type: 'string' },
-      'content-type': { type: 'string' },
-      'content-encoding': { type: 'string' },
-      metadata: { type: 'string', multiple: true },
-      created: { type: 'string' },
-      project: { type: 'string' },
-    },
-  });
-  const uri = positionals[0] ?? '';
   const named = parseGsUri(uri);
-  if (!named || positionals.length !== 1) {
-    process.stderr.write('usage: bq-autoloader plan gs://BUCKET/NAME [options] (see --help)\n');
-    return { exitCode: 2 };
+  if (!named) throw new UsageError(`not an object URI: ${uri} (expected gs://BUCKET/NAME)`);
+  const offline = ['size', 'contentType', 'contentEncoding', 'metadata', 'created'] as const;
+  const stray = offline.filter((key) => values[key] !== undefined);
+  if (values.generation === undefined && stray.length > 0) {
+    throw new UsageError(
+      `${stray.map(flagName).join(', ')} describe an object offline: give --generation too`,
+    );
   }
   // Reading the live object needs the credentials anyway: the reader then follows the
   // universe and endpoints they and the rules decide. With --generation plan stays offline.
   const edge = createGoogleEdge({ env });
   const reader = createObjectReader({ edge });
   const live = values.generation === undefined;
-  const location = values.config ?? settings.configLocation;
+  const location = rulesFile(values.config, env);
   const loaded = await loadCliRules(
     location,
     reader,
@@ -74,19 +66,18 @@ export async function plan(args: string[], env: NodeJS.ProcessEnv = process.env)
   return explain(uri, decision, insertUrl(loaded.rules, env));
 }
 
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** The object as the flags describe it (offline). */
-function objectFromFlags(named: GsObject, generation: string, flags: PlanFlags): ObjectRef | Exit {
-  const size = flags.size === undefined ? 1 : Number(flags.size);
-  if (!Number.isSafeInteger(size) || size < 0) {
-    process.stderr.write(`--size must be a whole number of bytes, got ${flags.size}\n`);
-    return { exitCode: 2 };
-  }
+function objectFromFlags(named: GsObject, generation: string, flags: PlanFlags): ObjectRef {
   return {
     ...named,
     generation,
-    size,
-    contentType: flags['content-type'],
-    contentEncoding: flags['content-encoding'],
+    size: flags.size ?? 1,
+    contentType: flags.contentType,
+    contentEncoding: flags.contentEncoding,
     metadata: metadataFlags(flags.metadata ?? []),
     timeCreated: flags.created ?? new Date().toISOString(),
   };
@@ -103,7 +94,7 @@ async function liveObject(
   process.stderr.write(
     `${uri}: not found in Cloud Storage (pass --generation to plan an object offline)\n`,
   );
-  return { exitCode: 1 };
+  return { exitCode: EXIT.failure };
 }
 
 /**
@@ -119,19 +110,18 @@ function explain(uri: string, decision: RouteDecision, url: (projectId: string) 
   if (decision.kind !== 'load') {
     const route = decision.route ? ` (route ${decision.route})` : '';
     process.stderr.write(`${uri}: ${decision.kind}${route}: ${decision.reason}\n`);
-    return { exitCode: 3 };
+    return { exitCode: EXIT.notLoaded };
   }
   const p = decision.plan;
   process.stderr.write(`${uri} → route ${p.route}, job ${p.jobId}\nPOST ${url(p.projectId)}\n`);
   process.stdout.write(`${JSON.stringify(p.job, null, 2)}\n`);
-  return { exitCode: 0 };
+  return { exitCode: EXIT.ok };
 }
 
 function metadataFlags(pairs: string[]): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new Error(`--metadata expects key=value, got "${pair}"`);
     metadata[pair.slice(0, at)] = pair.slice(at + 1);
   }
   return metadata;

@@ -6,53 +6,41 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { TOPIC_NAME } from '../config/schema';
 import { LoadRequestSchema } from '../events/load-request';
 import { describeIssues } from '../events/reasons';
 import { createGoogleEdge } from '../gcp/edge';
 import { createPublisher, type OutgoingMessage } from '../gcp/pubsub/publisher';
+import { readCliSettings } from '../settings';
+import { printResult } from './output';
+import { EXIT, type Exit, topicName, UsageError } from './usage';
 
 /** Pub/Sub's limit on one message. https://cloud.google.com/pubsub/quotas#resource_limits */
 export const MAX_MESSAGE_BYTES = 10 * 1000 * 1000;
 
-export const PUBLISH_USAGE = `  publish-request --topic projects/P/topics/T [--route R] gs://B/O...
-  publish-request --topic projects/P/topics/T [--route R] --prefix gs://B/PREFIX
-  publish-request --topic projects/P/topics/T --route R --inline FILE
-                  [--format csv|ndjson] [--gzip] [--attribute bq-table=T]...`;
-
-export class UsageError extends Error {}
-
-interface PublishFlags {
+export interface PublishFlags {
+  topic: string;
   route?: string;
   prefix?: string;
+  inline?: string;
   format?: string;
-  gzip: boolean;
-  attribute: string[];
+  gzip?: boolean;
+  attribute?: string[];
+  json?: boolean;
 }
 
 /** The message to publish, from the command line (pure; exported for tests). */
 export function buildMessage(
-  args: string[],
+  positionals: string[],
+  values: PublishFlags,
+  project?: string,
   readFile: (path: string) => Buffer = (path) => readFileSync(path),
 ): { topic: string; message: OutgoingMessage } {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      topic: { type: 'string' },
-      route: { type: 'string' },
-      prefix: { type: 'string' },
-      inline: { type: 'string' },
-      format: { type: 'string' },
-      gzip: { type: 'boolean', default: false },
-      attribute: { type: 'string', multiple: true, default: [] },
-    },
-  });
-  const topic = values.topic ?? '';
-  if (!TOPIC_NAME.test(topic))
-    throw new UsageError('--topic projects/PROJECT/topics/TOPIC is required');
+  const topic = topicName(values.topic, project);
+  if (!TOPIC_NAME.test(topic)) {
+    throw new UsageError(`--topic ${values.topic}: expected projects/PROJECT/topics/TOPIC`);
+  }
   const message =
     values.inline !== undefined
       ? inlineMessage(values.inline, values, positionals, readFile)
@@ -79,7 +67,7 @@ function inlineMessage(
   const format = values.format ?? formatOf(name.replace(/\.gz$/, ''));
   if (format) attributes.format = format;
   if (values.gzip || compressed) attributes.contentEncoding = 'gzip';
-  for (const pair of values.attribute) {
+  for (const pair of values.attribute ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--attribute expects key=value, got "${pair}"`);
     attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
@@ -117,19 +105,17 @@ function formatOf(name: string): string | undefined {
 }
 
 export async function publishRequest(
-  args: string[],
+  uris: string[],
+  values: PublishFlags,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ exitCode: number }> {
-  let built: ReturnType<typeof buildMessage>;
-  try {
-    built = buildMessage(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`publish-request: ${error.message}\n\n${PUBLISH_USAGE}\n`);
-    return { exitCode: 2 };
-  }
+): Promise<Exit> {
+  const built = buildMessage(uris, values, readCliSettings(env).project);
   const publisher = createPublisher({ edge: createGoogleEdge({ env }) });
   const messageId = await publisher.publish(built.topic, built.message);
-  process.stdout.write(`${JSON.stringify({ topic: built.topic, messageId })}\n`);
-  return { exitCode: 0 };
+  printResult(
+    values.json,
+    { topic: built.topic, messageId },
+    () => `published message ${messageId} to ${built.topic}`,
+  );
+  return { exitCode: EXIT.ok };
 }

@@ -1,11 +1,11 @@
 /**
  * `bq-autoloader retry gs://BUCKET/NAME... | --prefix gs://BUCKET/PREFIX/ [--config F]
- * [--project P]`: submits the next attempt of each named object whose last load job failed
- * (README: Retrying a failed load), with the operator's credentials, exactly as a
- * `{"kind": "retry"}` request does in the function. JSON on stdout: counts and one entry per
- * object. Exit 0 when nothing was refused, 1 when an object was, 2 on a usage error.
+ * [--project P] [--json]` (alias `replay`): submits the next attempt of each named object
+ * whose last load job failed (README: Retrying a failed load), with the operator's
+ * credentials, exactly as a `{"kind": "retry"}` request does in the function. Counts and one
+ * line per object on stdout. Exit 0 when nothing was refused, 1 when an object was, 2 on a
+ * usage error.
  */
-import { parseArgs } from 'node:util';
 import { parseGsPrefix, parseGsUri } from '../core/gs-uri';
 import { createGoogleClients } from '../gcp/clients';
 import type { LogFields } from '../log';
@@ -13,40 +13,35 @@ import { withSnapshot } from '../outcomes/snapshot';
 import { processLoadRequest } from '../pipeline/requests/handle';
 import { readCliSettings } from '../settings';
 import type { LoadRequest } from '../types';
-import { loadCliRules } from './rules';
+import { printResult, progressLine, table } from './output';
+import { loadCliRules, rulesFile } from './rules';
+import { EXIT, type Exit, UsageError } from './usage';
 
-const USAGE = 'usage: bq-autoloader retry gs://BUCKET/NAME... | --prefix gs://BUCKET/PREFIX/';
+export interface RetryFlags {
+  prefix?: string;
+  config?: string;
+  project?: string;
+  json?: boolean;
+}
 
 export async function retry(
-  args: string[],
+  uris: string[],
+  values: RetryFlags,
   env: NodeJS.ProcessEnv = process.env,
-  stderr: Pick<NodeJS.WriteStream, 'write'> = process.stderr,
-): Promise<{ exitCode: number }> {
+  stderr: NodeJS.WriteStream = process.stderr,
+): Promise<Exit> {
   const settings = readCliSettings(env);
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      prefix: { type: 'string' },
-      config: { type: 'string' },
-      project: { type: 'string' },
-    },
-  });
-  const request = requestOf(values.prefix, positionals);
-  if (typeof request === 'string') {
-    stderr.write(`${request}\n${USAGE}\n`);
-    return { exitCode: 2 };
-  }
+  const request = requestOf(values.prefix, uris);
   const google = createGoogleClients({ retry: {} }, { env });
-  const loaded = await loadCliRules(
-    values.config ?? settings.configLocation,
-    google.objects,
-    stderr,
-    { edge: google.edge, env },
-  );
+  const loaded = await loadCliRules(rulesFile(values.config, env, stderr), google.objects, stderr, {
+    edge: google.edge,
+    env,
+  });
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const runtimeProject = values.project ?? settings.project ?? (await google.runtimeProject());
   const objects: LogFields[] = [];
+  // A --prefix may hold many failed objects: a count on a terminal, nothing in a pipe.
+  const progress = progressLine<number>(stderr, (n) => `${n} objects done`);
   const summary = await processLoadRequest(
     {
       insertJob: withSnapshot(google.bigquery.insertJob, google.changes),
@@ -60,25 +55,41 @@ export async function retry(
     loaded.rules,
     request,
     { runtimeProject, topic: '' },
-    (_severity, message, fields) => objects.push({ ...fields, message }),
+    (_severity, message, fields) => {
+      objects.push({ ...fields, message });
+      progress.show?.(objects.length);
+    },
   );
+  progress.done();
   const { submitted, duplicate, unchanged, refused } = summary;
   const result = { submitted, duplicate, unchanged, refused, objects };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  return { exitCode: refused > 0 ? 1 : 0 };
+  printResult(values.json, result, () => {
+    const counts = `${submitted} submitted, ${duplicate} duplicate, ${unchanged} unchanged, ${refused} refused`;
+    const rows = objects.map((o) => [
+      String(o.outcome ?? ''),
+      String(o.object ?? ''),
+      String(o.jobId ?? ''),
+      String(o.reason ?? ''),
+    ]);
+    return rows.length
+      ? `${table(['OUTCOME', 'OBJECT', 'JOB', 'REASON'], rows)}\n${counts}`
+      : counts;
+  });
+  return { exitCode: refused > 0 ? EXIT.failure : EXIT.ok };
 }
 
-function requestOf(prefix: string | undefined, uris: string[]): LoadRequest | string {
+function requestOf(prefix: string | undefined, uris: string[]): LoadRequest {
   if (prefix !== undefined) {
-    if (uris.length > 0) return 'give object URIs or --prefix, not both';
+    if (uris.length > 0) throw new UsageError('give object URIs or --prefix, not both');
     const listed = parseGsPrefix(prefix);
-    return listed ? { prefix: listed, retry: true } : `--prefix: expected gs://BUCKET/PREFIX`;
+    if (!listed) throw new UsageError(`--prefix ${prefix}: expected gs://BUCKET/PREFIX`);
+    return { prefix: listed, retry: true };
   }
-  if (uris.length === 0) return 'name at least one object';
+  if (uris.length === 0) throw new UsageError('name at least one object, or --prefix');
   const objects = [];
   for (const uri of uris) {
     const object = parseGsUri(uri);
-    if (!object) return `not an object URI: ${uri} (expected gs://BUCKET/NAME)`;
+    if (!object) throw new UsageError(`not an object URI: ${uri} (expected gs://BUCKET/NAME)`);
     objects.push(object);
   }
   return { objects, retry: true };

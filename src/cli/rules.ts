@@ -2,7 +2,10 @@
  * Loads the rules for a CLI command the way a cold start does (file or gs://), answering a
  * broken rules file with its path-precise message and exit code 1 instead of a stack trace.
  */
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/errors';
+import { envText } from '../core/env';
+import { isGsUri } from '../core/gs-uri';
 import { lazy } from '../core/lazy';
 import { UniverseMismatchError } from '../core/universe';
 import { createGoogleEdge, type GoogleEdge } from '../gcp/edge';
@@ -10,6 +13,40 @@ import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
 import { applyEndpoints, loadRulesOnEdge } from '../rules/endpoints';
 import { loadRules, type TextReader } from '../rules/load';
+import { DEFAULT_CONFIG_LOCATION } from '../settings';
+import type { Out } from './output';
+
+export class RulesFileMissing extends Error {}
+
+const LOCAL_DEFAULT = DEFAULT_CONFIG_LOCATION;
+const EXAMPLE = './examples/autoloader.yaml';
+
+/**
+ * The rules file a command reads, found as `npm start` finds it: --config, else
+ * AUTOLOADER_CONFIG, else ./autoloader.yaml, else (in a checkout) examples/autoloader.yaml,
+ * which is said on stderr. A local file that is not there is one clear error, not an ENOENT.
+ */
+export function rulesFile(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  stderr: Out = process.stderr,
+): string {
+  const set = flag ?? envText(env, 'AUTOLOADER_CONFIG');
+  const location =
+    set ?? (existsSync(LOCAL_DEFAULT) || !existsSync(EXAMPLE) ? LOCAL_DEFAULT : EXAMPLE);
+  if (location === EXAMPLE) {
+    stderr.write(
+      `no ${LOCAL_DEFAULT} here: using the example rules ${EXAMPLE}, as npm start does\n`,
+    );
+  }
+  if (!isGsUri(location) && !existsSync(location)) {
+    const from = flag ? '--config' : set ? 'AUTOLOADER_CONFIG' : 'the default';
+    throw new RulesFileMissing(
+      `no rules file at ${location} (${from}): create it (see examples/autoloader.yaml), pass --config FILE or set AUTOLOADER_CONFIG`,
+    );
+  }
+  return location;
+}
 
 export type CliRules =
   | { ok: true; rules: CompiledRules; location: string }

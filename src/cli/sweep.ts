@@ -1,89 +1,110 @@
 /**
- * `bq-autoloader sweep [--route R]... [--dry-run] [--min-age S] [--config F] [--project P]`:
- * the scheduled sweep, run by hand. Progress on stderr when it is a terminal (objects
- * listed, matched, planned, submitted); the JSON summary on stdout. Exit 0 when the sweep
- * completed, 1 when it stopped early on a retryable failure (run it again).
+ * `bq-autoloader sweep [--route R]... [--dry-run] [--min-age S] [--config F] [--project P]
+ * [--json]`: the scheduled sweep, run by hand, exactly as the function runs it — including
+ * the reconciliation that finishes `claimed` and `submitted` objects whose job completion was
+ * never seen. Progress on stderr when it is a terminal (objects listed, matched, planned,
+ * submitted); the summary on stdout. Exit 0 when the sweep completed, 1 when it stopped early,
+ * skipped a prefix, left a bucket to another sweep, or a job was refused (run it again, or
+ * read the reasons), 2 on a usage error (an unknown route).
  */
-import { parseArgs } from 'node:util';
 import { createGoogleClients } from '../gcp/clients';
+import { outcomeDeps } from '../pipeline/wire';
 import { readCliSettings, readSettings } from '../settings';
 import { SweepCommandError } from '../sweep/run';
-import type { SweepProgress } from '../sweep/summary';
+import type { SweepProgress, SweepSummary } from '../sweep/summary';
 import { createSweeper } from '../sweep/wire';
-import { loadCliRules } from './rules';
+import { printResult, progressLine } from './output';
+import { loadCliRules, rulesFile } from './rules';
+import { EXIT, type Exit, UsageError } from './usage';
+
+export interface SweepFlags {
+  route?: string[];
+  dryRun?: boolean;
+  minAge?: number;
+  config?: string;
+  project?: string;
+  json?: boolean;
+}
 
 export async function sweep(
-  args: string[],
+  values: SweepFlags,
   env: NodeJS.ProcessEnv = process.env,
   stderr: NodeJS.WriteStream = process.stderr,
-): Promise<{ exitCode: number }> {
+): Promise<Exit> {
   const settings = readCliSettings(env);
   const { sweepClaimGraceSeconds } = readSettings(env);
-  const { values } = parseArgs({
-    args,
-    options: {
-      route: { type: 'string', multiple: true },
-      'dry-run': { type: 'boolean', default: false },
-      'min-age': { type: 'string' },
-      config: { type: 'string' },
-      project: { type: 'string' },
-    },
-  });
-  const minAge = values['min-age'] === undefined ? undefined : Number(values['min-age']);
-  if (minAge !== undefined && (!Number.isInteger(minAge) || minAge < 0)) {
-    stderr.write(`--min-age must be a whole number of seconds >= 0, got ${values['min-age']}\n`);
-    return { exitCode: 2 };
-  }
   const google = createGoogleClients({ retry: {} }, { env });
-  const loaded = await loadCliRules(
-    values.config ?? settings.configLocation,
-    google.objects,
-    stderr,
-    { edge: google.edge, env },
-  );
+  const loaded = await loadCliRules(rulesFile(values.config, env, stderr), google.objects, stderr, {
+    edge: google.edge,
+    env,
+  });
   if (!loaded.ok) return { exitCode: loaded.exitCode };
   const { rules } = loaded;
+  const runtimeProject = async () =>
+    values.project ?? settings.project ?? (await google.runtimeProject());
   const run = createSweeper({
     rules: async () => rules,
-    runtimeProject: async () =>
-      values.project ?? settings.project ?? (await google.runtimeProject()),
+    runtimeProject,
     bigquery: google.bigquery,
     markers: google.markers,
     lister: google.lister,
+    changes: google.changes,
+    // As the scheduled sweep does: finish loads whose completion no event reported.
+    reconcile: outcomeDeps(google),
     ...(sweepClaimGraceSeconds === undefined ? {} : { claimGraceSeconds: sweepClaimGraceSeconds }),
   });
-  const show = stderr.isTTY ? progressLine(stderr) : undefined;
+  const progress = progressLine<SweepProgress>(
+    stderr,
+    (p) =>
+      `listed ${p.listed}  matched ${p.matched}  planned ${p.planned}  submitted ${p.submitted}`,
+  );
+  let summary: SweepSummary;
   try {
-    const summary = await run(
+    summary = await run(
       {
         ...(values.route ? { routes: values.route } : {}),
-        ...(minAge === undefined ? {} : { minAgeSeconds: minAge }),
-        dryRun: values['dry-run'],
+        ...(values.minAge === undefined ? {} : { minAgeSeconds: values.minAge }),
+        dryRun: values.dryRun ?? false,
       },
-      show,
+      progress.show,
     );
-    if (show) stderr.write('\n');
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    // 1: stopped early, a prefix was skipped (Cloud Storage refused its listing for good), or
-    // a bucket was left to another sweep holding its lease.
-    const partial = summary.error || summary.skipped?.length || summary.busy?.length;
-    return { exitCode: partial ? 1 : 0 };
   } catch (error) {
     if (!(error instanceof SweepCommandError)) throw error;
-    stderr.write(`${error.message}\n`);
-    return { exitCode: 2 };
+    throw new UsageError(error.message);
+  } finally {
+    progress.done();
   }
+  printResult(values.json, summary, () => describeSweep(summary));
+  const partial =
+    summary.error ||
+    summary.skipped?.length ||
+    summary.busy?.length ||
+    summary.refusedJobs > 0 ||
+    summary.reconciled?.error;
+  return { exitCode: partial ? EXIT.failure : EXIT.ok };
 }
 
-/** One self-overwriting line, at most ten times a second. */
-function progressLine(stream: NodeJS.WriteStream): (p: SweepProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 100) return;
-    last = now;
-    stream.write(
-      `\rlisted ${p.listed}  matched ${p.matched}  planned ${p.planned}  submitted ${p.submitted}`,
+/** The summary as a few lines of text; `--json` has every field. */
+export function describeSweep(s: SweepSummary): string {
+  const lines = [
+    `${s.dryRun ? 'dry run: ' : ''}routes ${s.routes.join(', ') || '(none)'}`,
+    `objects: ${s.listed} listed, ${s.matched} matched, ${s.marked} already marked, ${s.tooYoung} too young, ${s.tooOld} too old, ${s.refused} refused by the rules, ${s.deferred} deferred`,
+    `jobs: ${s.planned} planned, ${s.submitted} submitted, ${s.duplicates} duplicate, ${s.refusedJobs} refused, ${s.released} claims released`,
+  ];
+  for (const job of s.jobs) {
+    const reason = job.reason ? ` (${job.reason})` : '';
+    lines.push(
+      `  ${job.outcome.padEnd(9)} ${job.jobId}  ${job.route} → ${job.destination}, ${job.files} files${reason}`,
     );
-  };
+  }
+  const r = s.reconciled;
+  if (r) {
+    lines.push(
+      `reconciled: ${r.checked} jobs checked, ${r.loaded} loaded, ${r.failed} failed, ${r.running} running, ${r.unsubmitted} unsubmitted${r.error ? `; stopped: ${r.error}` : ''}`,
+    );
+  }
+  if (s.error) lines.push(`stopped early: ${s.error} (run the sweep again)`);
+  for (const prefix of s.skipped ?? []) lines.push(`skipped: ${prefix}`);
+  for (const bucket of s.busy ?? []) lines.push(`busy (another sweep holds its lease): ${bucket}`);
+  return lines.join('\n');
 }

@@ -1,18 +1,14 @@
 /** `bq-autoloader validate [--config F]`: the same checks a cold start makes, as a command. */
-import { parseArgs } from 'node:util';
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/errors';
 import { UniverseMismatchError } from '../core/universe';
 import { loadRules } from '../rules/load';
-import { readCliSettings } from '../settings';
-import { gcsRulesReader } from './rules';
+import { gcsRulesReader, rulesFile } from './rules';
 
 export async function validate(
-  args: string[],
+  options: { config?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ exitCode: number }> {
-  const settings = readCliSettings(env);
-  const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
-  const location = values.config ?? settings.configLocation;
+  const location = rulesFile(options.config, env);
   try {
     const rules = await loadRules(location, gcsRulesReader(env));
     const warnings = rules.warnings ?? [];

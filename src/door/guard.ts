@@ -165,8 +165,7 @@ function defer(req: IncomingMessage, res: ServerResponse, budget: InFlightBudget
   log('WARNING', `request deferred: ${reason}`, {
     outcome: 'retry',
     reason,
-    httpStatus: 429,
-    method: req.method,
+    httpRequest: httpRequestOf(req, 429),
   });
   answer(res, 429, `${reason}\n`, { 'retry-after': '1', connection: 'close' });
 }
@@ -176,8 +175,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal, clo
   log('WARNING', `request refused: ${refusal.reason}`, {
     outcome: 'refused',
     reason: refusal.reason,
-    httpStatus: refusal.status,
-    method: req.method,
+    httpRequest: httpRequestOf(req, refusal.status),
   });
   answer(res, refusal.status, `${refusal.reason}\n`, {
     ...(refusal.status === 405 ? { allow: 'POST' } : {}),
@@ -194,12 +192,28 @@ function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal, clo
 function fail(req: IncomingMessage, res: ServerResponse, error: unknown) {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   log('ERROR', `request failed: ${detail}`, {
-    method: req.method,
-    ...(res.headersSent ? { connectionCut: true } : { httpStatus: 500 }),
+    httpRequest: httpRequestOf(req, res.headersSent ? undefined : 500),
+    ...(res.headersSent ? { connectionCut: true } : {}),
     ...(error instanceof Error ? { stack: error.stack } : {}),
   });
   if (res.headersSent) res.destroy();
   else answer(res, 500, 'internal error\n', { connection: 'close' });
+}
+
+/**
+ * Cloud Logging's `httpRequest` field for a line about this request (method, status, size,
+ * user agent), so the console shows it as a request.
+ * https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#HttpRequest
+ */
+function httpRequestOf(req: IncomingMessage, status: number | undefined) {
+  const size = req.headers['content-length'];
+  const agent = req.headers['user-agent'];
+  return {
+    requestMethod: req.method,
+    ...(status === undefined ? {} : { status }),
+    ...(size && /^\d+$/.test(size) ? { requestSize: size } : {}),
+    ...(agent ? { userAgent: agent } : {}),
+  };
 }
 
 function answer(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders) {

@@ -80,8 +80,10 @@ export async function afterSubmit(
   if (result.state === 'loaded') {
     return { severity: 'INFO', message: `load job loaded: ${plan.jobId}`, fields };
   }
+  // One ERROR per failed load: a finisher that found it already recorded (the completion
+  // event, or an earlier delivery, logged the ERROR) reports it at INFO.
   return {
-    severity: 'ERROR',
+    severity: marker === 'already' ? 'INFO' : 'ERROR',
     message: `load job failed: ${plan.jobId}: ${result.reason}`,
     fields: { ...fields, errors: result.errors.slice(0, 20).map(errorText) },
   };

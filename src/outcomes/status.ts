@@ -4,6 +4,9 @@
  */
 import { gsUri } from '../core/gs-uri';
 import { markerOf } from '../gcp/storage/markers';
+import { type ClosestRoute, closestRoute } from '../routing/closest';
+import type { CompiledRules } from '../routing/compile';
+import { planObjectLoad } from '../routing/plan';
 import type { ObjectRef } from '../types';
 
 export interface ObjectStatus {
@@ -79,4 +82,40 @@ export function summarizeRoute(
     rows,
     failures: failures.slice(0, 20),
   };
+}
+
+/** Objects carrying a marker, most recently changed first, at most `limit`. */
+export function recentLoads(
+  objects: Iterable<ObjectRef & { updated?: string }>,
+  limit: number,
+): ObjectStatus[] {
+  const marked = [...objects].map(objectStatus).filter((s) => s.state !== 'none');
+  marked.sort((a, b) => (b.updated ?? '').localeCompare(a.updated ?? ''));
+  return marked.slice(0, limit);
+}
+
+/** What the loader would do with an object that has no marker yet. */
+export type Unmarked =
+  | { would: 'load'; route: string; destination: string; jobId: string }
+  | { would: 'ignore' | 'refuse'; route?: string; reason: string; closest?: ClosestRoute };
+
+export function explainUnmarked(
+  rules: CompiledRules,
+  object: ObjectRef,
+  runtimeProject: string,
+): Unmarked {
+  const decision = planObjectLoad(rules, object, { runtimeProject });
+  if (decision.kind === 'load') {
+    const table = decision.plan.job.configuration.load.destinationTable;
+    return {
+      would: 'load',
+      route: decision.plan.route,
+      destination: `${table.projectId}.${table.datasetId}.${table.tableId}`,
+      jobId: decision.plan.jobId,
+    };
+  }
+  const would = decision.kind === 'ignored' ? 'ignore' : 'refuse';
+  if (decision.route) return { would, route: decision.route, reason: decision.reason };
+  const closest = closestRoute(rules.routes, object);
+  return { would, reason: decision.reason, ...(closest ? { closest } : {}) };
 }

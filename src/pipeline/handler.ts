@@ -48,9 +48,26 @@ export interface IncomingEvent {
 
 export function createHandler(deps: HandlerDeps): (event: IncomingEvent) => Promise<void> {
   const budget = deps.withEventBudget ?? ((work) => work());
+  // Cloud Logging groups a trace's lines only under `projects/P/traces/T`: the project is
+  // the runtime's, known once the first event has asked for it (the pipeline needs it too).
+  let traceProject: string | undefined;
   return async function autoload(event: IncomingEvent): Promise<void> {
     const base: LogFields = { eventId: str(event?.id), eventType: str(event?.type) };
-    const trace = { header: str(event?.traceparent) };
+    const header = str(event?.traceparent);
+    if (header && traceProject === undefined) {
+      deps.runtimeProject().then(
+        (project) => {
+          traceProject = project;
+        },
+        () => undefined,
+      );
+    }
+    const trace = {
+      header,
+      get projectId() {
+        return traceProject;
+      },
+    };
     const write: LineWriter = (severity, message, fields) =>
       log(severity, message, { ...base, ...fields }, trace);
     const trail: Trail = { fields: {} };

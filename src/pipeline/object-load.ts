@@ -164,10 +164,19 @@ async function recordSubmission(
   const after = deps.outcomes
     ? await afterSubmit(deps.outcomes, route, plan, object, submitted.job)
     : undefined;
+  // A job finished in-process (wait, or already DONE) ends the event with its final state:
+  // `finished`, never `submitted` beside `state: failed`. A redelivery stays `duplicate`.
+  const state = after?.fields.state;
+  const finished = submitted.kind === 'submitted' && (state === 'loaded' || state === 'failed');
   return {
     severity: after?.severity ?? 'INFO',
     message: after?.message ?? `load job ${submitted.kind}: ${plan.jobId}`,
-    fields: { ...fields, outcome: submitted.kind, claim: submitted.claim, ...after?.fields },
+    fields: {
+      ...fields,
+      outcome: finished ? 'finished' : submitted.kind,
+      claim: submitted.claim,
+      ...after?.fields,
+    },
   };
 }
 

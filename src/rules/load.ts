@@ -61,7 +61,8 @@ async function readRulesText(location: string, readText: TextReader): Promise<st
 function describe(cause: unknown): string {
   if (cause instanceof Error) {
     const code = (cause as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${cause.message}` : cause.message;
+    // Node's own messages already start with the code ("ENOENT: no such file…"): once is enough.
+    return code && !cause.message.startsWith(code) ? `${code}: ${cause.message}` : cause.message;
   }
   return String(cause);
 }

@@ -100,6 +100,7 @@ export function startRun(
       summary.jobs.push(job);
       if (job.outcome === 'submitted') summary.submitted += 1;
       if (job.outcome === 'duplicate') summary.duplicates += 1;
+      if (job.outcome === 'refused') summary.refusedJobs += 1;
       progress();
     },
   };

@@ -38,8 +38,10 @@ export interface SweepSummary {
   tooYoung: number;
   /** Per-object routes: older than the catch-up window. */
   tooOld: number;
-  /** Refused by the rules (zero bytes, placeholders, bad destinations...). */
+  /** Objects refused by the rules (zero bytes, placeholders, bad destinations...). */
   refused: number;
+  /** Jobs not submitted because BigQuery or a check refused them (outcome `refused`). */
+  refusedJobs: number;
   /** Left for a later run by the per-run job budget. */
   deferred: number;
   /** Claims younger than the grace period: another sweep is working on them. */
@@ -83,6 +85,7 @@ export function emptySummary(dryRun: boolean, routes: string[]): SweepSummary {
     tooYoung: 0,
     tooOld: 0,
     refused: 0,
+    refusedJobs: 0,
     deferred: 0,
     claimsInFlight: 0,
     claimConflicts: 0,

@@ -18,17 +18,19 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+async function cli(args: string[], env: Record<string, string> = {}, cwd = REPO) {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [join(REPO, 'dist/cli.js'), ...args],
       {
-        cwd: REPO,
+        cwd,
         env: {
           PATH: process.env.PATH ?? '',
           HOME: mkdtempSync(join(tmpdir(), 'bqal-cli-home-')),
           GOOGLE_CLOUD_PROJECT: 'cli-project',
+          // No local stack unless a test writes one: a developer's running npm start is not used.
+          AUTOLOADER_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'bqal-cli-nostack-')),
           ...env,
         },
       },
@@ -220,14 +222,16 @@ describe('bq-autoloader local query', () => {
     });
     expect(inserted.status).toBe(200);
     await stack.bigquery.waitForJob('p', 'cli-query-1');
-    const { code, stdout } = await cli(['local', 'query', 'SELECT a, b FROM cli.rows ORDER BY a'], {
-      BIGQUERY_EMULATOR_HOST: stack.bigquery.host,
-    });
+    const sql = 'SELECT a, b FROM cli.rows ORDER BY a';
+    const env = { BIGQUERY_EMULATOR_HOST: stack.bigquery.host };
+    const { code, stdout } = await cli(['local', 'query', sql, '--json'], env);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual([
       { a: '1', b: 'x' },
       { a: '2', b: 'y' },
     ]);
+    const text = await cli(['local', 'query', sql], env);
+    expect(text.stdout).toBe('a  b\n1  x\n2  y\n(2 rows)\n');
   });
 
   it('tells how to start the stack when none is running', async () => {

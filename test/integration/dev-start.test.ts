@@ -34,7 +34,8 @@ async function startDev(rules: string, env: Record<string, string> = {}): Promis
   writeFileSync(rulesPath, rules);
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO, 'node_modules/tsx/dist/cli.mjs'), join(REPO, 'dev/start.ts')],
+    // The function's log lines as JSON, to find a load's route in them.
+    [join(REPO, 'node_modules/tsx/dist/cli.mjs'), join(REPO, 'dev/start.ts'), '--json-logs'],
     {
       cwd: REPO,
       env: {

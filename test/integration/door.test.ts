@@ -121,7 +121,10 @@ describe('requests that are not events: 4xx and one line', () => {
     expect(answer.status).toBe(status);
     expect(answer.text.trim()).toMatch(reason);
     const line = await refusalLine(reason);
-    expect(line).toMatchObject({ severity: 'WARNING', httpStatus: status, method });
+    expect(line).toMatchObject({
+      severity: 'WARNING',
+      httpRequest: expect.objectContaining({ status, requestMethod: method }),
+    });
   });
 
   it('refuses a body over 16 MiB by its length, without reading it', async () => {
@@ -147,7 +150,10 @@ describe('requests that are not events: 4xx and one line', () => {
       (l) => fn.logs.indexOf(l) >= before && l.reason === 'body over 16777216 bytes',
       5000,
     );
-    expect(line).toMatchObject({ severity: 'WARNING', httpStatus: 413, method: 'POST' });
+    expect(line).toMatchObject({
+      severity: 'WARNING',
+      httpRequest: expect.objectContaining({ status: 413, requestMethod: 'POST' }),
+    });
   });
 });
 

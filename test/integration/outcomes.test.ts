@@ -122,7 +122,13 @@ it('a good file ends loaded with its row count, archived, and notified once', as
   const { stored, event } = put(name, 'id,amount\n1,101\n2,101\n3,101\n');
   expect((await post(fn.url, event)).status).toBe(204);
   const line = await lineFor(event.headers['ce-id']);
-  expect(line).toMatchObject({ severity: 'INFO', state: 'loaded', rows: '3', action: 'moved' });
+  expect(line).toMatchObject({
+    severity: 'INFO',
+    outcome: 'finished',
+    state: 'loaded',
+    rows: '3',
+    action: 'moved',
+  });
 
   expect(await rowsTagged(101)).toBe(3);
   expect(() => stack.gcs.store.get('landing-out', name)).toThrow();
@@ -149,7 +155,13 @@ it('a malformed file ends failed with the reason, quarantined, notified, with no
   const { event } = put(name, 'id,amount\n1,202\n2,not-a-number\n');
   expect((await post(fn.url, event)).status).toBe(204);
   const line = await lineFor(event.headers['ce-id']);
-  expect(line).toMatchObject({ severity: 'ERROR', state: 'failed', action: 'moved' });
+  // Outcome and state agree, and the severity follows them.
+  expect(line).toMatchObject({
+    severity: 'ERROR',
+    outcome: 'finished',
+    state: 'failed',
+    action: 'moved',
+  });
   expect(String(line.error)).toMatch(/^invalid: /);
   expect(Array.isArray(line.errors)).toBe(true);
 
@@ -173,7 +185,7 @@ it('the same event delivered twice ends in the same state with one notification'
   expect((await post(fn.url, again)).status).toBe(204);
   const second = await lineFor(again.headers['ce-id']);
 
-  expect(first).toMatchObject({ outcome: 'submitted', state: 'loaded', finished: 'written' });
+  expect(first).toMatchObject({ outcome: 'finished', state: 'loaded', finished: 'written' });
   expect(second).toMatchObject({ outcome: 'duplicate', state: 'loaded', finished: 'gone' });
   expect(await rowsTagged(303)).toBe(1);
   expect(stack.gcs.store.get('archive-out', `done/${name}`).metadata).toMatchObject({
@@ -222,7 +234,7 @@ async function cli(args: string[]): Promise<{ code: number; out: Record<string, 
   try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['dist/cli.js', ...args],
+      ['dist/cli.js', ...args, '--json'],
       options,
     );
     return { code: 0, out: JSON.parse(stdout) };

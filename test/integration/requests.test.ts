@@ -248,7 +248,8 @@ describe('bq-autoloader publish-request', () => {
     });
     try {
       const result = await publishRequest(
-        ['--topic', `projects/${TEST_PROJECT}/topics/${requestTopic}`, `gs://landing/${name}`],
+        [`gs://landing/${name}`],
+        { topic: `projects/${TEST_PROJECT}/topics/${requestTopic}`, json: true },
         { PUBSUB_EMULATOR_HOST: emulatorHost },
       );
       expect(result.exitCode).toBe(0);

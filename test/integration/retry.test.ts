@@ -63,7 +63,7 @@ async function cli(args: string[]) {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [join(REPO, 'dist/cli.js'), ...args],
+      [join(REPO, 'dist/cli.js'), ...args, '--json'],
       {
         cwd: REPO,
         env: {
@@ -154,7 +154,7 @@ describe('bq-autoloader retry', () => {
   it('exits 2 with a usage line for no objects, and 1 when an object is refused', async () => {
     const none = await cli(['retry']);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/usage: bq-autoloader retry/);
+    expect(none.stderr).toMatch(/^error: name at least one object, or --prefix\n.*--help/);
     const missing = await cli(['retry', 'gs://retry-b/orders/missing.csv']);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout).objects[0].reason).toMatch(/does not exist/);

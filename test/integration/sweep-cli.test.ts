@@ -28,11 +28,11 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function sweep(args: string[]) {
+async function sweep(args: string[], json = true) {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [join(REPO, 'dist/cli.js'), 'sweep', '--config', rules, ...args],
+      [join(REPO, 'dist/cli.js'), 'sweep', '--config', rules, ...(json ? ['--json'] : []), ...args],
       {
         cwd: REPO,
         env: {
@@ -78,14 +78,35 @@ describe('bq-autoloader sweep', () => {
       'SELECT count(DISTINCT id)::INTEGER AS n FROM raw.feed',
     );
     expect(row?.n).toBe(30);
-    expect(stack.gcs.store.get('landing-cli', 'feed/f0.ndjson').metadata?.[MARKER_STATE]).toBe(
-      'submitted',
+    // The run's own reconciliation may already have seen the jobs finish.
+    expect(['submitted', 'loaded']).toContain(
+      stack.gcs.store.get('landing-cli', 'feed/f0.ndjson').metadata?.[MARKER_STATE],
     );
+
+    // No function runs here to hear the jobs finish: the next sweep finishes them, as the
+    // scheduled one does, and submits nothing again.
+    const next = await sweep(['--route', 'feed', '--min-age', '0']);
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ submitted: 0, refusedJobs: 0 });
+    for (let i = 0; i < 30; i += 1) {
+      expect(stack.gcs.store.get('landing-cli', `feed/f${i}.ndjson`).metadata?.[MARKER_STATE]).toBe(
+        'loaded',
+      );
+    }
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const text = await sweep(['--route', 'feed', '--min-age', '0', '--dry-run'], false);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^dry run: routes feed\nobjects: 30 listed, 30 matched, 30 already marked/,
+    );
+    expect(text.stderr).not.toMatch(/listed \d+ {2}matched/); // no progress line in a pipe
   });
 
   it.each([
     ['an unknown route', ['--route', 'nope'], 2, /unknown routes: nope/],
-    ['a bad age', ['--min-age', 'soon'], 2, /--min-age must be a whole number/],
+    ['a bad age', ['--min-age', 'soon'], 2, /--min-age <seconds>' argument 'soon' is invalid/],
   ])('exits with a usage error for %s', async (_what, args, code, message) => {
     const result = await sweep(args);
     expect(result.code).toBe(code);

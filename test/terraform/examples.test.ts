@@ -32,7 +32,8 @@ async function compileFile(path: string): Promise<{ exitCode: number; out: strin
   let out = '';
   let err = '';
   const { exitCode } = await compile(
-    [path],
+    path,
+    {},
     {},
     {
       readGcsText: async (uri) => {

@@ -11,7 +11,21 @@ describe('log', () => {
       message: 'loaded',
       outcome: 'submitted',
       jobId: 'j1',
+      'logging.googleapis.com/labels': { outcome: 'submitted' },
     });
+  });
+
+  it('labels an outcome line by outcome, route and table (no partition decorator), and nothing else', () => {
+    const lines: string[] = [];
+    setLogSink((line) => lines.push(line));
+    log('INFO', 'x', { outcome: 'finished', route: 'sales', destination: 'p.raw.sales$20261101' });
+    log('INFO', 'y', { jobId: 'j' });
+    expect(JSON.parse(lines[0] as string)['logging.googleapis.com/labels']).toEqual({
+      outcome: 'finished',
+      route: 'sales',
+      table: 'p.raw.sales',
+    });
+    expect(JSON.parse(lines[1] as string)).not.toHaveProperty('logging.googleapis.com/labels');
   });
 
   it('adds the Cloud Logging trace field from a traceparent header', () => {

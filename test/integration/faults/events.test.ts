@@ -188,7 +188,8 @@ it('snapshot route: an overwrite between the claim and the load job reading the 
   stack.bigquery.clearFaults();
   expect((await post(fn.url, binaryStorageEvent(asObject(second)))).status).toBe(204);
   const lines = await outcomes(fn, first, 2);
-  expect(tally(lines)).toEqual({ submitted: 2 });
+  // Waited for (route option wait): each event's line records the finished load.
+  expect(tally(lines)).toEqual({ finished: 2 });
   await ledger.expectExactlyOnce('snapped', [first, second], { [name]: 2 });
   // Each job waited for (route option wait) and finished: its snapshot is deleted.
   const left = stack.gcs.store.list(BUCKET, { prefix: '.bq-autoloader/snapshots/' }).items;

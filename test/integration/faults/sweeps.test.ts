@@ -40,7 +40,7 @@ afterAll(async () => {
 function cli(): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
   return {
     file: process.execPath,
-    args: [join(REPO, 'dist/cli.js'), 'sweep', '--config', rules, '--min-age', '0'],
+    args: [join(REPO, 'dist/cli.js'), 'sweep', '--config', rules, '--min-age', '0', '--json'],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: mkdtempSync(join(tmpdir(), 'bqal-cli-home-')),

@@ -35,7 +35,7 @@ describe('bq-autoloader compile', () => {
   it('writes JSON that loads into the same rules, with schema files read into it', async () => {
     const yaml = join(FIXTURES, 'full.yaml');
     const { out, io: streams } = io();
-    expect(await compile([yaml], {}, streams)).toEqual({ exitCode: 0 });
+    expect(await compile(yaml, {}, {}, streams)).toEqual({ exitCode: 0 });
     // Elsewhere on purpose: the JSON must not need the schema files next to it.
     const json = join(mkdtempSync(join(tmpdir(), 'bqal-compile-')), 'autoloader.json');
     writeFileSync(json, out.stdout);
@@ -48,7 +48,8 @@ describe('bq-autoloader compile', () => {
     const target = join(mkdtempSync(join(tmpdir(), 'bqal-compile-')), 'rules.json');
     const { out, io: streams } = io();
     const result = await compile(
-      ['--config', join(FIXTURES, 'full.yaml'), '--out', target],
+      undefined,
+      { config: join(FIXTURES, 'full.yaml'), out: target },
       {},
       streams,
     );
@@ -62,7 +63,7 @@ describe('bq-autoloader compile', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'bqal-compile-')), 'autoloader.yaml');
     writeFileSync(broken, 'routes:\n  - name: a\n    match: gs://b/*.csv\n    destinaton: raw.t\n');
     const { out, io: streams } = io();
-    expect(await compile([broken], {}, streams)).toEqual({ exitCode: 1 });
+    expect(await compile(broken, {}, {}, streams)).toEqual({ exitCode: 1 });
     expect(out.stdout).toBe('');
     expect(out.stderr).toMatch(/: invalid\n/);
     expect(out.stderr).toMatch(
@@ -71,8 +72,9 @@ describe('bq-autoloader compile', () => {
   });
 
   it('takes one rules file', async () => {
-    const { out, io: streams } = io();
-    expect(await compile(['a.yaml', 'b.yaml'], {}, streams)).toEqual({ exitCode: 2 });
-    expect(out.stderr).toMatch(/one rules file/);
+    const { io: streams } = io();
+    await expect(compile('a.yaml', { config: 'b.yaml' }, {}, streams)).rejects.toThrow(
+      /one rules file: FILE or --config FILE, not both/,
+    );
   });
 });

@@ -89,8 +89,7 @@ describe('what the listener behind the door throws', () => {
     const line = await logLine((l) => l.severity === 'ERROR');
     expect(line).toMatchObject({
       message: 'request failed: TypeError: secret detail',
-      httpStatus: 500,
-      method: 'POST',
+      httpRequest: expect.objectContaining({ status: 500, requestMethod: 'POST' }),
     });
     expect(String(line.stack)).toMatch(/secret detail\n\s+at /);
   });
@@ -110,7 +109,12 @@ describe('what the listener behind the door throws', () => {
     const answer = await send(port, 'POST', ...EVENT);
     expect(answer.status).toBe(400);
     expect(answer.text).toBe('not a CloudEvent: Unable to find equivalent CloudEvent type for x\n');
-    expect(lines).toEqual([expect.objectContaining({ severity: 'WARNING', httpStatus: 400 })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        severity: 'WARNING',
+        httpRequest: expect.objectContaining({ status: 400 }),
+      }),
+    ]);
   });
 
   it('no route: 404', async () => {
@@ -203,10 +207,12 @@ describe('the in-flight budget (AUTOLOADER_DOOR_INFLIGHT_BYTES)', () => {
     const second = await send(port, 'POST', body(600), EVENT[1]);
     expect(second.status).toBe(429);
     expect(second.headers['retry-after']).toBe('1');
-    expect(lines.find((l) => l.httpStatus === 429)).toMatchObject({
-      severity: 'WARNING',
-      outcome: 'retry',
-    });
+    expect(lines.find((l) => (l.httpRequest as { status?: number })?.status === 429)).toMatchObject(
+      {
+        severity: 'WARNING',
+        outcome: 'retry',
+      },
+    );
     held.shift()?.();
     expect((await first).status).toBe(200);
     const third = send(port, 'POST', body(600), EVENT[1]);

@@ -77,6 +77,26 @@ describe('afterSubmit', () => {
     expect(d.getJob).not.toHaveBeenCalled();
   });
 
+  it('reports a failure another finisher already recorded at INFO: one ERROR per failed load', async () => {
+    const d = deps();
+    d.getObject = jest.fn(async () => ({
+      ...OBJECT,
+      metadata: { 'bq-autoloader-job': 'bqal_1', 'bq-autoloader-state': 'failed' },
+    }));
+    const after = await afterSubmit(
+      d,
+      { name: 'sales', onFailure: { action: 'keep' } },
+      PLAN,
+      OBJECT,
+      FAILED,
+    );
+    expect(after).toMatchObject({
+      severity: 'INFO',
+      fields: { state: 'failed', finished: 'already' },
+    });
+    expect(d.markers.write).not.toHaveBeenCalled();
+  });
+
   it('leaves a running job submitted when there is no wait', async () => {
     const d = deps();
     const onSuccess = { action: 'delete' as const };

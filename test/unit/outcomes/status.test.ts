@@ -1,5 +1,12 @@
-import { objectStatus, parseDuration, summarizeRoute } from '../../../src/outcomes/status';
+import {
+  explainUnmarked,
+  objectStatus,
+  parseDuration,
+  recentLoads,
+  summarizeRoute,
+} from '../../../src/outcomes/status';
 import type { ObjectRef } from '../../../src/types';
+import { rulesFrom } from '../routing/rules';
 
 function object(name: string, updated: string, metadata: Record<string, string> = {}) {
   return { bucket: 'b', name, generation: '1', size: 1, metadata, updated } as ObjectRef & {
@@ -70,5 +77,49 @@ describe('summarizeRoute', () => {
       rows: 7,
     });
     expect(summary.failures.map((f) => f.object)).toEqual(['gs://b/f2', 'gs://b/f1']);
+  });
+});
+
+describe('recentLoads', () => {
+  it('lists marked objects only, newest first, at most the limit', () => {
+    const objects = [
+      object('a', '2026-11-28T10:00:00Z', loaded('3')),
+      object('none', '2026-11-28T12:00:00Z'),
+      object('b', '2026-11-28T11:00:00Z', failed),
+      object('c', '2026-11-28T09:00:00Z', loaded('1')),
+    ];
+    expect(recentLoads(objects, 2).map((s) => [s.object, s.state])).toEqual([
+      ['gs://b/b', 'failed'],
+      ['gs://b/a', 'loaded'],
+    ]);
+  });
+});
+
+describe('explainUnmarked', () => {
+  const yaml = `
+routes:
+  - name: sales
+    match: gs://b/sales/*.csv
+    destination: raw.sales
+`;
+
+  it('names the route, destination and job id of an object the loader would load', async () => {
+    const rules = await rulesFrom(yaml);
+    const explained = explainUnmarked(rules, object('sales/x.csv', ''), 'proj');
+    expect(explained).toEqual({
+      would: 'load',
+      route: 'sales',
+      destination: 'proj.raw.sales',
+      jobId: expect.stringMatching(/^bqal_sales_/),
+    });
+  });
+
+  it('says why not, with the closest route when none matches', async () => {
+    const rules = await rulesFrom(yaml);
+    const explained = explainUnmarked(rules, object('sale/x.csv', ''), 'proj');
+    expect(explained).toMatchObject({
+      would: 'ignore',
+      closest: { route: 'sales', difference: expect.stringMatching(/^character 5 of the name/) },
+    });
   });
 });

@@ -60,6 +60,23 @@ describe('the handler', () => {
     ]);
   });
 
+  it('groups the line under the event trace in the runtime project, with route, table and outcome labels', async () => {
+    const { handler, lines } = setup();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await handler({
+      ...finalizeEvent('sales/t.csv'),
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    });
+    expect(lines.find((l) => l.outcome)).toMatchObject({
+      'logging.googleapis.com/trace': `projects/proj/traces/${traceId}`,
+      'logging.googleapis.com/labels': {
+        outcome: 'submitted',
+        route: 'sales',
+        table: 'proj.raw.sales',
+      },
+    });
+  });
+
   it('acknowledges a permanent BigQuery error as refused with its reason', async () => {
     const { handler, lines } = setup({
       insertJob: async () => {

@@ -70,7 +70,8 @@ describe('a sweep whose insert failed', () => {
       ['events/b.ndjson', '7', '2'],
     ]);
     expect(asked).toEqual([]); // a 4xx created nothing: no need to ask
-    expect(summary).toMatchObject({ released: 2, markerFailures: 0 });
+    // The job counts as refused (the CLI reports it and exits 1), the objects as not refused.
+    expect(summary).toMatchObject({ released: 2, markerFailures: 0, refusedJobs: 1, refused: 0 });
     expect(summary.jobs.map((j) => [j.outcome, j.reason])).toEqual([['refused', refused.message]]);
   });
 

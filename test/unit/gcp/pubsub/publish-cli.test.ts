@@ -2,7 +2,7 @@
 import { gunzipSync } from 'node:zlib';
 import { buildMessage } from '../../../../src/cli/publish';
 
-const TOPIC = ['--topic', 'projects/p/topics/ingest'];
+const TOPIC = { topic: 'projects/p/topics/ingest' };
 const files: Record<string, Buffer> = {
   'data/rows.csv': Buffer.from('id\n1\n'),
   'data/rows.ndjson.gz': Buffer.from([0x1f, 0x8b, 0x08]),
@@ -12,13 +12,10 @@ const json = (data?: string) => JSON.parse(Buffer.from(data ?? '', 'base64').toS
 
 describe('buildMessage', () => {
   it('publishes object URIs as a load request', () => {
-    const { topic, message } = buildMessage([
+    const { topic, message } = buildMessage(['gs://bkt/a.csv', 'gs://bkt/c.csv'], {
       ...TOPIC,
-      '--route',
-      'sales',
-      'gs://bkt/a.csv',
-      'gs://bkt/c.csv',
-    ]);
+      route: 'sales',
+    });
     expect(topic).toBe('projects/p/topics/ingest');
     expect(json(message.data)).toEqual({
       kind: 'load',
@@ -28,8 +25,13 @@ describe('buildMessage', () => {
     expect(message.attributes).toBeUndefined();
   });
 
+  it('expands a short topic name into the resolved project', () => {
+    const { topic } = buildMessage(['gs://bkt/a.csv'], { topic: 'ingest' }, 'my-project');
+    expect(topic).toBe('projects/my-project/topics/ingest');
+  });
+
   it('publishes a prefix request', () => {
-    expect(json(buildMessage([...TOPIC, '--prefix', 'gs://bkt/p/']).message.data)).toEqual({
+    expect(json(buildMessage([], { ...TOPIC, prefix: 'gs://bkt/p/' }).message.data)).toEqual({
       kind: 'load',
       prefix: 'gs://bkt/p/',
     });
@@ -37,7 +39,9 @@ describe('buildMessage', () => {
 
   it('sends a file as inline data with the route, the format from its extension and extra attributes', () => {
     const { message } = buildMessage(
-      [...TOPIC, '--route', 'sales', '--inline', 'data/rows.csv', '--attribute', 'bq-table=t1'],
+      [],
+      { ...TOPIC, route: 'sales', inline: 'data/rows.csv', attribute: ['bq-table=t1'] },
+      undefined,
       read,
     );
     expect(message.attributes).toEqual({ route: 'sales', format: 'csv', 'bq-table': 't1' });
@@ -46,12 +50,19 @@ describe('buildMessage', () => {
 
   it('compresses with --gzip and marks a .gz file as gzip without compressing it again', () => {
     const zipped = buildMessage(
-      [...TOPIC, '--route', 'r', '--inline', 'data/rows.csv', '--gzip'],
+      [],
+      { ...TOPIC, route: 'r', inline: 'data/rows.csv', gzip: true },
+      undefined,
       read,
     );
     expect(zipped.message.attributes?.contentEncoding).toBe('gzip');
     expect(gunzipSync(Buffer.from(zipped.message.data ?? '', 'base64')).toString()).toBe('id\n1\n');
-    const gz = buildMessage([...TOPIC, '--route', 'r', '--inline', 'data/rows.ndjson.gz'], read);
+    const gz = buildMessage(
+      [],
+      { ...TOPIC, route: 'r', inline: 'data/rows.ndjson.gz' },
+      undefined,
+      read,
+    );
     expect(gz.message.attributes).toEqual({
       route: 'r',
       format: 'ndjson',
@@ -61,30 +72,44 @@ describe('buildMessage', () => {
   });
 
   it.each([
-    { name: 'no topic', args: ['gs://bkt/a'], error: /--topic/ },
-    { name: 'a short topic name', args: ['--topic', 'ingest', 'gs://bkt/a'], error: /--topic/ },
-    { name: 'no objects', args: [...TOPIC], error: /invalid request/ },
+    {
+      name: 'a short topic name without a project',
+      uris: ['gs://bkt/a'],
+      flags: { topic: 'ingest' },
+      error: /no project/,
+    },
+    {
+      name: 'a malformed topic',
+      uris: ['gs://bkt/a'],
+      flags: { topic: 'projects/p/topic/x' },
+      error: /--topic/,
+    },
+    { name: 'no objects', uris: [], flags: TOPIC, error: /invalid request/ },
     {
       name: 'a non-gs URI',
-      args: [...TOPIC, 'https://x/y'],
+      uris: ['https://x/y'],
+      flags: TOPIC,
       error: /expected gs:\/\/BUCKET\/OBJECT/,
     },
     {
       name: 'objects and a prefix',
-      args: [...TOPIC, '--prefix', 'gs://bkt/', 'gs://bkt/a'],
+      uris: ['gs://bkt/a'],
+      flags: { ...TOPIC, prefix: 'gs://bkt/' },
       error: /not both/,
     },
     {
       name: 'inline without a route',
-      args: [...TOPIC, '--inline', 'data/rows.csv'],
+      uris: [],
+      flags: { ...TOPIC, inline: 'data/rows.csv' },
       error: /needs --route/,
     },
     {
       name: 'an empty file',
-      args: [...TOPIC, '--route', 'r', '--inline', 'missing.csv'],
+      uris: [],
+      flags: { ...TOPIC, route: 'r', inline: 'missing.csv' },
       error: /is empty/,
     },
-  ])('refuses $name', ({ args, error }) => {
-    expect(() => buildMessage(args, read)).toThrow(error);
+  ])('refuses $name', ({ uris, flags, error }) => {
+    expect(() => buildMessage(uris, flags, undefined, read)).toThrow(error);
   });
 });
