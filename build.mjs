@@ -12,7 +12,7 @@
  *   kept, so a stack trace still names its functions, and lines stay short: a crash prints
  *   its source line, which must not be a whole library.
  * - Each file gets a source map without the sources' text (a stack trace needs names and
- *   positions only); Node reads it only under `--enable-source-maps` (README: Deploy).
+ *   positions only); Node reads it only under `--enable-source-maps` (docs/deploy.md).
  * - RE2JS (the linear-time engine of `regex:` routes) is bundled fully minified and without
  *   source positions: a third-party engine's internals need no readable stack trace, and
  *   this keeps it at 150 kB instead of 350 kB with its map. It initialises only when a rules

@@ -1,5 +1,5 @@
 /**
- * The tables `npm run bench` prints (and README: Performance shows), from one run's results.
+ * The tables `npm run bench` prints (and docs/performance.md shows), from one run's results.
  * Pure: figures in, lines out.
  */
 import type { ColdStart } from './cold-start';

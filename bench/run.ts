@@ -3,7 +3,7 @@
  * lean POST, the @google-cloud/bigquery baseline, bq-autoloader with markers on and off)
  * against local servers only (a metadata server, and BigQuery and Cloud Storage endpoints
  * that answer at once), so only the handlers' own code is measured; then routing at scale
- * and sweep planning at 1,000,000 objects. Prints the tables README: Performance shows,
+ * and sweep planning at 1,000,000 objects. Prints the tables docs/performance.md shows,
  * with a target column, and writes bench/results.json. Not part of `npm test`.
  * Tunables: BENCH_RUNS (cold-start runs per handler, default 5; per-event runs are half).
  */
@@ -25,7 +25,7 @@ import { measureThroughput } from './throughput';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PROJECT = 'bench-project';
-/** JSON, as deployed (README: Deploy): no YAML parser is loaded at cold start. */
+/** JSON, as deployed (docs/deploy.md): no YAML parser is loaded at cold start. */
 const RULES = JSON.stringify({
   location: 'EU',
   routes: [

@@ -37,7 +37,7 @@ export interface Settings {
   /**
    * `AUTOLOADER_REQUEST_CHUNK_OBJECTS`: a load request resolving to more objects than this is
    * published back to its topic as chunks of at most this many (default 100, 1 to 10 000;
-   * README: Big requests).
+   * docs/requests.md: Big requests).
    */
   requestChunkObjects: number;
   /**

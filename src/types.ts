@@ -42,7 +42,7 @@ export type DecodedEvent =
   | { kind: 'sweep'; command: SweepCommand; topic?: string }
   | { kind: 'job'; job: FinishedJobRef };
 
-/** A load job that finished, as a job-completion event names it (README: What happens to my file). */
+/** A load job that finished, as a job-completion event names it (docs/outcomes.md: What happens to my file). */
 export interface FinishedJobRef {
   projectId: string;
   jobId: string;
@@ -50,13 +50,13 @@ export interface FinishedJobRef {
   location?: string;
 }
 
-/** A scheduled sweep (README: Scheduled sweeps): batch loads and catch-up of missed events. */
+/** A scheduled sweep (docs/sweeps.md): batch loads and catch-up of missed events. */
 export interface SweepCommand {
   /** Route names; all routes when absent. */
   routes?: string[];
   /** Objects younger than this are left for their events (and the next sweep). */
   minAgeSeconds: number;
-  /** Catch-up ignores objects older than this (default: README: Scheduled sweeps). */
+  /** Catch-up ignores objects older than this (default: docs/sweeps.md). */
   maxAgeSeconds?: number;
   /** Plan and report only: no claims, no jobs. */
   dryRun: boolean;
@@ -78,7 +78,7 @@ export interface PublishedMessage {
   attributes: Record<string, string>;
 }
 
-/** A load request from another system (README: Load requests and inline data). */
+/** A load request from another system (docs/requests.md). */
 export type LoadRequest = (
   | { objects: { bucket: string; name: string }[] }
   | { prefix: { bucket: string; prefix: string } }
@@ -174,7 +174,7 @@ export type Outcome =
   | 'ignored'
   | 'refused'
   | 'retry'
-  /** A big load request published back as chunk requests (README: Big requests). */
+  /** A big load request published back as chunk requests (docs/requests.md: Big requests). */
   | 'fanned-out'
-  /** A job-completion event recorded a load's final state (README: What happens to my file). */
+  /** A job-completion event recorded a load's final state (docs/outcomes.md: What happens to my file). */
   | 'finished';

@@ -14,7 +14,7 @@ resource "google_cloud_scheduler_job" "sweep" {
 
   pubsub_target {
     topic_name = google_pubsub_topic.sweep[0].id
-    # The sweep command (README: The sweep command); routes omitted = every route.
+    # The sweep command (docs/sweeps.md: The sweep command); routes omitted = every route.
     data = base64encode(jsonencode(merge(
       { kind = "sweep", minAgeSeconds = var.sweep.min_age_seconds, dryRun = false },
       var.sweep.routes == null ? {} : { routes = var.sweep.routes },

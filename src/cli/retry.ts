@@ -1,7 +1,7 @@
 /**
  * `bq-autoloader retry gs://BUCKET/NAME... | --prefix gs://BUCKET/PREFIX/ [--config F]
  * [--project P] [--json]` (alias `replay`): submits the next attempt of each named object
- * whose last load job failed (README: Retrying a failed load), with the operator's
+ * whose last load job failed (docs/outcomes.md: Retrying a failed load), with the operator's
  * credentials, exactly as a `{"kind": "retry"}` request does in the function. Counts and one
  * line per object on stdout. Exit 0 when nothing was refused, 1 when an object was, 2 on a
  * usage error.

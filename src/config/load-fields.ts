@@ -101,7 +101,10 @@ export const TableSchemaSchema = z.strictObject({ fields: z.array(FieldSchema).m
 
 /** Fields the loader sets itself: the rules file says it another way. */
 const setByLoader = (instead: string) =>
-  z.never({ error: `is set by the loader; use ${instead} instead` }).optional();
+  z
+    .never({ error: `is set by the loader; use ${instead} instead` })
+    .describe(`Set by the loader from ${instead}.`)
+    .optional();
 
 export const LoadOptionsSchema = z
   .strictObject({

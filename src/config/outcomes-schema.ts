@@ -1,5 +1,5 @@
 /**
- * Rules-file keys of a route for what happens after its load (README: What happens to my file): waiting
+ * Rules-file keys of a route for what happens after its load (docs/outcomes.md: What happens to my file): waiting
  * for the job in-process, post-load actions and the notification topic. Pure zod, imported
  * by src/config/schema.ts.
  */
@@ -34,7 +34,9 @@ const target = z
 
 export const OnSuccessSchema = z
   .strictObject({
-    action: z.enum(['keep', 'delete', 'move']),
+    action: z
+      .enum(['keep', 'delete', 'move'])
+      .describe('`move` needs `to`. Without `onSuccess` the object is kept.'),
     to: target.optional(),
   })
   .refine((a) => (a.action === 'move') === (a.to !== undefined), {
@@ -45,7 +47,9 @@ export const OnSuccessSchema = z
 
 export const OnFailureSchema = z
   .strictObject({
-    action: z.enum(['keep', 'move']),
+    action: z
+      .enum(['keep', 'move'])
+      .describe('`move` needs `to`. Without `onFailure` the object is kept.'),
     to: target.optional(),
   })
   .refine((a) => (a.action === 'move') === (a.to !== undefined), {
@@ -57,7 +61,7 @@ export const OnFailureSchema = z
 export const NotifyTopicSchema = z
   .string()
   .regex(TOPIC, 'expected projects/PROJECT/topics/TOPIC')
-  .describe('Receives one message per finished load (README: What happens to my file).');
+  .describe('Receives one message per finished load (docs/outcomes.md: Route options).');
 
 /** Load a copy of the claimed generation (src/outcomes/snapshot.ts); mode object only. */
 const SnapshotSchema = z

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { FOLDER_URI, PATTERN_URI } from '../core/gs-uri';
 import { AllowSchema, TOPIC_NAME } from './allow-schema';
 import { checkRegionalEndpoints, endpointsShape } from './endpoints-schema';
+import { BatchSchema, InlineSettingsSchema } from './limits-schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 import { outcomeRouteShape } from './outcomes-schema';
 
@@ -40,7 +41,10 @@ export const ROUTE_FORMATS = ['CSV', 'NEWLINE_DELIMITED_JSON', 'AVRO', 'PARQUET'
 
 const GsPattern = z
   .string()
-  .regex(PATTERN_URI, 'expected gs://BUCKET/PATTERN (a pattern after the bucket)');
+  .regex(PATTERN_URI, 'expected gs://BUCKET/PATTERN (a pattern after the bucket)')
+  .describe(
+    'gs://BUCKET/PATTERN: `{name}` captures one path segment (or part of one), `*` matches within a segment, `**` across segments; the bucket may use `*`.',
+  );
 
 /** Object form of `match`: `uri` alone, or `bucket` + `regex`; plus optional conditions. */
 export const MatchObjectSchema = z
@@ -49,10 +53,13 @@ export const MatchObjectSchema = z
     bucket: z
       .string()
       .regex(/^[^/{}]+$/, 'a bucket name, `*` allowed')
+      .describe('The bucket, with `regex`; `*` allowed.')
       .optional(),
     regex: z
       .string()
-      .describe('Matched against the object name; named groups become captures.')
+      .describe(
+        'Matched against the object name; named groups become captures. Anchor it yourself; RE2 syntax, run in linear time by RE2JS: no lookarounds or backreferences.',
+      )
       .optional(),
     contentType: z.string().describe('Glob over the object content type.').optional(),
     metadata: z
@@ -60,6 +67,9 @@ export const MatchObjectSchema = z
       .describe('Custom metadata values the object must carry.')
       .optional(),
   })
+  .describe(
+    'Object form of `match`: `uri`, or `bucket` + `regex`, plus optional `contentType` and required `metadata` values.',
+  )
   .superRefine((m, ctx) => {
     const byRegex = m.bucket !== undefined || m.regex !== undefined;
     if (m.uri !== undefined && byRegex) {
@@ -75,73 +85,27 @@ export const MatchObjectSchema = z
 /** How a route loads: one job per object event, or many objects per job from sweeps. */
 export const ROUTE_MODES = ['object', 'batch'] as const;
 
-/** BigQuery's own per-job limits: 10,000 source URIs, 15 TB. */
-export const MAX_BATCH_FILES = 10_000;
-export const MAX_BATCH_BYTES = 15 * 1000 ** 4;
-
-/** `batch:` limits of a `mode: batch` route (README: Scheduled sweeps explains the quota arithmetic). */
-export const BatchSchema = z.strictObject({
-  maxFiles: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_BATCH_FILES, 'at most 10000 (BigQuery source URIs per job)')
-    .default(MAX_BATCH_FILES),
-  maxBytes: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_BATCH_BYTES, 'at most 15 TB (15000000000000, BigQuery bytes per load job)')
-    .default(MAX_BATCH_BYTES),
-  jobsPerDay: z
-    .number()
-    .int()
-    .min(1)
-    .max(1500, 'at most 1500 (BigQuery load jobs per table per day, failed ones included)')
-    .default(1000)
-    .describe('Load jobs per destination table per day this route may use, failed included.'),
-  sweepsPerDay: z
-    .number()
-    .int()
-    .min(1)
-    .max(1440)
-    .default(96)
-    .describe('How often the scheduler sweeps (96 = every 15 minutes); sets the per-run budget.'),
-});
-
 /** How data reaches the loader (src/types.ts `InputKind`); a route `accepts` some of them. */
 export const INPUT_KINDS = ['object', 'request', 'inline'] as const;
 
-/** `inline:` how inline payloads are uploaded (README: Load requests and inline data). */
+export {
+  BatchSchema,
+  InlineSettingsSchema,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_FILES,
+  RESUMABLE_CHUNK,
+} from './limits-schema';
 export { AllowSchema, TOPIC_NAME };
 
-export const RESUMABLE_CHUNK = 256 * 1024;
-export const InlineSettingsSchema = z.strictObject({
-  resumableThresholdBytes: z
-    .number()
-    .int()
-    .min(0)
-    .default(5 * 1024 * 1024)
-    .describe(
-      'Payloads larger than this use a resumable upload; smaller ones one multipart request.',
-    ),
-  chunkBytes: z
-    .number()
-    .int()
-    .min(RESUMABLE_CHUNK)
-    .multipleOf(
-      RESUMABLE_CHUNK,
-      'a multiple of 262144 (256 KiB), as the resumable protocol requires',
-    )
-    .default(8 * RESUMABLE_CHUNK)
-    .describe('Bytes per PUT of a resumable upload (a multiple of 256 KiB).'),
-});
-
-export const RouteSchemaField = z.union([
-  z.literal('autodetect'),
-  TableSchemaSchema,
-  z.string().min(1).describe('Path to a JSON schema file, relative to the rules file.'),
-]);
+export const RouteSchemaField = z
+  .union([
+    z.literal('autodetect'),
+    TableSchemaSchema,
+    z.string().min(1).describe('Path to a JSON schema file, relative to the rules file.'),
+  ])
+  .describe(
+    '`autodetect`, inline `{ fields: [...] }`, or a path to a BigQuery JSON schema file (relative to the rules file, or gs://).',
+  );
 
 export const routeShape = {
   name: z
@@ -149,16 +113,31 @@ export const routeShape = {
     .regex(
       /^[a-z][a-z0-9_-]{0,62}$/,
       'lowercase letter first, then up to 62 lowercase letters, digits, _ or - (it goes into job ids and labels)',
-    ),
-  match: z.union([GsPattern, MatchObjectSchema]),
+    )
+    .describe('Unique: it goes into job ids and labels.'),
+  match: z
+    .union([GsPattern, MatchObjectSchema])
+    .describe('Which objects the route takes: a gs:// pattern, or the object form.'),
   destination: z
     .string()
     .min(1)
-    .describe('[project.]dataset.table[$decorator] with {capture} and built-in placeholders'),
-  format: z.enum(ROUTE_FORMATS).optional(),
+    .describe(
+      '[project.]dataset.table[$decorator] with {capture} placeholders and built-ins {bucket}, {basename}, {route}, {generation}, {created:yyyyMMdd} (tokens yyyy MM dd HH, UTC). A rendered name that is not a valid BigQuery identifier is refused, never rewritten. Decorators: $YYYYMMDD, $YYYYMMDDHH, $YYYYMM, $YYYY.',
+    ),
+  format: z
+    .enum(ROUTE_FORMATS)
+    .describe(
+      'Default from the extension: .csv .tsv (tab-delimited CSV) .json .jsonl .ndjson .avro .parquet .orc, with .gz for CSV and JSON.',
+    )
+    .optional(),
   schema: RouteSchemaField.optional(),
   load: LoadOptionsSchema.optional(),
-  overrides: z.array(z.enum(OVERRIDE_KEYS)).optional(),
+  overrides: z
+    .array(z.enum(OVERRIDE_KEYS))
+    .describe(
+      "Object-metadata keys (or inline-data attributes) allowed to change this route's outcome. None by default: whoever can write an object should not choose where it lands unless the rules say so. Allowlists still apply afterwards.",
+    )
+    .optional(),
   accepts: z
     .array(z.enum(INPUT_KINDS))
     .min(1)
@@ -171,7 +150,7 @@ export const routeShape = {
     .describe('object: one load per object event; batch: loaded by scheduled sweeps')
     .optional(),
   batch: BatchSchema.optional(),
-  // snapshot, wait, onSuccess, onFailure, notifyTopic (README: What happens to my file).
+  // snapshot, wait, onSuccess, onFailure, notifyTopic (docs/outcomes.md: What happens to my file).
   ...outcomeRouteShape,
 };
 
@@ -180,13 +159,20 @@ export const RouteSchema = z
   .meta({ id: 'Route', description: 'Tried in order; the first match wins.' });
 
 export const configShape = {
-  $schema: z.string().optional(),
-  project: z.string().min(1).optional(),
-  location: z.string().min(1).default('US'),
+  $schema: z.string().describe('Ignored by the loader; for editors.').optional(),
+  project: z
+    .string()
+    .min(1)
+    .describe('Project billed for the jobs (default: the runtime project).')
+    .optional(),
+  location: z.string().min(1).default('US').describe('Job location.'),
   ...endpointsShape,
   allow: AllowSchema.optional(),
   defaults: LoadOptionsSchema.optional(),
-  routes: z.array(RouteSchema).min(1, 'at least one route is required'),
+  routes: z
+    .array(RouteSchema)
+    .min(1, 'at least one route is required')
+    .describe('Tried in order; the first match wins.'),
   deadLetterTopic: z
     .string()
     .regex(TOPIC_NAME, 'expected projects/PROJECT/topics/TOPIC')

@@ -54,7 +54,7 @@ export function objectJobId(key: ObjectJobKey): string {
 }
 
 /**
- * Attempts (README: Retrying a failed load): a load job that ended DONE with an error keeps
+ * Attempts (docs/outcomes.md: Retrying a failed load): a load job that ended DONE with an error keeps
  * its id forever, so `bq-autoloader retry` submits the same load under `<id>_a<n>`, n ≥ 2.
  * Attempt 1 is the plain id, so loads made before attempts existed read as attempt 1. A
  * plain id ends in 64 hex digits, so no plain id ever looks like an attempt of another.

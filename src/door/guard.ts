@@ -15,7 +15,7 @@
  *
  * Memory: a request holds at most its body (one buffer of its Content-Length, or a chunked
  * body's chunks and one copy), the decoded text, the parsed value and `rawBody`; about 4× the
- * body, so up to ~64 MiB for a 16 MiB body (README "The door" sizes instances by it). All
+ * body, so up to ~64 MiB for a 16 MiB body (docs/door.md sizes instances by it). All
  * requests together hold at most the in-flight budget (budget.ts) from arrival to answer.
  */
 import { subscribe } from 'node:diagnostics_channel';

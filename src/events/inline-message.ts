@@ -1,5 +1,5 @@
 /**
- * Inline data (README: Load requests and inline data): the message data is the file's bytes; attributes
+ * Inline data (docs/requests.md): the message data is the file's bytes; attributes
  * `route` (required), `format` (csv | ndjson | json | jsonl or a BigQuery sourceFormat) and
  * `contentEncoding` (`gzip`). Any other `bq-*` attribute is an override candidate, applied
  * only when the route lists it. Pure.

@@ -1,8 +1,8 @@
 /**
- * Load requests other systems publish (README: Load requests and inline data):
+ * Load requests other systems publish (docs/requests.md):
  *   {"kind": "load", "objects": ["gs://b/o", ...]}   or   {"kind": "load", "prefix": "gs://b/p/"}
  * with an optional "route". `"kind": "retry"` takes the same fields and retries the objects
- * whose last load failed (README: Retrying a failed load). Pure: the message data is parsed once, here; everything past this
+ * whose last load failed (docs/outcomes.md: Retrying a failed load). Pure: the message data is parsed once, here; everything past this
  * file sees a typed `LoadRequest`. Malformed or oversized requests are refused with a reason
  * (and keep the original message so the handler can dead-letter it).
  */

@@ -45,7 +45,7 @@ export function decodePubsubEvent(
   const { message } = parsed.data;
   const decoder = decoders.find((d) => d.claims(message, event));
   if (!decoder) {
-    // Nobody's message: refused with the message, so the handler dead-letters it (README:
+    // Nobody's message: refused with the message, so the handler dead-letters it (docs/requests.md:
     // Refusals, dead letters, retries) rather than only logging it.
     return {
       kind: 'refused',

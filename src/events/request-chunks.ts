@@ -1,5 +1,5 @@
 /**
- * Big load requests fanned out (README: Load request, Big requests): a request that resolves
+ * Big load requests fanned out (docs/requests.md: Load request, Big requests): a request that resolves
  * to more objects than one delivery should load is split into chunk requests, each naming its
  * objects explicitly and carrying a deterministic chunk id `<parent>/<index>of<count>`. A chunk
  * is a load request like any other (same topic, same allowlists, same per-object job ids), so

@@ -1,5 +1,5 @@
 /**
- * A batch load job that failed because of some of its files (README: Batch routes, Bad files
+ * A batch load job that failed because of some of its files (docs/sweeps.md: Batch routes, Bad files
  * in a batch). A load job is atomic: failed means no row was written, so the other files are
  * loaded again without the ones the job's errors name, as a new job:
  *

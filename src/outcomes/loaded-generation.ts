@@ -75,7 +75,7 @@ export async function loadedGeneration(
   });
   // Destination and route label only: a batch job holds more sources than this one object.
   // A snapshot route's job reads exactly the planned snapshot, never the object itself.
-  // A retry's attempt (README: Retrying a failed load) reads its own snapshot name.
+  // A retry's attempt (docs/outcomes.md: Retrying a failed load) reads its own snapshot name.
   const plan =
     decision.kind === 'load'
       ? (planForMarkedJob(decision.plan, jobId) ?? decision.plan)

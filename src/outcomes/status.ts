@@ -1,5 +1,5 @@
 /**
- * What `bq-autoloader status` reports, computed from object markers (README: What happens to my file).
+ * What `bq-autoloader status` reports, computed from object markers (docs/outcomes.md: What happens to my file).
  * Pure: the CLI lists the objects and passes the clock.
  */
 import { gsUri } from '../core/gs-uri';

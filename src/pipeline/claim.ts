@@ -20,7 +20,7 @@ export type ClaimResult =
   | { kind: 'claimed'; metageneration: string }
   /**
    * The generation already carries this job's marker, or a later attempt's (a retry,
-   * README: Retrying a failed load): a redelivery. `jobId` is the job the marker names.
+   * docs/outcomes.md: Retrying a failed load): a redelivery. `jobId` is the job the marker names.
    */
   | { kind: 'ours'; state: string; jobId: string }
   /** The generation is no longer the live one (overwritten or deleted). */

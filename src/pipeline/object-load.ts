@@ -30,7 +30,7 @@ export interface ObjectLoadDeps {
   insertJob: InsertJob;
   /** The live generation of an object; undefined when there is none. */
   getLiveObject: (bucket: string, name: string) => Promise<ObjectRef | undefined>;
-  /** Claims before each insert (README: Exactly once); absent: markers are off. */
+  /** Claims before each insert (docs/outcomes.md: Exactly once); absent: markers are off. */
   markers?: MarkerWriter;
   /** jobs.get, undefined when the job does not exist: tells a late event from a lost one. */
   findJob?: (projectId: string, jobId: string, location: string) => Promise<unknown>;
@@ -113,7 +113,7 @@ export async function submitObject(
     const reason = `the object generation is already claimed by job ${claim.jobId}`;
     return { kind: 'refused', outcome: refusedOutcome('object', reason, { route: plan.route }) };
   }
-  // A retry claimed a later attempt since (README: Retrying a failed load): that job is this
+  // A retry claimed a later attempt since (docs/outcomes.md: Retrying a failed load): that job is this
   // load now, so a redelivered event makes sure it exists (409) instead of the failed one.
   const current = (claim?.kind === 'ours' && planForMarkedJob(plan, claim.jobId)) || plan;
   // Snapshot mode copies the claimed generation first (outcomes/snapshot.ts): if it is gone

@@ -1,5 +1,5 @@
 /**
- * Retrying a failed load (README: Retrying a failed load): `bq-autoloader retry gs://…` and
+ * Retrying a failed load (docs/outcomes.md: Retrying a failed load): `bq-autoloader retry gs://…` and
  * `{"kind": "retry", …}` requests. A load job that ended DONE with an error wrote no rows (a
  * load job is atomic) and keeps its id forever, so the same load is submitted again as
  * attempt n+1 under `<first id>_a<n+1>`, claimed on the object's marker with a

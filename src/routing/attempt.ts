@@ -1,5 +1,5 @@
 /**
- * A later attempt of a planned per-object load (README: Retrying a failed load). A job that
+ * A later attempt of a planned per-object load (docs/outcomes.md: Retrying a failed load). A job that
  * ended DONE with an error keeps its deterministic id, so the retry is the same load under
  * `<id>_a<n>` (core/job-id.ts): same destination, options and labels; a snapshot route
  * copies to a staging name of the new id, since the failed attempt's copy may be gone. Pure.

@@ -2,8 +2,8 @@
  * One sweep: stream the selected routes' listings page by page, cutting batch chunks as the
  * names go by and submitting each as soon as it is full, then, within the per-table job
  * budget, (1) recover claims whose sweep died before its job existed, (2) submit the chunks
- * still open, (3) catch up per-object objects whose event never came. README: Scheduled
- * sweeps has the state diagram; the invariant is that an object carries at most one job id,
+ * still open, (3) catch up per-object objects whose event never came. docs/sweeps.md:
+ * Scheduled sweeps has the state diagram; the invariant is that an object carries at most one job id,
  * set by a compare-and-set marker write, and a job is only ever submitted with exactly the
  * objects that carry its id.
  */

@@ -56,7 +56,7 @@ export interface SweepSummary {
   submitted: number;
   duplicates: number;
   jobs: SweepJob[];
-  /** `claimed` and `submitted` objects finished from jobs.get after the sweep (README: What happens to my file). */
+  /** `claimed` and `submitted` objects finished from jobs.get after the sweep (docs/outcomes.md: What happens to my file). */
   reconciled?: ReconcileSummary;
   /** Set when the run stopped early on a retryable failure; the next sweep continues. */
   error?: string;

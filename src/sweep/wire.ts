@@ -29,7 +29,7 @@ export interface SweeperOptions {
   claimGraceSeconds?: number;
   /** Copies for routes with `snapshot` (default: a client of its own). */
   changes?: ObjectChanges;
-  /** Finishes `claimed` and `submitted` objects after each real run (README: What happens to my file); absent: skipped. */
+  /** Finishes `claimed` and `submitted` objects after each real run (docs/outcomes.md: What happens to my file); absent: skipped. */
   reconcile?: Omit<JobEventDeps, 'runtimeProject'>;
 }
 

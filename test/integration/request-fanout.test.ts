@@ -1,5 +1,5 @@
 /**
- * Big load requests end to end (README: Big requests): the Pub/Sub emulator pushes a request
+ * Big load requests end to end (docs/requests.md: Big requests): the Pub/Sub emulator pushes a request
  * for 1,200 objects; the function publishes it back to the same topic as 12 chunks of 100,
  * the emulator pushes each chunk, and every object is loaded exactly once (rows counted in
  * the local BigQuery). Sending the request again fans it out again: every object a duplicate.

@@ -1,5 +1,5 @@
 /**
- * Retrying a failed load end to end (README: Retrying a failed load): a load that failed in
+ * Retrying a failed load end to end (docs/outcomes.md: Retrying a failed load): a load that failed in
  * BigQuery (its table did not exist, CREATE_NEVER) is retried by the built CLI once the table
  * exists, as attempt 2 under `<id>_a2`; the rows land once, a second retry changes nothing,
  * and the original event delivered again is a duplicate of the attempt, not a new load.

@@ -1,4 +1,4 @@
-/** The README's rules-file example is the one users copy: it must stay valid. */
+/** The rules-file example of docs/rules.md is the one users copy: it must stay valid. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/parse';
@@ -9,22 +9,24 @@ import { findShadowedRoutes } from '../../src/routing/shadowing';
 
 const REPO = join(__dirname, '../..');
 
-function readmeRules(): string {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-  const block = /```yaml\n(project: my-project[\s\S]*?)```/.exec(readme);
+const RULES_PAGE = 'docs/rules.md';
+
+function rulesExample(): string {
+  const page = readFileSync(join(REPO, RULES_PAGE), 'utf8');
+  const block = /```yaml\n(project: my-project[\s\S]*?)```/.exec(page);
   if (!block?.[1])
-    throw new Error('README has no rules example starting with "project: my-project"');
+    throw new Error(`${RULES_PAGE} has no rules example starting with "project: my-project"`);
   return block[1];
 }
 
-it('the README rules example validates, compiles and routes its own examples', async () => {
-  const config = parseConfig(readmeRules(), 'README.md');
+it('the docs/rules.md rules example validates, compiles and routes its own examples', async () => {
+  const config = parseConfig(rulesExample(), RULES_PAGE);
   const resolved = await resolveSchemaFiles(
     config,
     join(REPO, 'examples/autoloader.yaml'),
     async (p) => readFileSync(p, 'utf8'),
   );
-  const rules = compileRules(resolved, 'README.md');
+  const rules = compileRules(resolved, RULES_PAGE);
   expect(findShadowedRoutes(rules)).toEqual([]);
   const decision = planObjectLoad(
     rules,

@@ -14,7 +14,7 @@ import { objectUrl } from './urls';
 
 export const MARKER_JOB = 'bq-autoloader-job';
 export const MARKER_STATE = 'bq-autoloader-state';
-/** Output rows of a `loaded` job (README: What happens to my file). */
+/** Output rows of a `loaded` job (docs/outcomes.md: What happens to my file). */
 export const MARKER_ROWS = 'bq-autoloader-rows';
 /** `reason: message` of a `failed` job, cut to fit a metadata value. */
 export const MARKER_ERROR = 'bq-autoloader-error';

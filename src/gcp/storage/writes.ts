@@ -2,7 +2,7 @@
  * Writes one new object (a simple `uploadType=media` upload) only if no object of that name
  * exists (`ifGenerationMatch=0`): a retried or redelivered write of the same name answers 412
  * and is `exists`, never a second generation. Used to keep the original of a dead letter too
- * large for Pub/Sub (README: Refusals, dead letters, retries).
+ * large for Pub/Sub (docs/requests.md: Refusals, dead letters, retries).
  * https://cloud.google.com/storage/docs/uploading-objects#uploading-an-object
  * https://cloud.google.com/storage/docs/request-preconditions
  */

@@ -2,7 +2,7 @@
  * Messages other systems publish — load requests and inline data — from topic check to
  * outcome. A refusal is returned as an outcome that settle.ts dead-letters (when
  * `deadLetterTopic` is set) and acknowledges; failures are thrown to it.
- * README: Load requests and inline data describes the formats and the threat model.
+ * docs/requests.md describes the formats and the threat model.
  */
 
 import type { LogFields } from '../../log';
@@ -69,7 +69,7 @@ export async function handleExternalMessage(
     };
   }
   const { request } = decoded;
-  // Every line of a chunk of a fanned-out request names its chunk (README: Big requests).
+  // Every line of a chunk of a fanned-out request names its chunk (docs/requests.md: Big requests).
   const chunk = request.chunk === undefined ? {} : { chunk: request.chunk };
   const source = { ...ctx, topic: message.topic as string, messageId: message.messageId };
   const outcome = await handleLoadRequest(deps, rules, request, source, (s, m, f) =>

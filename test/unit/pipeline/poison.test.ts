@@ -1,5 +1,5 @@
 /**
- * No poison loops (README: Refusals, dead letters, retries): a message that cannot be
+ * No poison loops (docs/requests.md: Refusals, dead letters, retries): a message that cannot be
  * processed is dead-lettered once with its reason and acknowledged; a dead letter over Pub/Sub's
  * limits is cut to fit (the original kept in the dead-letter store); a dead letter that cannot
  * be published is redelivered only while the message is young, else acknowledged with an ERROR
