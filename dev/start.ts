@@ -7,13 +7,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { envWholeNumber } from '../src/core/env';
 import { startBigQueryServer } from './bigquery/server';
 import { startGcsServer } from './gcs/server';
+import { openLocalLoader } from './local-loader';
 import { startMetadataServer } from './metadata-server';
+import { finishedLine, reconcileInterval, startReconcileLoop } from './reconcile-loop';
 import { type LocalStackInfo, stackFile } from './stack-info';
+import { startStatusServer } from './status/server';
 import { startWatcher } from './watcher';
 
 const PROJECT = 'local-project';
+/** The status page's port; default: any free one (printed, and in local/stack.json). */
+const STATUS_PORT_ENV = 'AUTOLOADER_STATUS_PORT';
 
 async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const localDir = resolve(env.AUTOLOADER_LOCAL_DIR || './local');
@@ -33,6 +39,18 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     projectId: PROJECT,
   });
 
+  // The function and the stack's own helpers (reconcile loop, status page) reach the local
+  // servers through the same variables.
+  // google-auth-library and gcp-metadata read process.env itself: set here, they find the
+  // local metadata server in this process too.
+  const loaderEnv = Object.assign(env, {
+    AUTOLOADER_CONFIG: config,
+    GCE_METADATA_HOST: metadata.host,
+    METADATA_SERVER_DETECTION: 'assume-present',
+    GOOGLE_CLOUD_PROJECT: PROJECT,
+    STORAGE_EMULATOR_HOST: gcs.emulatorHost,
+    BIGQUERY_EMULATOR_HOST: bigquery.host,
+  });
   const fn = spawn(
     process.execPath,
     [
@@ -46,15 +64,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     ],
     {
       cwd: resolve(__dirname, '..'),
-      env: {
-        ...env,
-        AUTOLOADER_CONFIG: config,
-        GCE_METADATA_HOST: metadata.host,
-        METADATA_SERVER_DETECTION: 'assume-present',
-        GOOGLE_CLOUD_PROJECT: PROJECT,
-        STORAGE_EMULATOR_HOST: gcs.emulatorHost,
-        BIGQUERY_EMULATOR_HOST: bigquery.host,
-      },
+      env: loaderEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -62,6 +72,25 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await waitForServing(fn);
 
   const watcher = await startWatcher({ rootDir: localDir, store: gcs.store, functionUrl });
+  const loader = await openLocalLoader(loaderEnv, config);
+  // A bucket folder for each route, so there is a place to drop files and nothing to list
+  // fails on a bucket that does not exist yet.
+  for (const route of loader.rules.routes) {
+    if (!route.bucketPattern.includes('*'))
+      mkdirSync(join(bucketsDir, route.bucketPattern), { recursive: true });
+  }
+  // Finishes loads whose job is DONE, as a scheduled sweep's reconcile step does, and says so.
+  const reconciler = startReconcileLoop({
+    loader,
+    intervalMs: reconcileInterval(env),
+    onFinished: (load) => process.stderr.write(`${finishedLine(load)}\n`),
+    onError: (message) => process.stderr.write(`reconcile loop: ${message}\n`),
+  });
+  const status = await startStatusServer({
+    loader,
+    bigqueryUrl: bigquery.url,
+    port: envWholeNumber(env, STATUS_PORT_ENV, 'port number') ?? 0,
+  });
   const info: LocalStackInfo = {
     project: PROJECT,
     functionUrl,
@@ -69,6 +98,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     gcsUrl: gcs.url,
     metadataHost: metadata.host,
     config,
+    statusUrl: status.url,
   };
   writeFileSync(stackFile(localDir), `${JSON.stringify(info, null, 2)}\n`);
 
@@ -76,6 +106,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     [
       '',
       'bq-autoloader is running on the local stack.',
+      `  status:     ${status.url}   (loads, errors, tables, rules, replay)`,
       `  rules:      ${config}`,
       `  drop files: ${bucketsDir}/<bucket>/<object name>`,
       `              e.g. cp -r examples/buckets/. ${bucketsDir}/`,
@@ -94,6 +125,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     stopping = true;
     process.stderr.write('\nstopping…\n');
     await watcher.close();
+    await Promise.all([reconciler.close(), status.close()]);
     fn.kill('SIGTERM');
     await Promise.all([bigquery.close(), gcs.close(), metadata.close()]);
     process.exit(0);

@@ -67,7 +67,8 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
   return { handle, rules, settings };
 }
 
-function outcomeDeps(google: GoogleClients) {
+/** What finishes a load (completion events, sweeps' reconciling, the local stack's reconcile loop). */
+export function outcomeDeps(google: GoogleClients) {
   return {
     getJob: google.bigquery.getJob,
     // A failed batch is loaded again without the files its errors name (outcomes/batch-reload.ts).
