@@ -16,6 +16,8 @@ export interface LocalLoader {
   configPath: string;
   /** The project jobs run in: the rules' `project`, else the runtime project. */
   projectId: string;
+  /** Closes the clients' keep-alive connections. */
+  close(): void;
 }
 
 export async function openLocalLoader(
@@ -30,5 +32,5 @@ export async function openLocalLoader(
     env,
   );
   const projectId = rules.config.project ?? (await google.runtimeProject());
-  return { google, rules, configPath, projectId };
+  return { google, rules, configPath, projectId, close: () => google.edge.close() };
 }

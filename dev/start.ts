@@ -126,6 +126,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     process.stderr.write('\nstopping…\n');
     await watcher.close();
     await Promise.all([reconciler.close(), status.close()]);
+    loader.close();
     fn.kill('SIGTERM');
     await Promise.all([bigquery.close(), gcs.close(), metadata.close()]);
     process.exit(0);
