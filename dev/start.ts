@@ -2,7 +2,9 @@
  * `npm start`: the whole loader on the embedded local stack, no Google Cloud account needed.
  * Starts the local metadata, GCS and BigQuery (DuckDB) servers, the function under the real
  * Functions Framework, and a watcher that turns files dropped into <local dir>/buckets/B/…
- * into Eventarc-style finalize events. Ctrl-C stops all of it; the warehouse file stays.
+ * into Eventarc-style finalize events; in this process, a reconcile loop that marks each
+ * load's outcome and a status page (docs/local-stack.md). Ctrl-C stops all of it; the
+ * warehouse file stays.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
