@@ -42,9 +42,8 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   });
 
   // The function and the stack's own helpers (reconcile loop, status page) reach the local
-  // servers through the same variables.
-  // google-auth-library and gcp-metadata read process.env itself: set here, they find the
-  // local metadata server in this process too.
+  // servers through the same variables; set on process.env, since google-auth-library and
+  // gcp-metadata read it there.
   const loaderEnv = Object.assign(env, {
     AUTOLOADER_CONFIG: config,
     GCE_METADATA_HOST: metadata.host,
@@ -53,6 +52,22 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     STORAGE_EMULATOR_HOST: gcs.emulatorHost,
     BIGQUERY_EMULATOR_HOST: bigquery.host,
   });
+  // Before the function starts: a bad setting, rules file or busy port stops here, with
+  // nothing left running.
+  const intervalMs = reconcileInterval(env);
+  const loader = await openLocalLoader(loaderEnv, config);
+  // A bucket folder for each route, so there is a place to drop files and nothing to list
+  // fails on a bucket that does not exist yet.
+  for (const route of loader.rules.routes) {
+    if (!route.bucketPattern.includes('*'))
+      mkdirSync(join(bucketsDir, route.bucketPattern), { recursive: true });
+  }
+  const status = await startStatusServer({
+    loader,
+    bigqueryUrl: bigquery.url,
+    port: envWholeNumber(env, STATUS_PORT_ENV, 'port number') ?? 0,
+  });
+
   const fn = spawn(
     process.execPath,
     [
@@ -74,24 +89,12 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await waitForServing(fn);
 
   const watcher = await startWatcher({ rootDir: localDir, store: gcs.store, functionUrl });
-  const loader = await openLocalLoader(loaderEnv, config);
-  // A bucket folder for each route, so there is a place to drop files and nothing to list
-  // fails on a bucket that does not exist yet.
-  for (const route of loader.rules.routes) {
-    if (!route.bucketPattern.includes('*'))
-      mkdirSync(join(bucketsDir, route.bucketPattern), { recursive: true });
-  }
   // Finishes loads whose job is DONE, as a scheduled sweep's reconcile step does, and says so.
   const reconciler = startReconcileLoop({
     loader,
-    intervalMs: reconcileInterval(env),
+    intervalMs,
     onFinished: (load) => process.stderr.write(`${finishedLine(load)}\n`),
     onError: (message) => process.stderr.write(`reconcile loop: ${message}\n`),
-  });
-  const status = await startStatusServer({
-    loader,
-    bigqueryUrl: bigquery.url,
-    port: envWholeNumber(env, STATUS_PORT_ENV, 'port number') ?? 0,
   });
   const info: LocalStackInfo = {
     project: PROJECT,

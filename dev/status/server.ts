@@ -108,7 +108,12 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         `status page error: ${error instanceof Error ? error.message : String(error)}\n`,
       );
     });
-  }, options.port ?? 0);
+  }, options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new Error(
+      `the status page cannot listen on 127.0.0.1:${options.port}: the port is in use; set AUTOLOADER_STATUS_PORT to a free port, or leave it unset for any free one`,
+    );
+  });
   return {
     url: `http://127.0.0.1:${listening.port}/`,
     port: listening.port,
