@@ -2,7 +2,6 @@
  * The status page renders attacker-controlled text (object names, error messages, rules):
  * all of it must come out as text, never as markup or a broken attribute.
  */
-import { finishedLine } from '../../../dev/reconcile-loop';
 import {
   escapeHtml,
   type LoadRow,
@@ -83,18 +82,5 @@ describe('renderStatusPage', () => {
   it('refreshes itself only when asked to', () => {
     expect(renderStatusPage(model([]), 5)).toContain('http-equiv="refresh" content="5"');
     expect(renderStatusPage(model([]), 0)).not.toContain('http-equiv="refresh"');
-  });
-});
-
-describe('finishedLine', () => {
-  it('says time, object, state and rows or the error', () => {
-    const at = new Date('2026-11-29T10:11:12Z');
-    const base = { at, object: 'gs://b/a.csv', generation: '1', jobId: 'j' };
-    expect(finishedLine({ ...base, state: 'loaded', rows: '3' })).toBe(
-      '10:11:12  gs://b/a.csv  loaded  3 rows',
-    );
-    expect(finishedLine({ ...base, state: 'failed', error: 'invalid: bad' })).toBe(
-      '10:11:12  gs://b/a.csv  failed  invalid: bad',
-    );
   });
 });
