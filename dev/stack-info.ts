@@ -8,6 +8,8 @@ export interface LocalStackInfo {
   gcsUrl: string;
   metadataHost: string;
   config: string;
+  /** The status page (dev/status/server.ts). */
+  statusUrl: string;
 }
 
 export function stackFile(localDir: string): string {

@@ -67,7 +67,7 @@ export function createAutoloader(env: NodeJS.ProcessEnv = process.env): Autoload
   return { handle, rules, settings };
 }
 
-/** What finishes a load job: the function's completion events, and sweeps (also the CLI's). */
+/** What finishes a load: completion events, sweeps' reconciling (also the CLI's), the local stack's reconcile loop. */
 export function outcomeDeps(google: GoogleClients) {
   return {
     getJob: google.bigquery.getJob,
