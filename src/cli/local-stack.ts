@@ -110,3 +110,14 @@ async function firstDown(urls: string[]): Promise<string | undefined> {
   );
   return answers.find((url) => url !== undefined);
 }
+
+/** `local …` commands: the running local stack, or an error that says how to start one. */
+export async function localStackOnly(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const found = await useLocalStack(env);
+  if (envText(found, 'STORAGE_EMULATOR_HOST') === undefined) {
+    throw new LocalStackError(
+      `no local stack found (${stackFilePath(env)} is missing): start it with npm start`,
+    );
+  }
+  return found;
+}

@@ -9,8 +9,9 @@
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
 import { compile } from './compile';
+import { localLoad } from './local-load';
 import { localQuery } from './local-query';
-import { useLocalStack } from './local-stack';
+import { localStackOnly, useLocalStack } from './local-stack';
 import { plan } from './plan';
 import { publishRequest } from './publish';
 import { retry } from './retry';
@@ -148,14 +149,29 @@ export function buildProgram(env: NodeJS.ProcessEnv, finish: (exit: Exit) => voi
     .option(...JSON_FLAG)
     .action(run((uris: string[], opts) => publishRequest(uris, opts, env)));
 
-  program
-    .command('local')
-    .description('the local stack started by npm start')
+  const local = program.command('local').description('the local stack started by npm start');
+  local
     .command('query')
     .description('run SQL on the local BigQuery (tables named dataset.table)')
     .argument('<sql...>', 'the query')
     .option(...JSON_FLAG)
     .action(run(async (sql: string[], opts) => localQuery(sql.join(' '), opts, await stack())));
+  local
+    .command('load')
+    .description(
+      "drop a folder's files into the local stack's bucket and follow each to loaded or failed",
+    )
+    .argument('<dir>', 'the folder (its files, recursively; dotfiles skipped)')
+    .argument('<target>', 'gs://BUCKET/ or gs://BUCKET/PREFIX/')
+    .option('--no-wait', 'copy only; do not follow the loads')
+    .option('--timeout <seconds>', 'how long to follow the loads (default 120)', wholeNumber)
+    .option(...CONFIG)
+    .option(...JSON_FLAG)
+    .action(
+      run(async (dir: string, target: string, opts) =>
+        localLoad(dir, target, opts, await localStackOnly(env)),
+      ),
+    );
 
   return program;
 }
