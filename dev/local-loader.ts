@@ -39,6 +39,7 @@ export async function openLocalLoader(
     projectId,
     reloadRules: async () => {
       loader.rules = await read();
+      loader.projectId = loader.rules.config.project ?? (await google.runtimeProject());
     },
     close: () => google.edge.close(),
   };

@@ -36,8 +36,8 @@ export function prettyLine(line: string, now: Date = new Date()): string {
   return [...head, '—', entry.message, ...details].join(' ');
 }
 
-/** Local wall-clock time, to the millisecond. */
-function clock(now: Date): string {
+/** Local wall-clock time, to the millisecond: every line `npm start` prints uses it. */
+export function clock(now: Date): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   return `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`;
 }

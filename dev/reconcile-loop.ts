@@ -12,6 +12,7 @@ import type { MarkerWriter } from '../src/gcp/storage/markers';
 import { type ReconcileSummary, reconcileSubmitted } from '../src/outcomes/reconcile';
 import { outcomeDeps } from '../src/pipeline/wire';
 import type { LocalLoader } from './local-loader';
+import { clock } from './pretty-log';
 
 export const RECONCILE_INTERVAL_ENV = 'AUTOLOADER_LOCAL_RECONCILE_MS';
 const DEFAULT_INTERVAL_MS = 2000;
@@ -47,14 +48,15 @@ export function reconcileInterval(env: NodeJS.ProcessEnv): number {
 
 /** One terminal line: time, object, state, rows or error. */
 export function finishedLine(load: FinishedLoad): string {
-  const time = load.at.toISOString().slice(11, 19);
+  // The same local clock as the function's lines beside it (pretty-log.ts).
+  const time = clock(load.at);
   const what = load.state === 'loaded' ? `${load.rows ?? '?'} rows` : (load.error ?? '');
   return `${time}  ${load.object}  ${load.state}  ${what}`;
 }
 
 export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop {
   const { loader } = options;
-  const { google, rules, projectId } = loader;
+  const { google } = loader;
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const deps = {
     ...outcomeDeps(google),
@@ -71,6 +73,8 @@ export function startReconcileLoop(options: ReconcileLoopOptions): ReconcileLoop
   let queue: Promise<unknown> = Promise.resolve();
   const runOnce = (): Promise<ReconcileSummary> => {
     const run = queue.then(async () => {
+      // Read on each run: `npm start` swaps the loader's rules when the file is reloaded.
+      const { rules, projectId } = loader;
       const summary = await reconcileSubmitted(deps, rules, rules.routes, projectId);
       if (summary.error) report(summary.error);
       else lastError = undefined;

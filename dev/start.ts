@@ -6,10 +6,13 @@
  * load's outcome and a status page (docs/local-stack.md). The rules file is reloaded when
  * it changes (docs/rules-validation.md). Ctrl-C stops all of it; the warehouse file stays.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type LocalStackInfo, stackFile } from '../src/cli/local-stack';
+import { rulesFile } from '../src/cli/rules';
 import { envWholeNumber } from '../src/core/env';
 import { setLogSink } from '../src/log';
+import { readCliSettings } from '../src/settings';
 import { startBigQueryServer } from './bigquery/server';
 import { startFunctionRunner } from './function-runner';
 import { startGcsServer } from './gcs/server';
@@ -20,7 +23,6 @@ import { prettyLine } from './pretty-log';
 import { finishedLine, reconcileInterval, startReconcileLoop } from './reconcile-loop';
 import { requireGoodRules } from './rules-check';
 import { reloadRulesOnChange } from './rules-reload';
-import { type LocalStackInfo, stackFile } from './stack-info';
 import { startStatusServer } from './status/server';
 import { startWatcher } from './watcher';
 
@@ -32,13 +34,12 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // This process's own lines (the watcher's) read like the function's (function-runner.ts).
   const json = process.argv.includes('--json-logs');
   setLogSink((line) => process.stdout.write(`${json ? line : prettyLine(line)}\n`));
-  const localDir = resolve(env.AUTOLOADER_LOCAL_DIR || './local');
+  // Found as every command finds them (src/settings.ts, src/cli/rules.ts), so `npm start`
+  // and `npx bq-autoloader …` never disagree about the folder or the rules file.
+  const localDir = resolve(readCliSettings(env).localDir);
   const bucketsDir = join(localDir, 'buckets');
   mkdirSync(bucketsDir, { recursive: true });
-  const config = resolve(
-    env.AUTOLOADER_CONFIG ||
-      (existsSync('./autoloader.yaml') ? './autoloader.yaml' : './examples/autoloader.yaml'),
-  );
+  const config = resolve(rulesFile(undefined, env));
   // Before anything listens: bad rules, a bad setting or a busy port stop here, with one
   // clear message.
   await requireGoodRules(config);

@@ -5,8 +5,13 @@
  * exit code: 0 ok, 1 failure, 2 usage error (src/cli/usage.ts).
  */
 import { CommanderError } from 'commander';
+import { LocalStackError } from './cli/local-stack';
 import { buildProgram } from './cli/program';
+import { RulesFileMissing } from './cli/rules';
 import { EXIT } from './cli/usage';
+import { SettingError } from './core/env';
+import { UniverseMismatchError } from './core/universe';
+import { PermanentError, RetryableError } from './errors';
 import { setLogSink } from './log';
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -31,9 +36,19 @@ main(process.argv.slice(2), process.env).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // Errors a user can act on (a stale local stack, a missing rules file, a bad setting)
-    // carry what to do in their message.
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    // Errors a user can act on (a stale local stack, a missing rules file, a bad setting,
+    // Google's refusal) carry what to do in their message; anything else is a bug, whose
+    // stack is what a report needs.
+    const expected =
+      error instanceof LocalStackError ||
+      error instanceof RulesFileMissing ||
+      error instanceof SettingError ||
+      error instanceof RetryableError ||
+      error instanceof PermanentError ||
+      error instanceof UniverseMismatchError;
+    const text =
+      error instanceof Error ? (expected ? error.message : String(error.stack)) : String(error);
+    process.stderr.write(`${text}\n`);
     process.exitCode = EXIT.failure;
   },
 );

@@ -69,10 +69,7 @@ export function readSettings(env: Environment = process.env): Settings {
       envWholeNumber(env, 'AUTOLOADER_DEAD_LETTER_RETRY_SECONDS', 'seconds') ??
       DEFAULT_DEAD_LETTER_RETRY_SECONDS,
     requestChunkObjects: readChunkObjects(env),
-    ...optional(
-      'doorInFlightBytes',
-      envWholeNumber(env, 'AUTOLOADER_DOOR_INFLIGHT_BYTES', 'bytes'),
-    ),
+    ...optional('doorInFlightBytes', readDoorInFlightBytes(env)),
     ...optional(
       'sweepClaimGraceSeconds',
       envWholeNumber(env, 'AUTOLOADER_SWEEP_CLAIM_GRACE_SECONDS', 'seconds'),
@@ -100,6 +97,24 @@ function readMarkers(env: Environment): boolean {
   );
 }
 
+/**
+ * At least the door's largest body (16 MiB, src/door/rules.ts MAX_BODY_BYTES): below it the
+ * instance would serve one request at a time and answer 429 to every other.
+ */
+export const MIN_DOOR_INFLIGHT_BYTES = 16 * 1024 * 1024;
+
+function readDoorInFlightBytes(env: Environment): number | undefined {
+  const name = 'AUTOLOADER_DOOR_INFLIGHT_BYTES';
+  const value = envWholeNumber(env, name, 'bytes');
+  if (value !== undefined && value < MIN_DOOR_INFLIGHT_BYTES) {
+    throw new SettingError(
+      name,
+      `${name} must be at least ${MIN_DOOR_INFLIGHT_BYTES} (the largest body the door accepts), got ${value}`,
+    );
+  }
+  return value;
+}
+
 function readChunkObjects(env: Environment): number {
   const name = 'AUTOLOADER_REQUEST_CHUNK_OBJECTS';
   const value = envWholeNumber(env, name, 'objects') ?? DEFAULT_CHUNK_OBJECTS;
@@ -118,8 +133,6 @@ export function configLocation(env: Environment = process.env): string {
 
 /** What the command line reads from the environment (flags take precedence). */
 export interface CliSettings {
-  /** `AUTOLOADER_CONFIG` (see configLocation). */
-  configLocation: string;
   /** `GOOGLE_CLOUD_PROJECT`, else `GCLOUD_PROJECT`: the project jobs are billed to. */
   project?: string;
   /** `AUTOLOADER_LOCAL_DIR`: where `npm start` leaves stack.json (default ./local). */
@@ -130,7 +143,6 @@ export interface CliSettings {
 
 export function readCliSettings(env: Environment = process.env): CliSettings {
   const settings: CliSettings = {
-    configLocation: configLocation(env),
     localDir: envText(env, 'AUTOLOADER_LOCAL_DIR') ?? './local',
   };
   const project = envFirst(env, ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT']);

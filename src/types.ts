@@ -176,5 +176,7 @@ export type Outcome =
   | 'retry'
   /** A big load request published back as chunk requests (docs/requests.md: Big requests). */
   | 'fanned-out'
-  /** A job-completion event recorded a load's final state (docs/outcomes.md: What happens to my file). */
-  | 'finished';
+  /** A load's final state was recorded (completion event, `wait`; docs/outcomes.md: What happens to my file). */
+  | 'finished'
+  /** A retry left an object alone: its last load did not fail (docs/outcomes.md: Retrying a failed load). */
+  | 'unchanged';

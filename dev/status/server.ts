@@ -5,10 +5,12 @@
  * checks as every local server (dev/local-guard.ts): another site's page cannot press the
  * button, and a rebound DNS name cannot read the page.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLocal, readBody, sendText } from '../http-util';
 import { BodyTooLargeError, CLOSE } from '../local-guard';
 import type { LocalLoader } from '../local-loader';
+import { clock } from '../pretty-log';
 import { collectStatus } from './collect';
 import { renderStatusPage } from './page';
 import { replayObject } from './replay';
@@ -46,7 +48,7 @@ const SECURITY_HEADERS = {
 export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const notices: string[] = [];
   const remember = (notice: string) => {
-    notices.unshift(`${new Date().toISOString().slice(11, 19)}  ${notice}`);
+    notices.unshift(`${clock(new Date())}  ${notice}`);
     notices.length = Math.min(notices.length, MAX_NOTICES);
   };
 

@@ -4,7 +4,7 @@
  * with BigQuery's own `jobs.query` REST method, and prints the rows as a table, or as JSON.
  */
 import { readCliSettings } from '../settings';
-import { stackFilePath } from './local-stack';
+import { LocalStackError, stackFilePath } from './local-stack';
 import { printResult, table } from './output';
 import { EXIT, type Exit } from './usage';
 
@@ -21,7 +21,7 @@ export async function localQuery(
 ): Promise<Exit> {
   const settings = readCliSettings(env);
   if (!settings.bigqueryEmulator) {
-    throw new Error(
+    throw new LocalStackError(
       `no local stack found (${stackFilePath(env)} is missing): start it with npm start, or set BIGQUERY_EMULATOR_HOST`,
     );
   }
@@ -32,7 +32,7 @@ export async function localQuery(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: sql, useLegacySql: false }),
   }).catch((cause: unknown) => {
-    throw new Error(
+    throw new LocalStackError(
       `the local BigQuery at ${settings.bigqueryEmulator} does not answer (${cause instanceof Error ? cause.message : cause}): start the stack with npm start`,
     );
   });

@@ -1,6 +1,6 @@
 /**
  * Commands find the local stack `npm start` runs by themselves: it leaves
- * `<AUTOLOADER_LOCAL_DIR or ./local>/stack.json` (dev/stack-info.ts), and a command that talks
+ * `<AUTOLOADER_LOCAL_DIR or ./local>/stack.json` (LocalStackInfo below), and a command that talks
  * to Google reads it when the user pointed it nowhere else (no emulator or metadata variable
  * set). It then sets exactly the variables it would use in the cloud — the metadata server,
  * the Storage and BigQuery endpoints, the project and the rules file — so no code path knows
@@ -13,13 +13,27 @@ import { envText } from '../core/env';
 import { readCliSettings } from '../settings';
 import type { Out } from './output';
 
-/** The fields this reads from stack.json; `npm start` may write more. */
-interface StackFile {
+/** What `npm start` (dev/start.ts) writes to stack.json: how other commands reach it. */
+export interface LocalStackInfo {
   project: string;
+  functionUrl: string;
   bigqueryUrl: string;
   gcsUrl: string;
   metadataHost: string;
   config: string;
+  /** The status page (dev/status/server.ts). */
+  statusUrl: string;
+}
+
+/** The fields a command reads; an older stack.json may lack the others. */
+type StackFile = Pick<
+  LocalStackInfo,
+  'project' | 'bigqueryUrl' | 'gcsUrl' | 'metadataHost' | 'config'
+>;
+
+/** `<local dir>/stack.json`. */
+export function stackFile(localDir: string): string {
+  return join(localDir, 'stack.json');
 }
 
 /** Variables that mean "I chose where to connect": the stack is then not looked for. */
@@ -28,7 +42,7 @@ const CHOSEN = ['GCE_METADATA_HOST', 'STORAGE_EMULATOR_HOST', 'BIGQUERY_EMULATOR
 export class LocalStackError extends Error {}
 
 export function stackFilePath(env: NodeJS.ProcessEnv): string {
-  return join(readCliSettings(env).localDir, 'stack.json');
+  return stackFile(readCliSettings(env).localDir);
 }
 
 /**
@@ -89,7 +103,30 @@ async function readStackFile(file: string): Promise<StackFile | undefined> {
       `${file} lacks ${missing.join(', ')}: delete it, then start the stack with npm start`,
     );
   }
+  // The commands send a bearer token to these addresses: only this machine's loopback, so a
+  // stack.json planted in a folder cannot collect an operator's credentials.
+  const foreign = [
+    `http://${info.metadataHost}/`,
+    info.gcsUrl as string,
+    info.bigqueryUrl as string,
+  ].find((url) => !isLoopback(url));
+  if (foreign) {
+    throw new LocalStackError(
+      `${file} points at ${foreign}, which is not this machine's loopback (127.0.0.1, localhost, [::1]): the local stack never does; delete the file`,
+    );
+  }
   return info as StackFile;
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return (
+      protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname.toLowerCase())
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**

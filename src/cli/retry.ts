@@ -9,8 +9,8 @@
 import { parseGsPrefix, parseGsUri } from '../core/gs-uri';
 import { createGoogleClients } from '../gcp/clients';
 import type { LogFields } from '../log';
-import { withSnapshot } from '../outcomes/snapshot';
 import { processLoadRequest } from '../pipeline/requests/handle';
+import { inProcessRequestDeps } from '../pipeline/wire';
 import { readCliSettings } from '../settings';
 import type { LoadRequest } from '../types';
 import { printResult, progressLine, table } from './output';
@@ -43,15 +43,7 @@ export async function retry(
   // A --prefix may hold many failed objects: a count on a terminal, nothing in a pipe.
   const progress = progressLine<number>(stderr, (n) => `${n} objects done`);
   const summary = await processLoadRequest(
-    {
-      insertJob: withSnapshot(google.bigquery.insertJob, google.changes),
-      getLiveObject: google.objects.getLiveObject,
-      findJob: google.bigquery.findJob,
-      markers: google.markers,
-      listPrefix: google.lister.listObjects,
-      // Here every object is retried in this process: nothing is published as chunks.
-      fanOut: { publish: noPublishing, chunkObjects: Number.MAX_SAFE_INTEGER },
-    },
+    inProcessRequestDeps(google),
     loaded.rules,
     request,
     { runtimeProject, topic: '' },
@@ -93,8 +85,4 @@ function requestOf(prefix: string | undefined, uris: string[]): LoadRequest {
     objects.push(object);
   }
   return { objects, retry: true };
-}
-
-async function noPublishing(): Promise<string> {
-  throw new Error('the retry command publishes nothing');
 }

@@ -96,6 +96,13 @@ async function retryPlanned(
     return submitAttempt(deps, object, first, attempt, marker.jobId);
   }
   if (why !== 'failed') return { kind: 'unchanged', reason: `job ${marker.jobId} ${why}`, route };
+  if (!resumable && marker.state !== 'failed') {
+    // A failed sweep job whose finisher has not run yet: it may reload this file with the
+    // others (outcomes/batch-reload.ts), and a retry now would load it a second time. The
+    // finisher marks it failed (or moves it to the reload) first; retry after that.
+    const reason = `job ${marker.jobId} failed, but its finisher has not recorded it yet (it may reload this file with the batch's other files): retry once the object is marked failed`;
+    return { kind: 'unchanged', reason, route };
+  }
   return submitAttempt(deps, object, first, attempt + 1, marker.jobId);
 }
 

@@ -10,11 +10,11 @@ import { createGoogleClients, type GoogleClients } from '../gcp/clients';
 import { createObjectActions } from '../outcomes/post-load';
 import { withSnapshot } from '../outcomes/snapshot';
 import type { CompiledRules } from '../routing/compile';
-import { configLocation } from '../rules/load';
-import { readSettings, type Settings } from '../settings';
+import { configLocation, readSettings, type Settings } from '../settings';
 import type { SweepSummary } from '../sweep/summary';
 import type { SweepCommand } from '../types';
 import { createHandler, type IncomingEvent } from './handler';
+import type { RequestDeps } from './requests/handle';
 import { startUp } from './startup';
 
 export interface Autoloader {
@@ -113,4 +113,25 @@ function sweepCommand(
     }),
   );
   return async (command) => withoutEventBudget(async () => (await sweeper())(command));
+}
+
+/**
+ * A retry run outside the function (the CLI's `retry`, the local status page's replay): the
+ * request path's dependencies on `google`, with nothing published as chunks — every object is
+ * retried in this process.
+ */
+export function inProcessRequestDeps(google: GoogleClients): RequestDeps {
+  return {
+    insertJob: withSnapshot(google.bigquery.insertJob, google.changes),
+    getLiveObject: google.objects.getLiveObject,
+    findJob: google.bigquery.findJob,
+    markers: google.markers,
+    listPrefix: google.lister.listObjects,
+    fanOut: {
+      publish: async () => {
+        throw new Error('a request retried in process publishes nothing');
+      },
+      chunkObjects: Number.MAX_SAFE_INTEGER,
+    },
+  };
 }

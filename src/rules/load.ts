@@ -13,7 +13,6 @@ import { checkRules } from '../routing/checks';
 import { type CompiledRules, compileRules } from '../routing/compile';
 
 // The function's entry point takes the location from here, next to the loader.
-export { configLocation, DEFAULT_CONFIG_LOCATION } from '../settings';
 
 export type TextReader = (pathOrGsUri: string) => Promise<string>;
 

@@ -3,13 +3,14 @@ import { finishedLine, RECONCILE_INTERVAL_ENV, reconcileInterval } from '../../d
 
 describe('finishedLine', () => {
   it('says time, object, state and rows or the error', () => {
-    const at = new Date('2026-11-29T10:11:12Z');
+    // Local time, like the function's lines beside it.
+    const at = new Date(2026, 10, 29, 10, 11, 12, 5);
     const base = { at, object: 'gs://b/a.csv', generation: '1', jobId: 'j' };
     expect(finishedLine({ ...base, state: 'loaded', rows: '3' })).toBe(
-      '10:11:12  gs://b/a.csv  loaded  3 rows',
+      '10:11:12.005  gs://b/a.csv  loaded  3 rows',
     );
     expect(finishedLine({ ...base, state: 'failed', error: 'invalid: bad' })).toBe(
-      '10:11:12  gs://b/a.csv  failed  invalid: bad',
+      '10:11:12.005  gs://b/a.csv  failed  invalid: bad',
     );
   });
 });

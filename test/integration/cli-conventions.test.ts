@@ -202,6 +202,24 @@ describe('commands find the local stack npm start runs', () => {
     }
   });
 
+  it('refuses a stack.json that points beyond this machine (it would receive a token)', async () => {
+    const env = {
+      AUTOLOADER_LOCAL_DIR: writeStack({
+        project: TEST_PROJECT,
+        functionUrl: 'http://127.0.0.1:1',
+        bigqueryUrl: 'http://collector.example:80',
+        gcsUrl: stack.gcs.url,
+        metadataHost: stack.metadata.host,
+        config: rules,
+      }),
+    };
+    const { code, stderr } = await cli(['status'], env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /points at http:\/\/collector\.example:80, which is not this machine's loopback/,
+    );
+  });
+
   it('leaves the stack alone when the user points the command elsewhere', async () => {
     const env = {
       AUTOLOADER_LOCAL_DIR: running(),

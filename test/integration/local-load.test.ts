@@ -38,7 +38,7 @@ beforeAll(async () => {
     functionUrl: fn.url,
     stabilityMs: 150,
   });
-  // What npm start leaves for the commands (dev/stack-info.ts).
+  // What npm start leaves for the commands (LocalStackInfo, src/cli/local-stack.ts).
   const info = {
     project: TEST_PROJECT,
     functionUrl: fn.url,

@@ -130,7 +130,7 @@ describe('bq-autoloader retry', () => {
           attempt: 2,
           previousJobId: firstJob,
         }),
-        expect.objectContaining({ object: 'gs://retry-b/orders/never.csv', outcome: 'ignored' }),
+        expect.objectContaining({ object: 'gs://retry-b/orders/never.csv', outcome: 'unchanged' }),
       ]),
     );
     expect(markerOf('orders/a.csv')).toMatchObject({ 'bq-autoloader-job': attempt });

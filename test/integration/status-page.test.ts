@@ -45,6 +45,8 @@ routes:
 `;
 
 const skipReason = missingBrowser();
+// CI installs the browser (.ci/run): there, a missing one is a failure, not a skip.
+if (skipReason && process.env.CI) throw new Error(`status page browser test: ${skipReason}`);
 if (skipReason) console.warn(`status page browser test skipped: ${skipReason}`);
 const describeWithBrowser = skipReason ? describe.skip : describe;
 

@@ -1,7 +1,9 @@
 import { SettingError } from '../../src/core/env';
+import { MAX_BODY_BYTES } from '../../src/door/rules';
 import {
   configLocation,
   DEFAULT_RETRY_BUDGET_MS,
+  MIN_DOOR_INFLIGHT_BYTES,
   readCliSettings,
   readSettings,
 } from '../../src/settings';
@@ -35,8 +37,13 @@ describe('readSettings', () => {
 
   it('reads AUTOLOADER_DOOR_INFLIGHT_BYTES, naming it when unreadable', () => {
     expect(readSettings({}).doorInFlightBytes).toBeUndefined();
-    expect(readSettings({ AUTOLOADER_DOOR_INFLIGHT_BYTES: '1048576' }).doorInFlightBytes).toBe(
-      1_048_576,
+    expect(readSettings({ AUTOLOADER_DOOR_INFLIGHT_BYTES: '33554432' }).doorInFlightBytes).toBe(
+      33_554_432,
+    );
+    // Below the door's largest body the instance would serve one request at a time.
+    expect(MIN_DOOR_INFLIGHT_BYTES).toBe(MAX_BODY_BYTES);
+    expect(() => readSettings({ AUTOLOADER_DOOR_INFLIGHT_BYTES: '1048576' })).toThrow(
+      /AUTOLOADER_DOOR_INFLIGHT_BYTES must be at least 16777216/,
     );
     expect(() => readSettings({ AUTOLOADER_DOOR_INFLIGHT_BYTES: '1MB' })).toThrow(
       /AUTOLOADER_DOOR_INFLIGHT_BYTES/,
@@ -96,13 +103,11 @@ describe('readCliSettings', () => {
   it('reads every setting the command line uses', () => {
     expect(
       readCliSettings({
-        AUTOLOADER_CONFIG: 'rules.json',
         GCLOUD_PROJECT: 'old-style',
         AUTOLOADER_LOCAL_DIR: '/tmp/stack',
         BIGQUERY_EMULATOR_HOST: 'localhost:9050/',
       }),
     ).toEqual({
-      configLocation: 'rules.json',
       project: 'old-style',
       localDir: '/tmp/stack',
       bigqueryEmulator: 'http://localhost:9050',
@@ -111,7 +116,6 @@ describe('readCliSettings', () => {
 
   it('prefers GOOGLE_CLOUD_PROJECT, and has defaults for the rest', () => {
     expect(readCliSettings({ GOOGLE_CLOUD_PROJECT: 'p', GCLOUD_PROJECT: 'q' })).toEqual({
-      configLocation: './autoloader.yaml',
       project: 'p',
       localDir: './local',
     });

@@ -75,25 +75,43 @@ export function existingJob(plan: LoadPlan, job: unknown): InsertResult {
 /**
  * After a 409: the existing job, read with jobs.get, as a duplicate of `plan` (existingJob).
  * A 404 then is not "no job" (a sweep releases its claims on a 4xx and would claim the
- * members again under a new id: a second load) but a job BigQuery cannot show yet, or shows
- * only in another location: retryable (the event is redelivered, a sweep keeps its claims
- * for recovery under the same id), never read as a refusal.
+ * members again under a new id: a second load). BigQuery's 409 names where the job is
+ * (`Already Exists: Job PROJECT:LOCATION.ID`): in another location than planned, it is not
+ * this load (a decoy, or a job of other rules) — refused as `foreignJob`, never retried
+ * forever; in the planned location, BigQuery cannot show it yet — retryable (the event is
+ * redelivered, a sweep keeps its claims for recovery under the same id).
  */
 export async function duplicateOf(
   plan: LoadPlan,
   getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>,
+  conflict?: unknown,
 ): Promise<InsertResult> {
   let job: unknown;
   try {
     job = await getJob(plan.projectId, plan.jobId, plan.location);
   } catch (error) {
     if (!(error instanceof PermanentError) || error.status !== 404) throw error;
+    const where = conflictLocation(conflict, plan.jobId);
+    if (where && where.toLowerCase() !== plan.location.toLowerCase()) {
+      throw new PermanentError(
+        `job ${plan.jobId} already exists in ${where}, not in ${plan.location} where this load runs: it is not this load`,
+        { status: 409, reason: 'foreignJob', jobId: plan.jobId, cause: error },
+      );
+    }
     throw new RetryableError(
-      `jobs.insert ${plan.jobId}: BigQuery answered 409 (the id exists) but jobs.get in ${plan.location} finds no such job: ${error.message}`,
+      `jobs.insert ${plan.jobId}: BigQuery answered 409 (the id exists) but jobs.get in ${plan.location} finds no such job yet: ${error.message}`,
       { status: 404, reason: 'duplicateNotVisible', jobId: plan.jobId, cause: error },
     );
   }
   return existingJob(plan, job);
+}
+
+/** The location a 409's message names for the job (`…Job PROJECT:LOCATION.JOB_ID`). */
+function conflictLocation(conflict: unknown, jobId: string): string | undefined {
+  const message = conflict instanceof Error ? conflict.message : '';
+  const at = message.lastIndexOf(`.${jobId}`);
+  if (at < 0) return undefined;
+  return /:([A-Za-z0-9-]+)$/.exec(message.slice(0, at))?.[1];
 }
 
 export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQueryClient {
@@ -143,10 +161,10 @@ export function createBigQueryClient(options: BigQueryClientOptions = {}): BigQu
       return { outcome: 'submitted', job: answer.json() };
     } catch (error) {
       if (!isDuplicateInsert(error)) throw error;
+      // 409 duplicate: this job id was inserted before (a redelivery, or an earlier attempt
+      // whose answer was lost). The existing job is the result — if it is this load.
+      return duplicateOf(plan, getJob, error);
     }
-    // 409 duplicate: this job id was inserted before (a redelivery, or an earlier attempt
-    // whose answer was lost). The existing job is the result — if it is this load.
-    return duplicateOf(plan, getJob);
   }
 
   async function findJob(projectId: string, jobId: string, location: string): Promise<unknown> {

@@ -74,8 +74,8 @@ export function createUploadClient(options: UploadClientOptions): UploadClient {
           throw new RetryableError(error.message, { cause: error, jobId: plan.jobId });
         }
         if (!isDuplicateInsert(error)) throw error;
+        return duplicateOf(plan, options.getJob, error);
       }
-      return duplicateOf(plan, options.getJob);
     },
   };
 }

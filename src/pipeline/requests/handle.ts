@@ -211,7 +211,7 @@ async function retryNamed(run: RequestRun, ref: { bucket: string; name: string }
   if (result.kind === 'unchanged') {
     run.summary.unchanged += 1;
     run.logObject('INFO', `object unchanged: ${result.reason}`, {
-      outcome: 'ignored',
+      outcome: 'unchanged',
       reason: result.reason,
       object: uri,
       route: result.route,

@@ -192,6 +192,15 @@ it('a caller that leaves mid-body: one NOTICE line, nothing run, nothing answere
   expect(lines).toHaveLength(1);
 });
 
+/** Resolves once `done()` holds; fails with a clear message after 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('the listener was never reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('the in-flight budget (AUTOLOADER_DOOR_INFLIGHT_BYTES)', () => {
   const body = (n: number) => JSON.stringify({ id: '1', data: 'x'.repeat(n) });
 
@@ -203,7 +212,7 @@ describe('the in-flight budget (AUTOLOADER_DOOR_INFLIGHT_BYTES)', () => {
       held.push(() => res.end());
     }, new InFlightBudget(1_000));
     const first = send(port, 'POST', body(600), EVENT[1]);
-    while (reached.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => reached.length === 1);
     const second = await send(port, 'POST', body(600), EVENT[1]);
     expect(second.status).toBe(429);
     expect(second.headers['retry-after']).toBe('1');
@@ -216,7 +225,7 @@ describe('the in-flight budget (AUTOLOADER_DOOR_INFLIGHT_BYTES)', () => {
     held.shift()?.();
     expect((await first).status).toBe(200);
     const third = send(port, 'POST', body(600), EVENT[1]);
-    while (reached.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await until(() => reached.length === 2);
     held.shift()?.();
     expect((await third).status).toBe(200);
   });

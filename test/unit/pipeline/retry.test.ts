@@ -235,6 +235,21 @@ describe('retryObject', () => {
     ]);
   });
 
+  it('leaves a batch member alone while its failed job is not finished (a reload may take it)', async () => {
+    const s = await setup('nightly/n.csv');
+    const o = s.live.get('landing/nightly/n.csv') as ObjectRef;
+    const batchId = `bqal_nightly_batch_${'cd'.repeat(32)}`;
+    o.metadata = { [MARKER_JOB]: batchId, [MARKER_STATE]: 'submitted' };
+    // The batch job failed; its finisher may be inserting a reload with this file right now.
+    s.finished(s.first, FAILED, batchId);
+    const result = await retryObject(s.deps, s.rules, ref('nightly/n.csv'), ctx);
+    expect(result).toMatchObject({
+      kind: 'unchanged',
+      reason: expect.stringContaining('its finisher has not recorded it yet'),
+    });
+    expect(s.inserted).toEqual([]);
+  });
+
   it('a snapshot route retries from a snapshot named after the new attempt', async () => {
     const s = await setup('staged/s.csv');
     await firstLoadFailed(s);
@@ -332,6 +347,6 @@ describe('a retry request ({"kind": "retry"})', () => {
     // c was never claimed: not even looked at; b succeeded: unchanged; a: attempt 2.
     expect(summary).toMatchObject({ submitted: 1, duplicate: 0, unchanged: 1, refused: 0 });
     expect(w.inserted.at(-1)).toBe(`${plans[0]?.jobId}_a2`);
-    expect(lines.map((l) => l.outcome).sort()).toEqual(['ignored', 'submitted']);
+    expect(lines.map((l) => l.outcome).sort()).toEqual(['submitted', 'unchanged']);
   });
 });

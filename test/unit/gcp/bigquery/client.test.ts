@@ -239,6 +239,21 @@ describe('createBigQueryClient', () => {
     expect(failure).toMatchObject({ reason: 'duplicateNotVisible', jobId: 'bqal_sales_3f9c2a' });
   });
 
+  it('refuses a 409 whose job is in another location than planned (not this load, never retried forever)', async () => {
+    bigquery.answers.push(
+      apiError(409, 'duplicate', 'Already Exists: Job billing-project:US.bqal_sales_3f9c2a'),
+      apiError(404, 'notFound', 'Not found: Job billing-project:EU.bqal_sales_3f9c2a'),
+    );
+
+    const failure = await client()
+      .insertJob(plan())
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(PermanentError);
+    expect(failure).toMatchObject({ reason: 'foreignJob', status: 409 });
+    expect(String((failure as Error).message)).toContain('already exists in US, not in EU');
+  });
+
   it('retries jobs.get after a 409 with the same policy', async () => {
     bigquery.answers.push(
       apiError(409, 'duplicate', 'Already Exists'),
