@@ -5,8 +5,7 @@
  * line BigQuery reported), and row counts from the local BigQuery's tables API.
  */
 import type { ListedObject } from '../../src/gcp/storage/listing';
-import { objectStatus } from '../../src/outcomes/status';
-import { listTargets } from '../../src/routing/list-targets';
+import { loadPlaces, objectStatus } from '../../src/outcomes/status';
 import { matchRoute } from '../../src/routing/match';
 import type { LocalLoader } from '../local-loader';
 import type { JobErrorRow, LoadRow, StatusModel } from './page';
@@ -60,9 +59,8 @@ export async function collectStatus(
 async function recentLoads(loader: LocalLoader): Promise<LoadRow[]> {
   const { rules, google } = loader;
   const objects: ListedObject[] = [];
-  for (const target of listTargets(rules.routes)) {
-    if (target.bucketPattern.includes('*')) continue;
-    for await (const page of google.lister.listObjects(target.bucketPattern, target.prefix)) {
+  for (const place of loadPlaces(rules.routes).places) {
+    for await (const page of google.lister.listObjects(place.bucket, place.prefix)) {
       objects.push(...page);
     }
   }

@@ -16,6 +16,7 @@ import { createObjectReader } from '../gcp/storage/objects';
 import { destinationOf } from '../outcomes/post-load';
 import {
   explainUnmarked,
+  loadPlaces,
   objectStatus,
   parseDuration,
   recentLoads,
@@ -118,14 +119,8 @@ function placeOf(route: CompiledRoute): { bucket: string; prefix: string } | und
 async function recent(rules: Rules, edge: GoogleEdge, values: StatusFlags): Promise<Exit> {
   const compiled = await rules();
   if ('exitCode' in compiled) return compiled;
-  const places = new Map<string, { bucket: string; prefix: string }>();
-  const unlisted: string[] = [];
-  for (const route of compiled.routes) {
-    const place = placeOf(route);
-    if (place) places.set(`${place.bucket}/${place.prefix}`, place);
-    else unlisted.push(route.name);
-  }
-  const objects = await listAll(edge, [...places.values()]);
+  const { places, unlisted } = loadPlaces(compiled.routes);
+  const objects = await listAll(edge, places);
   const loads = recentLoads(objects, values.limit ?? 20);
   const result = { objects: loads, ...(unlisted.length ? { unlistedRoutes: unlisted } : {}) };
   printResult(values.json, result, () => describeRecent(loads, unlisted));

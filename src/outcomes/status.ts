@@ -5,7 +5,8 @@
 import { gsUri } from '../core/gs-uri';
 import { markerOf } from '../gcp/storage/markers';
 import { type ClosestRoute, closestRoute } from '../routing/closest';
-import type { CompiledRules } from '../routing/compile';
+import type { CompiledRoute, CompiledRules } from '../routing/compile';
+import { listTargets } from '../routing/list-targets';
 import { planObjectLoad } from '../routing/plan';
 import type { ObjectRef } from '../types';
 
@@ -81,6 +82,23 @@ export function summarizeRoute(
     states,
     rows,
     failures: failures.slice(0, 20),
+  };
+}
+
+/**
+ * Where the routes' objects are to be listed for recent loads (`bq-autoloader status`, the
+ * local status page): each literal bucket's prefixes, none inside another (listTargets, as
+ * sweeps list them). Routes whose bucket is a glob cannot be listed without listing every
+ * bucket: they are named in `unlisted`.
+ */
+export function loadPlaces(routes: readonly CompiledRoute[]): {
+  places: { bucket: string; prefix: string }[];
+  unlisted: string[];
+} {
+  const literal = routes.filter((r) => !r.bucketPattern.includes('*'));
+  return {
+    places: listTargets(literal).map((t) => ({ bucket: t.bucketPattern, prefix: t.prefix })),
+    unlisted: routes.filter((r) => r.bucketPattern.includes('*')).map((r) => r.name),
   };
 }
 

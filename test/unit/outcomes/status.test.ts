@@ -1,5 +1,6 @@
 import {
   explainUnmarked,
+  loadPlaces,
   objectStatus,
   parseDuration,
   recentLoads,
@@ -120,6 +121,25 @@ routes:
     expect(explained).toMatchObject({
       would: 'ignore',
       closest: { route: 'sales', difference: expect.stringMatching(/^character 5 of the name/) },
+    });
+  });
+});
+
+describe('loadPlaces', () => {
+  it('lists each literal bucket prefix once (none inside another) and names glob routes', async () => {
+    const rules = await rulesFrom(`
+routes:
+  - { name: a, match: gs://landing/sales/*.csv, destination: raw.a }
+  - { name: b, match: gs://landing/sales/eu/*.csv, destination: raw.b }
+  - { name: c, match: gs://other/x/*.csv, destination: raw.c }
+  - { name: d, match: gs://landing-*/y/*.csv, destination: raw.d }
+`);
+    expect(loadPlaces(rules.routes)).toEqual({
+      places: [
+        { bucket: 'landing', prefix: 'sales/' },
+        { bucket: 'other', prefix: 'x/' },
+      ],
+      unlisted: ['d'],
     });
   });
 });
