@@ -6,6 +6,7 @@ import type { ColumnSpec, LoadSpec } from './load-spec';
 import type { SourceFile } from './sources';
 import { literal, type Warehouse } from './warehouse';
 
+/** Numbers each CSV read's rejects table, so two reads in one transaction never share one. */
 let rejectCounter = 0;
 
 function columnsStruct(columns: { name: string; duckType: string }[]): string {
