@@ -12,8 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { watch } from 'chokidar';
 import { type LogFields, log, type Severity } from '../src/log';
+import type { StoredObject } from './gcs/object';
 import { objectResource } from './gcs/resource';
-import type { GcsStore, StoredObject } from './gcs/store';
+import type { GcsStore } from './gcs/store';
 
 export const FINALIZED_TYPE = 'google.cloud.storage.object.v1.finalized';
 

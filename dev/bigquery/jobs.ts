@@ -4,8 +4,9 @@
  * BigQuery's. https://cloud.google.com/bigquery/docs/reference/rest/v2/Job
  */
 import { BigQueryApiError, type ErrorProto } from './errors';
-import { type LoadResult, runLoad } from './load';
-import type { JobSpec } from './load-config';
+import { runLoad } from './load';
+import type { LoadResult } from './load-outcome';
+import type { JobSpec } from './load-spec';
 import type { SourceFile } from './sources';
 import type { Staging } from './staging';
 import type { Warehouse } from './warehouse';

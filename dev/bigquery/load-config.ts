@@ -5,56 +5,18 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
 import { randomUUID } from 'node:crypto';
+import { parseDestination } from './destination';
 import { invalid, notSupported } from './errors';
-
-export type SourceFormat = 'CSV' | 'NEWLINE_DELIMITED_JSON' | 'PARQUET';
-export type PartitionType = 'HOUR' | 'DAY' | 'MONTH' | 'YEAR';
-
-export interface ColumnSpec {
-  name: string;
-  /** A DuckDB type. */
-  duckType: string;
-  required: boolean;
-}
-
-export interface Destination {
-  projectId: string;
-  datasetId: string;
-  /** Without the decorator. */
-  tableId: string;
-  /** Set for `table$YYYYMMDD`-style destinations: the partition's start (UTC). */
-  partition?: { type: PartitionType; start: Date };
-}
-
-export interface LoadSpec {
-  destination: Destination;
-  sourceUris: string[];
-  format: SourceFormat;
-  columns?: ColumnSpec[];
-  autodetect: boolean;
-  createDisposition: 'CREATE_IF_NEEDED' | 'CREATE_NEVER';
-  writeDisposition: 'WRITE_APPEND' | 'WRITE_TRUNCATE' | 'WRITE_EMPTY';
-  /** From `timePartitioning.type`, when the job asks for an ingestion-time partitioned table. */
-  partitionType?: PartitionType;
-  skipLeadingRows?: number;
-  fieldDelimiter: string;
-  quote: string;
-  nullMarker: string;
-  allowJaggedRows: boolean;
-  allowQuotedNewlines: boolean;
-  encoding: 'utf-8' | 'latin-1';
-  maxBadRecords: number;
-  ignoreUnknownValues: boolean;
-}
-
-export interface JobSpec {
-  projectId: string;
-  jobId: string;
-  location: string;
-  /** The configuration as sent, echoed back in the Job resource. */
-  configuration: Record<string, unknown>;
-  load: LoadSpec;
-}
+import {
+  isRecord,
+  oneOf,
+  optionalBoolean,
+  optionalCount,
+  optionalString,
+  parseDelimiter,
+} from './field-parsers';
+import type { JobSpec, LoadSpec, PartitionType, SourceFormat } from './load-spec';
+import { parseColumns } from './schema-fields';
 
 const SUPPORTED_LOAD_FIELDS = new Set([
   'destinationTable',
@@ -75,150 +37,14 @@ const SUPPORTED_LOAD_FIELDS = new Set([
   'maxBadRecords',
   'ignoreUnknownValues',
 ]);
+
 const SUPPORTED_CONFIGURATION_FIELDS = new Set(['load', 'labels', 'jobTimeoutMs', 'jobType']);
 
-/** BigQuery type → DuckDB type. https://cloud.google.com/bigquery/docs/schemas#standard_sql_data_types */
-const TYPES: Record<string, string> = {
-  STRING: 'VARCHAR',
-  INT64: 'BIGINT',
-  INTEGER: 'BIGINT',
-  FLOAT: 'DOUBLE',
-  FLOAT64: 'DOUBLE',
-  NUMERIC: 'DECIMAL(38,9)',
-  BOOL: 'BOOLEAN',
-  BOOLEAN: 'BOOLEAN',
-  DATE: 'DATE',
-  DATETIME: 'TIMESTAMP',
-  TIMESTAMP: 'TIMESTAMPTZ',
-  TIME: 'TIME',
-  BYTES: 'BLOB',
-  JSON: 'JSON',
-};
-
 const JOB_ID = /^[A-Za-z0-9_-]{1,1024}$/;
-const DATASET_ID = /^[A-Za-z0-9_]{1,1024}$/;
-const TABLE_ID = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}]{1,1024}$/u;
-const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,299}$/;
 const ENCODINGS: Record<string, 'utf-8' | 'latin-1'> = {
   'UTF-8': 'utf-8',
   'ISO-8859-1': 'latin-1',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalString(load: Record<string, unknown>, key: string): string | undefined {
-  const value = load[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`load.${key} must be a string`);
-  return value;
-}
-
-function optionalBoolean(load: Record<string, unknown>, key: string): boolean {
-  const value = load[key];
-  if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw invalid(`load.${key} must be a boolean`);
-  return value;
-}
-
-/** int32 fields may arrive as numbers or decimal strings (JSON mapping of proto ints). */
-function optionalCount(load: Record<string, unknown>, key: string): number | undefined {
-  const value = load[key];
-  if (value === undefined || value === null) return undefined;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw invalid(`load.${key} must be a non-negative integer`);
-  }
-  return n;
-}
-
-function oneOf<T extends string>(
-  load: Record<string, unknown>,
-  key: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  const value = optionalString(load, key);
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw invalid(`load.${key}: "${value}" is not one of ${allowed.join(', ')} (or not supported)`);
-  }
-  return value as T;
-}
-
-function parseColumns(schema: unknown): ColumnSpec[] {
-  if (!isRecord(schema) || !Array.isArray(schema.fields) || schema.fields.length === 0) {
-    throw invalid('load.schema.fields must be a non-empty array');
-  }
-  const seen = new Set<string>();
-  return schema.fields.map((field: unknown, i) => {
-    if (!isRecord(field) || typeof field.name !== 'string' || typeof field.type !== 'string') {
-      throw invalid(`load.schema.fields[${i}] needs a string name and type`);
-    }
-    if (!COLUMN_NAME.test(field.name)) {
-      throw invalid(`load.schema.fields[${i}]: invalid field name "${field.name}"`);
-    }
-    if (seen.has(field.name.toLowerCase())) {
-      throw invalid(`load.schema.fields[${i}]: duplicate field name "${field.name}"`);
-    }
-    seen.add(field.name.toLowerCase());
-    const duckType = TYPES[field.type.toUpperCase()];
-    if (!duckType) throw notSupported(`Field type ${field.type} (field ${field.name})`);
-    const mode = field.mode ?? 'NULLABLE';
-    if (mode !== 'NULLABLE' && mode !== 'REQUIRED') {
-      throw notSupported(`Field mode ${String(mode)} (field ${field.name})`);
-    }
-    return { name: field.name, duckType, required: mode === 'REQUIRED' };
-  });
-}
-
-const DECORATOR_TYPES: Record<number, PartitionType> = {
-  4: 'YEAR',
-  6: 'MONTH',
-  8: 'DAY',
-  10: 'HOUR',
-};
-
-/** `table$YYYYMMDD` (or $YYYYMMDDHH, $YYYYMM, $YYYY) → the partition it names. */
-export function parseDecorator(decorator: string): { type: PartitionType; start: Date } {
-  const type = DECORATOR_TYPES[decorator.length];
-  if (!type || !/^\d+$/.test(decorator)) {
-    throw invalid(`Invalid partition decorator "$${decorator}"`);
-  }
-  const year = Number(decorator.slice(0, 4));
-  const month = decorator.length >= 6 ? Number(decorator.slice(4, 6)) : 1;
-  const day = decorator.length >= 8 ? Number(decorator.slice(6, 8)) : 1;
-  const hour = decorator.length >= 10 ? Number(decorator.slice(8, 10)) : 0;
-  const start = new Date(Date.UTC(year, month - 1, day, hour));
-  if (
-    start.getUTCFullYear() !== year ||
-    start.getUTCMonth() !== month - 1 ||
-    start.getUTCDate() !== day ||
-    start.getUTCHours() !== hour
-  ) {
-    throw invalid(`Invalid partition decorator "$${decorator}": not a valid date`);
-  }
-  return { type, start };
-}
-
-function parseDestination(value: unknown, defaultProject: string): Destination {
-  if (!isRecord(value)) throw invalid('load.destinationTable is required');
-  const { projectId = defaultProject, datasetId, tableId } = value;
-  if (typeof projectId !== 'string' || typeof datasetId !== 'string') {
-    throw invalid('load.destinationTable needs projectId and datasetId strings');
-  }
-  if (typeof tableId !== 'string') throw invalid('load.destinationTable.tableId is required');
-  if (!DATASET_ID.test(datasetId)) throw invalid(`Invalid dataset ID "${datasetId}"`);
-  const [table = '', decorator, ...extra] = tableId.split('$');
-  if (extra.length > 0 || !TABLE_ID.test(table)) throw invalid(`Invalid table ID "${tableId}"`);
-  return {
-    projectId,
-    datasetId,
-    tableId: table,
-    ...(decorator === undefined ? {} : { partition: parseDecorator(decorator) }),
-  };
-}
 
 function parseSourceUris(value: unknown, upload: boolean): string[] {
   if (upload) {
@@ -251,16 +77,6 @@ function parsePartitioning(value: unknown): PartitionType | undefined {
     throw invalid(`load.timePartitioning.type: "${String(type)}" is not HOUR, DAY, MONTH or YEAR`);
   }
   return type;
-}
-
-function parseDelimiter(value: string | undefined): string {
-  if (value === undefined) return ',';
-  // BigQuery accepts "\t" and the word "tab" for a tab.
-  if (value === '\\t' || value.toLowerCase() === 'tab') return '\t';
-  if (Buffer.byteLength(value) !== 1) {
-    throw notSupported(`load.fieldDelimiter "${value}" (multi-byte delimiters)`);
-  }
-  return value;
 }
 
 export function parseLoad(load: Record<string, unknown>, projectId: string, upload: boolean) {

@@ -10,7 +10,7 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BigQueryApiError, invalid } from './errors';
 import type { Job } from './jobs';
-import type { JobSpec } from './load-config';
+import type { JobSpec } from './load-spec';
 
 /** Non-final chunks must be multiples of 256 KiB. */
 export const CHUNK_GRANULARITY = 256 * 1024;

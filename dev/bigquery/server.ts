@@ -8,7 +8,7 @@
  * All projects share one warehouse: `dataset.table` names a table whatever the project.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,6 @@ import {
 } from './http';
 import { type Job, JobStore } from './jobs';
 import { parseJob } from './load-config';
-import { parseMultipartRelated } from './multipart';
 import {
   datasetList,
   datasetResource,
@@ -37,8 +36,9 @@ import {
   tableResource,
 } from './rest-shapes';
 import { UploadSessions } from './resumable';
-import { resolveSourceUris, uploadedFile } from './sources';
+import { resolveSourceUris } from './sources';
 import { Staging } from './staging';
+import { routeUpload } from './upload-routes';
 import { type Row, Warehouse } from './warehouse';
 
 export type { Fault } from './faults';
@@ -84,7 +84,7 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
   let url = '';
   const jobs = new JobStore(warehouse, staging, () => url);
   await jobs.restore();
-  const sessions = new UploadSessions(uploadsDir);
+  const uploads = { jobs, sessions: new UploadSessions(uploadsDir), uploadsDir, url: () => url };
 
   function insertFromUris(projectId: string, body: unknown): Reply {
     const spec = parseJob(body, projectId, false);
@@ -94,77 +94,10 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     return { status: 200, body: job };
   }
 
-  async function insertUpload(projectId: string, metadata: unknown, media: Buffer): Promise<Reply> {
-    const spec = parseJob(metadata, projectId, true);
-    jobs.assertNew(spec);
-    const path = join(uploadsDir, `multipart-${randomUUID()}`);
-    await writeFile(path, media);
-    const job = jobs.insert(
-      spec,
-      async () => [await uploadedFile(path)],
-      () => rm(path, { force: true }),
-    );
-    return { status: 200, body: job };
-  }
-
-  async function resumableStart(req: IncomingRequest, projectId: string, path: string) {
-    const spec = parseJob(parseJsonBody(req), projectId, true);
-    jobs.assertNew(spec);
-    const announced = req.headers['x-upload-content-length'];
-    const total =
-      typeof announced === 'string' && /^\d+$/.test(announced) ? Number(announced) : undefined;
-    const session = await sessions.create(spec, total);
-    const separator = path.includes('?') ? '&' : '?';
-    return {
-      status: 200,
-      headers: { Location: `${url}${path}${separator}upload_id=${session.id}` },
-    };
-  }
-
-  async function resumablePut(uploadId: string | null, req: IncomingRequest): Promise<Reply> {
-    const session = sessions.get(uploadId);
-    if (session.job) {
-      return { status: 200, body: jobs.get(session.spec.projectId, session.spec.jobId) };
-    }
-    const range = req.headers['content-range'];
-    const outcome = await sessions.put(
-      session,
-      typeof range === 'string' ? range : undefined,
-      req.body,
-    );
-    if (outcome.kind === 'incomplete') {
-      // 308 "Resume Incomplete"; Range names the bytes persisted (absent when none).
-      const headers: Record<string, string> =
-        outcome.received > 0 ? { Range: `bytes=0-${outcome.received - 1}` } : {};
-      return { status: 308, headers };
-    }
-    const file = session.path;
-    session.job = jobs.insert(
-      session.spec,
-      async () => [await uploadedFile(file)],
-      () => rm(file, { force: true }),
-    );
-    return { status: 200, body: session.job };
-  }
-
   async function route(req: IncomingRequest): Promise<Reply> {
     const parsed = new URL(req.path, 'http://local');
-    const upload = /^\/upload(?:\/bigquery\/v2)?\/projects\/([^/]+)\/jobs$/.exec(parsed.pathname);
-    if (upload) {
-      const projectId = decodeURIComponent(upload[1] ?? '');
-      const uploadType = parsed.searchParams.get('uploadType');
-      if (req.method === 'POST' && uploadType === 'multipart') {
-        const { metadata, media } = parseMultipartRelated(req.headers['content-type'], req.body);
-        return insertUpload(projectId, metadata, media);
-      }
-      if (req.method === 'POST' && uploadType === 'resumable') {
-        return resumableStart(req, projectId, parsed.pathname + parsed.search);
-      }
-      if (req.method === 'PUT' && uploadType === 'resumable') {
-        return resumablePut(parsed.searchParams.get('upload_id'), req);
-      }
-      throw invalid(`Unsupported upload: ${req.method} uploadType=${uploadType}`);
-    }
+    const uploaded = await routeUpload(uploads, req, parsed);
+    if (uploaded) return uploaded;
     const path = parsed.pathname.replace(/^\/bigquery\/v2(?=\/)/, '');
     const segments = path.split('/').slice(1).map(decodeURIComponent);
     const [root, projectId = defaultProject, collection, id, sub, subId, extra] = segments;

@@ -3,7 +3,7 @@
  * https://cloud.google.com/storage/docs/json_api/v1/objects#resource
  */
 import { createHash } from 'node:crypto';
-import type { StoredObject } from './store';
+import type { StoredObject } from './object';
 
 export interface ObjectResource {
   kind: 'storage#object';

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { invalid } from './errors';
-import type { ObjectAttributes, Preconditions } from './store';
+import type { ObjectAttributes } from './object';
+import type { Preconditions } from './preconditions';
 
 /** Splits a `multipart/related` body into its JSON metadata part and its data part. */
 export function parseMultipart(

@@ -1,12 +1,10 @@
 /** The operator's commands, run as built (`dist/cli.js`), against the local servers. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../support/local-stack';
+import { REPO, runCli } from '../support/run-cli';
 
-const REPO = resolve(__dirname, '../..');
 const EXAMPLE_RULES = join(REPO, 'examples/autoloader.yaml');
 let stack: LocalStack;
 
@@ -18,28 +16,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function cli(args: string[], env: Record<string, string> = {}, cwd = REPO) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [join(REPO, 'dist/cli.js'), ...args],
-      {
-        cwd,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: mkdtempSync(join(tmpdir(), 'bqal-cli-home-')),
-          GOOGLE_CLOUD_PROJECT: 'cli-project',
-          // No local stack unless a test writes one: a developer's running npm start is not used.
-          AUTOLOADER_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'bqal-cli-nostack-')),
-          ...env,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** A project of its own, so nothing reads the developer's; each test adds what it needs. */
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCli(args, { GOOGLE_CLOUD_PROJECT: 'cli-project', ...env });
 }
 
 describe('bq-autoloader validate', () => {

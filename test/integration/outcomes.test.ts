@@ -3,16 +3,12 @@
  * a known state (markers), tidies the source (archive / quarantine) and notifies over the
  * Pub/Sub emulator.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { binaryStorageEvent, post } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 import { pubsub } from '../support/pubsub-rest';
+import { runCli } from '../support/run-cli';
 
 const emulatorHost = process.env.PUBSUB_EMULATOR_HOST as string;
 const suffix = randomUUID().slice(0, 8);
@@ -222,26 +218,11 @@ it('an event for a generation overwritten before its load is refused: the newer 
 
 /** Runs the built CLI against the stack; resolves with its exit code and parsed stdout. */
 async function cli(args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  const options = {
-    cwd: join(__dirname, '../..'),
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: mkdtempSync(join(tmpdir(), 'bqal-status-home-')),
-      METADATA_SERVER_DETECTION: 'assume-present',
-      ...stack.env,
-    },
-  };
-  try {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['dist/cli.js', ...args, '--json'],
-      options,
-    );
-    return { code: 0, out: JSON.parse(stdout) };
-  } catch (error) {
-    const e = error as { code: number; stdout: string };
-    return { code: e.code, out: JSON.parse(e.stdout) };
-  }
+  const { code, stdout } = await runCli([...args, '--json'], {
+    METADATA_SERVER_DETECTION: 'assume-present',
+    ...stack.env,
+  });
+  return { code, out: JSON.parse(stdout) };
 }
 
 describe('bq-autoloader status', () => {

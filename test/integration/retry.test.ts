@@ -4,17 +4,12 @@
  * exists, as attempt 2 under `<id>_a2`; the rows land once, a second retry changes nothing,
  * and the original event delivered again is a duplicate of the attempt, not a new load.
  */
-import { execFile } from 'node:child_process';
 import type { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { binaryStorageEvent, deliver, type TestObject } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import { runCli } from '../support/run-cli';
 
-const REPO = resolve(__dirname, '../..');
 const SCHEMA = '{ fields: [{ name: id, type: INTEGER }, { name: amount, type: INTEGER }] }';
 const RULES = `
 location: EU
@@ -59,28 +54,13 @@ function finalized(object: TestObject, id?: string) {
   return { id: event.headers['ce-id'], ...event };
 }
 
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [join(REPO, 'dist/cli.js'), ...args, '--json'],
-      {
-        cwd: REPO,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: mkdtempSync(join(tmpdir(), 'bqal-retry-home-')),
-          // An operator's machine has no metadata server: the local one stands in for ADC.
-          METADATA_SERVER_DETECTION: 'assume-present',
-          ...stack.env,
-          AUTOLOADER_CONFIG: rulesPath,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function cli(args: string[]) {
+  return runCli([...args, '--json'], {
+    // An operator's machine has no metadata server: the local one stands in for ADC.
+    METADATA_SERVER_DETECTION: 'assume-present',
+    ...stack.env,
+    AUTOLOADER_CONFIG: rulesPath,
+  });
 }
 
 async function orderRows(): Promise<number> {

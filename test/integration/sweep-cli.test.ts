@@ -1,13 +1,8 @@
 /** `bq-autoloader sweep`, run as built (`dist/cli.js`), against the local servers. */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { MARKER_STATE } from '../../src/gcp/storage/markers';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import { runCli } from '../support/run-cli';
 
-const REPO = resolve(__dirname, '../..');
 let stack: LocalStack;
 let rules: string;
 
@@ -28,26 +23,11 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function sweep(args: string[], json = true) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [join(REPO, 'dist/cli.js'), 'sweep', '--config', rules, ...(json ? ['--json'] : []), ...args],
-      {
-        cwd: REPO,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: mkdtempSync(join(tmpdir(), 'bqal-cli-home-')),
-          METADATA_SERVER_DETECTION: 'assume-present',
-          ...stack.env,
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+function sweep(args: string[], json = true) {
+  return runCli(['sweep', '--config', rules, ...(json ? ['--json'] : []), ...args], {
+    METADATA_SERVER_DETECTION: 'assume-present',
+    ...stack.env,
+  });
 }
 
 describe('bq-autoloader sweep', () => {

@@ -1,11 +1,13 @@
 /**
  * The pure wire-format pieces: multipart/related, Content-Range, decorators, job validation.
  */
+
+import { parseDecorator } from '../../../dev/bigquery/destination';
 import { BigQueryApiError } from '../../../dev/bigquery/errors';
-import { partitionStart } from '../../../dev/bigquery/load';
-import { parseDecorator, parseJob } from '../../../dev/bigquery/load-config';
+import { parseJob } from '../../../dev/bigquery/load-config';
 import { parseMultipartRelated } from '../../../dev/bigquery/multipart';
 import { scanNdjson } from '../../../dev/bigquery/ndjson';
+import { partitionStart } from '../../../dev/bigquery/partition';
 import { findQuotedNewline } from '../../../dev/bigquery/quoted-newlines';
 import { parseContentRange } from '../../../dev/bigquery/resumable';
 
