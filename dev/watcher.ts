@@ -15,6 +15,7 @@ import { type LogFields, log, type Severity } from '../src/log';
 import type { StoredObject } from './gcs/object';
 import { objectResource } from './gcs/resource';
 import type { GcsStore } from './gcs/store';
+import { rescanLater } from './watcher-rescan';
 
 export const FINALIZED_TYPE = 'google.cloud.storage.object.v1.finalized';
 
@@ -170,6 +171,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
 
   watcher.on('add', onFile);
   watcher.on('change', onFile);
+  const onSettled = (path: string) => {
+    if (!isTemporaryFile(path)) onFile(path);
+  };
+  watcher.on('addDir', (dir) => rescanLater(dir, stabilityMs, onSettled, abort.signal));
   watcher.on('error', (err) =>
     logger('ERROR', 'local watcher: file watching failed', { reason: String(err) }),
   );
