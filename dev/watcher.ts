@@ -161,7 +161,8 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       }
       if (attempt < maxAttempts) await sleep(retryDelayMs * 2 ** (attempt - 1), abort.signal);
     }
-    if (!info.delivered)
+    // Closing the watcher abandons deliveries on purpose: only a real give-up is an ERROR.
+    if (!info.delivered && !abort.signal.aborted)
       logger('ERROR', 'local watcher: gave up delivering the event', {
         ...fields,
         attempts: info.attempts,
