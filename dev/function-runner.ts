@@ -18,6 +18,8 @@ export interface FunctionRunnerOptions {
   env: NodeJS.ProcessEnv;
   /** Called when the process exits without being stopped or restarted by us. */
   onUnexpectedExit(code: number | null): void;
+  /** `npm start -- --json-logs`: the function's lines as JSON, not one readable line each. */
+  jsonLogs: boolean;
 }
 
 export async function startFunctionRunner(options: FunctionRunnerOptions): Promise<FunctionRunner> {
@@ -27,7 +29,7 @@ export async function startFunctionRunner(options: FunctionRunnerOptions): Promi
       if (fn === current) options.onUnexpectedExit(code);
     });
   watch(current);
-  await waitForServing(current);
+  await waitForServing(current, options.jsonLogs);
   return {
     async restart() {
       const old = current;
@@ -40,7 +42,7 @@ export async function startFunctionRunner(options: FunctionRunnerOptions): Promi
       await exited;
       current = spawnFunction(options.port, options.env);
       watch(current);
-      await waitForServing(current);
+      await waitForServing(current, options.jsonLogs);
     },
     stop() {
       const fn = current;
@@ -71,11 +73,8 @@ function spawnFunction(port: number, env: NodeJS.ProcessEnv): ChildProcess {
  * The function's log lines go to our stdout, one readable line each (pretty-log.ts; JSON
  * with `npm start -- --json-logs`); "Serving function" means it is listening.
  */
-function waitForServing(fn: ChildProcess): Promise<void> {
-  const print = lineFormatter(
-    (text) => process.stdout.write(text),
-    process.argv.includes('--json-logs'),
-  );
+function waitForServing(fn: ChildProcess, jsonLogs: boolean): Promise<void> {
+  const print = lineFormatter((text) => process.stdout.write(text), jsonLogs);
   return new Promise((resolveReady, rejectReady) => {
     let seen = '';
     fn.stdout?.on('data', (chunk: Buffer) => {

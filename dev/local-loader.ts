@@ -7,6 +7,7 @@
  */
 import { createGoogleClients, type GoogleClients } from '../src/gcp/clients';
 import type { CompiledRules } from '../src/routing/compile';
+import { billingProject } from '../src/routing/plan';
 import { loadRulesOnEdge } from '../src/rules/endpoints';
 
 export interface LocalLoader {
@@ -30,8 +31,11 @@ export async function openLocalLoader(
   const read = async () =>
     (await loadRulesOnEdge(configPath, google.edge, (uri) => google.objects.readText(uri), env))
       .rules;
+  // The project jobs are billed to, as the function decides it (routing/plan.ts).
+  const billed = async (rules: CompiledRules) =>
+    billingProject(rules, { runtimeProject: await google.runtimeProject() });
   const rules = await read();
-  const projectId = rules.config.project ?? (await google.runtimeProject());
+  const projectId = await billed(rules);
   const loader: LocalLoader = {
     google,
     rules,
@@ -39,7 +43,7 @@ export async function openLocalLoader(
     projectId,
     reloadRules: async () => {
       loader.rules = await read();
-      loader.projectId = loader.rules.config.project ?? (await google.runtimeProject());
+      loader.projectId = await billed(loader.rules);
     },
     close: () => google.edge.close(),
   };

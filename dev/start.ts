@@ -79,6 +79,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const fn = await startFunctionRunner({
     port: functionPort,
     env: loaderEnv,
+    jsonLogs: json,
     onUnexpectedExit: (code) => {
       process.stderr.write(`the function exited (${code}); see its log above\n`);
       void stop(1);

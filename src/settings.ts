@@ -11,6 +11,7 @@ import {
   envWholeNumber,
   SettingError,
 } from './core/env';
+import { MAX_BODY_BYTES } from './core/request-limits';
 import { MAX_REQUEST_OBJECTS } from './events/load-request';
 import { DEFAULT_CHUNK_OBJECTS } from './events/request-chunks';
 import type { RetryOptions } from './gcp/retry';
@@ -98,10 +99,10 @@ function readMarkers(env: Environment): boolean {
 }
 
 /**
- * At least the door's largest body (16 MiB, src/door/rules.ts MAX_BODY_BYTES): below it the
- * instance would serve one request at a time and answer 429 to every other.
+ * At least the door's largest body: below it the instance would serve one request at a time
+ * and answer 429 to every other.
  */
-export const MIN_DOOR_INFLIGHT_BYTES = 16 * 1024 * 1024;
+export const MIN_DOOR_INFLIGHT_BYTES = MAX_BODY_BYTES;
 
 function readDoorInFlightBytes(env: Environment): number | undefined {
   const name = 'AUTOLOADER_DOOR_INFLIGHT_BYTES';

@@ -10,9 +10,12 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parseGsPrefix } from '../core/gs-uri';
 import { createGoogleEdge } from '../gcp/edge';
+import { createObjectLister } from '../gcp/storage/listing';
 import { createObjectReader } from '../gcp/storage/objects';
 import { explainUnmarked, type ObjectStatus, objectStatus } from '../outcomes/status';
+import type { CompiledRules } from '../routing/compile';
 import { readCliSettings } from '../settings';
+import type { ObjectRef } from '../types';
 import { printResult, progressLine, table } from './output';
 import { loadCliRules, rulesFile } from './rules';
 import { EXIT, type Exit, UsageError } from './usage';
@@ -61,7 +64,7 @@ export async function localLoad(
   const results: Followed[] =
     flags.wait === false
       ? names.map((name) => ({ object: `gs://${prefix.bucket}/${name}`, state: 'copied' }))
-      : await follow(prefix.bucket, names, flags, env);
+      : await follow(prefix, names, flags, env);
   printResult(flags.json, results, () =>
     table(
       ['STATE', 'ROWS', 'OBJECT', 'DETAIL'],
@@ -73,9 +76,13 @@ export async function localLoad(
   return { exitCode: results.every(done) ? EXIT.ok : EXIT.failure };
 }
 
-/** Polls each object's marker until it is final, the loader would not load it, or time is up. */
+/**
+ * Polls the objects' markers until each is final, the loader would not load it, or time is
+ * up: one listing of the prefix per round (the copied files all live under it), not one read
+ * per object.
+ */
 async function follow(
-  bucket: string,
+  { bucket, prefix }: { bucket: string; prefix: string },
   names: string[],
   flags: LocalLoadFlags,
   env: NodeJS.ProcessEnv,
@@ -87,7 +94,9 @@ async function follow(
     env,
   });
   const rules = loaded.ok ? loaded.rules : undefined;
-  const project = readCliSettings(env).project ?? 'local-project';
+  const project = readCliSettings(env).project ?? (await edge.tokens.projectId());
+  const lister = createObjectLister({ edge });
+  const wanted = new Set(names);
   const deadline = Date.now() + (flags.timeout ?? 120) * 1000;
   const found = new Map<string, Followed>();
   const waiting = progressLine(
@@ -97,17 +106,11 @@ async function follow(
   );
   try {
     while (found.size < names.length && Date.now() < deadline) {
-      for (const name of names.filter((n) => !found.has(n))) {
-        const object = await reader.getLiveObject(bucket, name);
-        if (!object) continue;
-        const status = objectStatus(object);
-        if (status.state === 'loaded' || status.state === 'failed') {
-          found.set(name, finalOf(status));
-        } else if (status.state === 'none' && rules) {
-          // A file no route loads never gets a marker: say why now instead of timing out.
-          const would = explainUnmarked(rules, object, project);
-          if (would.would !== 'load') {
-            found.set(name, { object: status.object, state: would.would, detail: would.reason });
+      for await (const page of lister.listObjects(bucket, prefix)) {
+        for (const object of page) {
+          if (wanted.has(object.name) && !found.has(object.name)) {
+            const final = finalState(object, rules, project);
+            if (final) found.set(object.name, final);
           }
         }
       }
@@ -126,6 +129,22 @@ async function follow(
         detail: `not finished after ${flags.timeout ?? 120} s: see bq-autoloader status`,
       },
   );
+}
+
+/** The object's outcome once it has one: final marker, or why no route loads it. */
+function finalState(
+  object: ObjectRef,
+  rules: CompiledRules | undefined,
+  project: string,
+): Followed | undefined {
+  const status = objectStatus(object);
+  if (status.state === 'loaded' || status.state === 'failed') return finalOf(status);
+  if (status.state !== 'none' || !rules) return undefined;
+  // A file no route loads never gets a marker: say why now instead of timing out.
+  const would = explainUnmarked(rules, object, project);
+  return would.would === 'load'
+    ? undefined
+    : { object: status.object, state: would.would, detail: would.reason };
 }
 
 function finalOf(status: ObjectStatus): Followed {

@@ -4,7 +4,7 @@
  * with BigQuery's own `jobs.query` REST method, and prints the rows as a table, or as JSON.
  */
 import { readCliSettings } from '../settings';
-import { LocalStackError, stackFilePath } from './local-stack';
+import { LocalStackError } from './local-stack';
 import { printResult, table } from './output';
 import { EXIT, type Exit } from './usage';
 
@@ -19,12 +19,8 @@ export async function localQuery(
   options: { json?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Exit> {
+  // The caller found the local stack (local-stack.ts localStackOnly): the variable is set.
   const settings = readCliSettings(env);
-  if (!settings.bigqueryEmulator) {
-    throw new LocalStackError(
-      `no local stack found (${stackFilePath(env)} is missing): start it with npm start, or set BIGQUERY_EMULATOR_HOST`,
-    );
-  }
   const project = settings.project ?? 'local-project';
   const url = `${settings.bigqueryEmulator}/bigquery/v2/projects/${encodeURIComponent(project)}/queries`;
   const response = await fetch(url, {

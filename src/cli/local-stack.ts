@@ -148,12 +148,18 @@ async function firstDown(urls: string[]): Promise<string | undefined> {
   return answers.find((url) => url !== undefined);
 }
 
-/** `local …` commands: the running local stack, or an error that says how to start one. */
-export async function localStackOnly(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+/**
+ * `local …` commands: the running local stack (or the local server `needs` names, set by
+ * hand), or an error that says how to start one.
+ */
+export async function localStackOnly(
+  env: NodeJS.ProcessEnv,
+  needs: 'STORAGE_EMULATOR_HOST' | 'BIGQUERY_EMULATOR_HOST',
+): Promise<NodeJS.ProcessEnv> {
   const found = await useLocalStack(env);
-  if (envText(found, 'STORAGE_EMULATOR_HOST') === undefined) {
+  if (envText(found, needs) === undefined) {
     throw new LocalStackError(
-      `no local stack found (${stackFilePath(env)} is missing): start it with npm start`,
+      `no local stack found (${stackFilePath(env)} is missing): start it with npm start, or set ${needs}`,
     );
   }
   return found;

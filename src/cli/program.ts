@@ -155,7 +155,11 @@ export function buildProgram(env: NodeJS.ProcessEnv, finish: (exit: Exit) => voi
     .description('run SQL on the local BigQuery (tables named dataset.table)')
     .argument('<sql...>', 'the query')
     .option(...JSON_FLAG)
-    .action(run(async (sql: string[], opts) => localQuery(sql.join(' '), opts, await stack())));
+    .action(
+      run(async (sql: string[], opts) =>
+        localQuery(sql.join(' '), opts, await localStackOnly(env, 'BIGQUERY_EMULATOR_HOST')),
+      ),
+    );
   local
     .command('load')
     .description(
@@ -169,7 +173,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, finish: (exit: Exit) => voi
     .option(...JSON_FLAG)
     .action(
       run(async (dir: string, target: string, opts) =>
-        localLoad(dir, target, opts, await localStackOnly(env)),
+        localLoad(dir, target, opts, await localStackOnly(env, 'STORAGE_EMULATOR_HOST')),
       ),
     );
 

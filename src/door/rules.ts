@@ -9,15 +9,12 @@
  * JSON: it goes through, and the pipeline acknowledges and refuses it with its reason, so
  * Eventarc does not retry it.
  */
+
 import { jsonNestsDeeper, MAX_JSON_DEPTH } from '../core/json-depth';
+import { MAX_BODY_BYTES } from '../core/request-limits';
 import { decodeUtf8 } from '../core/utf8';
 
-/**
- * Pub/Sub's largest message is 10 MB, base64 in a push or Eventarc envelope (×4/3) with up to
- * 100 attributes: 16 MiB is more than any real caller sends. Cloud Run stops HTTP/1 bodies at
- * 32 MiB; the framework itself would buffer up to 1 GiB.
- */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export interface Refusal {
   status: number;

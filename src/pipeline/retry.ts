@@ -8,7 +8,6 @@
  * alone, with the reason; a re-upload is a new generation and loads by its own event.
  */
 import { gsUri } from '../core/gs-uri';
-import { attemptOf } from '../core/job-id';
 import { jobFailure } from '../gcp/bigquery/job-status';
 import { markerOf } from '../gcp/storage/markers';
 import { markedAttempt, planAttempt, planRetriedObject } from '../routing/attempt';
@@ -71,8 +70,8 @@ async function retryPlanned(
       'no load has claimed this generation: nothing to retry (its event, a sweep or a load request loads it)';
     return { kind: 'unchanged', reason, route };
   }
-  const attempt = markedAttempt(first, marker.jobId);
-  if (attempt === undefined) {
+  const marked = markedAttempt(first, marker.jobId);
+  if (marked === undefined) {
     const reason = `it is claimed by job ${marker.jobId}, which is not route "${route}"'s load of it (rules changed since?)`;
     return { kind: 'refused', reason, route };
   }
@@ -89,14 +88,14 @@ async function retryPlanned(
     return { kind: 'refused', reason, route };
   }
   // Only a per-object attempt can be resumed here; a sweep's claim is its sweep's to submit.
-  const resumable = attemptOf(marker.jobId, first.jobId) !== undefined;
-  const why = jobState(job, marker.state, resumable);
+  const { attempt, own } = marked;
+  const why = jobState(job, marker.state, own);
   if (why === 'resume') {
     // Claimed, never inserted (a crash between claim and insert): insert that attempt now.
     return submitAttempt(deps, object, first, attempt, marker.jobId);
   }
   if (why !== 'failed') return { kind: 'unchanged', reason: `job ${marker.jobId} ${why}`, route };
-  if (!resumable && marker.state !== 'failed') {
+  if (!own && marker.state !== 'failed') {
     // A failed sweep job whose finisher has not run yet: it may reload this file with the
     // others (outcomes/batch-reload.ts), and a retry now would load it a second time. The
     // finisher marks it failed (or moves it to the reload) first; retry after that.

@@ -6,10 +6,9 @@
  */
 import { gsUri } from '../core/gs-uri';
 import { attemptJobId, attemptOf, isBatchJobIdOf } from '../core/job-id';
-import { snapshotName, snapshotNameProblem } from '../core/snapshot';
 import type { LoadPlan, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
-import { type PlanContext, planObjectLoad } from './plan';
+import { type PlanContext, planObjectLoad, snapshotOf } from './plan';
 import { rulesAccepting } from './request-plan';
 
 /**
@@ -23,16 +22,15 @@ export function planAttempt(first: LoadPlan, attempt: number): LoadPlan | string
   if (!first.snapshot) {
     return { ...first, jobId, job: { ...first.job, jobReference } };
   }
-  const { source } = first.snapshot;
-  const problem = snapshotNameProblem(jobId, source.name);
-  if (problem) return `${first.object}: ${problem}`;
-  const target = { bucket: source.bucket, name: snapshotName(jobId, source.name) };
-  const load = { ...first.job.configuration.load, sourceUris: [gsUri(target)] };
+  // The failed attempt's copy may be gone: this attempt copies to a name of its own.
+  const snapshot = snapshotOf(first.snapshot.source, jobId);
+  if (typeof snapshot === 'string') return `${first.object}: ${snapshot}`;
+  const load = { ...first.job.configuration.load, sourceUris: [gsUri(snapshot.target)] };
   return {
     ...first,
     jobId,
     job: { jobReference, configuration: { ...first.job.configuration, load } },
-    snapshot: { source, target },
+    snapshot,
   };
 }
 
@@ -62,13 +60,15 @@ export function planRetriedObject(
 }
 
 /**
- * Which attempt the job a marker names was, for the load `first` plans: its own attempts,
- * or 1 for a batch job of the same route (a sweep loaded the object with others). Undefined:
- * the marker names a job that is not this route's load of the object.
+ * Which attempt the job a marker names was, for the load `first` plans: one of its own
+ * attempts (`own`), or a batch job of the same route (a sweep loaded the object with others:
+ * attempt 1). Undefined: the marker names a job that is not this route's load of the object.
  */
-export function markedAttempt(first: LoadPlan, markedJobId: string): number | undefined {
-  return (
-    attemptOf(markedJobId, first.jobId) ??
-    (isBatchJobIdOf(markedJobId, first.route) ? 1 : undefined)
-  );
+export function markedAttempt(
+  first: LoadPlan,
+  markedJobId: string,
+): { attempt: number; own: boolean } | undefined {
+  const own = attemptOf(markedJobId, first.jobId);
+  if (own !== undefined) return { attempt: own, own: true };
+  return isBatchJobIdOf(markedJobId, first.route) ? { attempt: 1, own: false } : undefined;
 }

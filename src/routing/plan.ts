@@ -6,7 +6,7 @@
 
 import { type OverrideKey, ROUTE_FORMATS } from '../config/schema';
 import { gsUri } from '../core/gs-uri';
-import { objectJobId } from '../core/job-id';
+import { type ObjectGeneration, objectJobId } from '../core/job-id';
 import { BUCKET_LABEL, labelValue, ROUTE_LABEL } from '../core/labels';
 import { OWN_PREFIX } from '../core/object-name';
 import { snapshotName, snapshotNameProblem } from '../core/snapshot';
@@ -90,8 +90,11 @@ export function planObjectLoad(
   };
 }
 
-/** Where snapshot mode copies the object (same bucket), or why it cannot. */
-function snapshotOf(object: ObjectRef, jobId: string): NonNullable<LoadPlan['snapshot']> | string {
+/** Where snapshot mode copies the object for job `jobId` (same bucket), or why it cannot. */
+export function snapshotOf(
+  object: ObjectGeneration,
+  jobId: string,
+): NonNullable<LoadPlan['snapshot']> | string {
   const problem = snapshotNameProblem(jobId, object.name);
   if (problem) return problem;
   const { bucket, name, generation } = object;
