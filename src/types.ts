@@ -159,6 +159,32 @@ export interface LoadPlan {
     source: { bucket: string; name: string; generation: string };
     target: { bucket: string; name: string };
   };
+  /**
+   * Staged routes (transform, dedupe, schemaEvolution: rescue; docs/transforms.md): the load
+   * job writes `staged.staging`; a query job then writes the route's destination.
+   */
+  staged?: StagedWrite;
+}
+
+/** How a staged load's rows reach the route's destination: fully decided by the router. */
+export interface StagedWrite {
+  /** The route's destination (no partition decorator): the query job writes here. */
+  destination: TableReference;
+  /** The load job's own table, named from its id (core/job-id.ts stagingTableId). */
+  staging: TableReference;
+  /** `<load job id>_q` (core/job-id.ts queryJobId). */
+  queryJobId: string;
+  /** The route's SELECT over `{staging}`; absent: the staging table's rows as they are. */
+  transform?: string;
+  dedupe?: { key: string[]; keep: 'latest' | 'first'; orderBy?: string };
+  /** Absent: as strict (a column the table lacks fails the file). */
+  schemaEvolution?: 'strict' | 'evolve' | 'rescue';
+  /**
+   * How to create the destination when it does not exist (createDisposition
+   * CREATE_IF_NEEDED): the route's schema (absent: the columns the query writes) and table
+   * options from the load options. Undefined: CREATE_NEVER, a missing table fails the file.
+   */
+  create?: { schema?: { fields: TableFieldSchema[] }; options: Record<string, unknown> };
 }
 
 /** The router's answer for one object. */

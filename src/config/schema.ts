@@ -13,6 +13,8 @@ import { checkRegionalEndpoints, endpointsShape } from './endpoints-schema';
 import { BatchSchema, InlineSettingsSchema } from './limits-schema';
 import { LoadOptionsSchema, TableSchemaSchema } from './load-fields';
 import { outcomeRouteShape } from './outcomes-schema';
+import { checkStagedRoute } from './staging-checks';
+import { StagingSchema, stagingRouteShape } from './staging-schema';
 
 /**
  * The object-metadata keys a route may let change its outcome (`overrides: [bq-table]`).
@@ -152,6 +154,8 @@ export const routeShape = {
   batch: BatchSchema.optional(),
   // snapshot, wait, onSuccess, onFailure, notifyTopic (docs/outcomes.md: What happens to my file).
   ...outcomeRouteShape,
+  // transform, dedupe, schemaEvolution (docs/transforms.md).
+  ...stagingRouteShape,
 };
 
 export const RouteSchema = z
@@ -186,6 +190,7 @@ export const configShape = {
     )
     .optional(),
   inline: InlineSettingsSchema.optional(),
+  staging: StagingSchema.optional(),
 };
 
 export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx) => {
@@ -221,6 +226,7 @@ export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx
       const message = '`snapshot` applies only to per-object routes (`mode: object`)';
       ctx.addIssue({ code: 'custom', path: ['routes', index, 'snapshot'], message });
     }
+    checkStagedRoute(route, index, ctx);
   });
 });
 

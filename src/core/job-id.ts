@@ -129,3 +129,31 @@ export function sortMembers<T extends ObjectGeneration>(members: readonly T[]): 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The query job that writes a staged load's rows into its destination (docs/transforms.md):
+ * `<load job id>_q`. Derived from the load's id, so every finisher of that load inserts the
+ * same query and a second insert is a 409 `duplicate`: the query never runs twice. No load
+ * id ends in `_q` (plain ids end in hex digits, attempts in `_a<n>`).
+ */
+export function queryJobId(loadJobId: string): string {
+  return `${loadJobId}${QUERY_SUFFIX}`;
+}
+
+const QUERY_SUFFIX = '_q';
+
+/** The load job whose staged query `jobId` is, or undefined when it is no such query. */
+export function loadJobIdOfQuery(jobId: string): string | undefined {
+  if (!jobId.startsWith(JOB_ID_PREFIX) || !jobId.endsWith(QUERY_SUFFIX)) return undefined;
+  return jobId.slice(0, -QUERY_SUFFIX.length);
+}
+
+/**
+ * The staging table a staged load job writes: its id with `-` (allowed in job ids, not in
+ * table ids) as `_`. Route names keep ids readable and the digest keeps them unique, so two
+ * routes whose names differ only by `-`/`_` still get different tables.
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/tables#TableReference
+ */
+export function stagingTableId(loadJobId: string): string {
+  return loadJobId.replace(/-/g, '_');
+}

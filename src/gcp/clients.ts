@@ -3,6 +3,7 @@
  * keep-alive connections, one retry policy. src/index.ts wires these into the pipeline.
  */
 import { type BigQueryClient, createBigQueryClient } from './bigquery/client';
+import { createStagedCalls, type StagedCalls } from './bigquery/staged-calls';
 import { createUploadClient, type UploadClient } from './bigquery/upload';
 import { createGoogleEdge, type GoogleEdge, type GoogleEdgeOptions } from './edge';
 import { createPublisher, type Publisher } from './pubsub/publisher';
@@ -16,6 +17,8 @@ import { createObjectWriter, type ObjectWriter } from './storage/writes';
 export interface GoogleClients {
   edge: GoogleEdge;
   bigquery: BigQueryClient;
+  /** Tables, dry runs and query jobs of staged loads (transform, dedupe, rescue). */
+  staged: StagedCalls;
   /** jobs.insert with the data in the request (inline payloads). */
   uploads: UploadClient;
   objects: ObjectReader;
@@ -42,6 +45,7 @@ export function createGoogleClients(
   return {
     edge,
     bigquery,
+    staged: createStagedCalls(edge, bigquery.getJob, { retry }),
     uploads: createUploadClient({
       edge,
       retry,

@@ -6,11 +6,13 @@
  */
 import { formatTableReference } from '../core/table-ref';
 import type { InsertResult } from '../gcp/bigquery/client';
+import type { StagedCalls } from '../gcp/bigquery/staged-calls';
 import type { LogFields, Severity } from '../log';
 import type { LoadPlan, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
 import { discardSnapshots } from './snapshot';
+import { finishStagedWrite } from './staged-write';
 import { waitForJob } from './wait';
 
 export interface OutcomeDeps extends FinishDeps {
@@ -21,6 +23,8 @@ export interface OutcomeDeps extends FinishDeps {
   insertJob?: (plan: LoadPlan) => Promise<InsertResult>;
   /** Poll pacing (tests shorten it). */
   initialDelayMs?: number;
+  /** The calls of staged loads (docs/transforms.md); absent: staged routes cannot be finished. */
+  staged?: StagedCalls;
 }
 
 export type RouteOutcomeOptions = FinishInput['route'] & {
@@ -41,16 +45,36 @@ export async function afterSubmit(
   object: ObjectRef,
   job: unknown,
 ): Promise<AfterSubmit> {
-  if (!route || !followsOutcomes(route)) return { severity: 'INFO', fields: {} };
+  if (!route || !(followsOutcomes(route) || plan.staged)) return { severity: 'INFO', fields: {} };
   // Without `wait`, a job that is already DONE (a fast failure, or a redelivery after the
   // load finished) is still finished here: a move that failed earlier is repeated.
-  const result = route.wait
+  let result = route.wait
     ? await waitForJob(
         () => deps.getJob(plan.projectId, plan.jobId, plan.location),
         { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs },
         job,
       )
     : jobResult(job);
+  if (plan.staged && result.state !== 'running') {
+    // A staged load is finished by its query job (staged-write.ts), waited for the same way.
+    if (!deps.staged) throw new Error('a staged route is loaded without the staged-load calls');
+    const wait = route.wait
+      ? { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs }
+      : undefined;
+    const { projectId, location } = plan;
+    const target = {
+      projectId,
+      location,
+      labels: plan.job.configuration.labels,
+      staged: plan.staged,
+    };
+    result = await finishStagedWrite(
+      { staged: deps.staged, getJob: deps.getJob },
+      target,
+      result,
+      wait,
+    );
+  }
   if (result.state === 'running' && !route.wait) return { severity: 'INFO', fields: {} };
   if (result.state === 'running') {
     return {
@@ -61,7 +85,7 @@ export async function afterSubmit(
       },
     };
   }
-  const t = plan.job.configuration.load.destinationTable;
+  const t = plan.staged?.destination ?? plan.job.configuration.load.destinationTable;
   const report = await finishLoad(deps, {
     route,
     object: { bucket: object.bucket, name: object.name, generation: object.generation },
@@ -76,7 +100,12 @@ export async function afterSubmit(
     plan.job.configuration.load.sourceUris ?? [],
   );
   const { marker, ...rest } = report;
-  const fields: LogFields = { ...rest, finished: marker };
+  const fields: LogFields = {
+    ...rest,
+    finished: marker,
+    ...(result.queryJobId ? { queryJobId: result.queryJobId } : {}),
+    ...(result.updated === undefined ? {} : { updatedRows: result.updated }),
+  };
   if (result.state === 'loaded') {
     return { severity: 'INFO', message: `load job loaded: ${plan.jobId}`, fields };
   }

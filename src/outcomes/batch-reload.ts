@@ -19,8 +19,10 @@
  * daily quota; past that, or when the errors name no member or every member, the whole job
  * is failed as before.
  */
+
+import { isStagedRoute } from '../config/staging-checks';
 import { gsUri } from '../core/gs-uri';
-import { reloadJobId } from '../core/job-id';
+import { reloadJobId, stagingTableId } from '../core/job-id';
 import { RELOAD_LABEL } from '../core/labels';
 import { PermanentError, RetryableError } from '../errors';
 import { existingJob, type InsertResult } from '../gcp/bigquery/client';
@@ -115,11 +117,15 @@ export async function reloadWithoutBadFiles(
 function reloadPlan(failed: FailedBatch, jobId: string, good: string[], depth: number): LoadPlan {
   const config = failed.check.job?.configuration;
   const location = failed.check.job?.jobReference?.location ?? failed.location;
-  // The load options as jobs.get answered them: what BigQuery ran is what runs again.
+  // The load options as jobs.get answered them: what BigQuery ran is what runs again — but a
+  // staged route's reload loads into a staging table of its own id (routing/staging.ts).
+  const table = config?.load?.destinationTable;
+  const staged = isStagedRoute(failed.check.route.config) && table;
+  const destinationTable = staged ? { ...table, tableId: stagingTableId(jobId) } : table;
   const job = {
     jobReference: { projectId: failed.projectId, jobId, location },
     configuration: {
-      load: { ...config?.load, sourceUris: good },
+      load: { ...config?.load, destinationTable, sourceUris: good },
       labels: { ...config?.labels, [RELOAD_LABEL]: String(depth) },
     },
   } as unknown as LoadJob;

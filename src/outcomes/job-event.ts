@@ -19,9 +19,10 @@ import { type FinishInput, type FinishReport, finishLoad } from './finish';
 import { errorText, type JobError, jobResult } from './job-result';
 import { type JobCheck, type LoadJobShape, loadedGeneration } from './loaded-generation';
 import { discardSnapshots } from './snapshot';
+import { loadJobOf, type StagedJobDeps, stagedOutcome } from './staged-job';
 
 /** With `insertJob`, a failed batch is reloaded without the files its errors name (batch-reload.ts). */
-export interface JobEventDeps extends ReloadDeps {
+export interface JobEventDeps extends ReloadDeps, StagedJobDeps {
   /** The project jobs are billed to when the rules name none. */
   runtimeProject: () => Promise<string>;
 }
@@ -41,8 +42,13 @@ export async function finishJobFromEvent(
   const elsewhere = projectRefusal(ref, billing);
   if (elsewhere) return elsewhere;
   const location = ref.location ?? rules.config.location;
-  const job = (await deps.getJob(ref.projectId, ref.jobId, location)) as LoadJobShape | undefined;
-  const result = jobResult(job);
+  const found = await deps.getJob(ref.projectId, ref.jobId, location);
+  // A staged load's query job (docs/transforms.md): its load is what gets finished.
+  const load = loadJobOf(ref, found);
+  if (!load) return ignored(ref, "a query job that is not a staged load's");
+  if (load !== ref) return finishJobFromEvent(deps, rules, load);
+  const job = found as LoadJobShape | undefined;
+  let result = jobResult(job);
   if (result.state === 'running') {
     return ignored(
       ref,
@@ -58,10 +64,25 @@ export async function finishJobFromEvent(
     };
   }
   const route = compiled.config;
-  const t = job?.configuration?.load?.destinationTable;
-  const destination = `${t?.projectId}.${t?.datasetId}.${t?.tableId}`;
   const sources = job?.configuration?.load?.sourceUris ?? [];
   const check: JobCheck = { rules, route: compiled, job, billing };
+  const staged = await stagedOutcome(deps, { ...ref, location }, check, result);
+  if (staged.kind === 'orphan') return ignored(ref, staged.reason);
+  if (staged.kind === 'staged') result = staged.result;
+  if (result.state === 'running') {
+    return {
+      ...ignored(
+        ref,
+        'its query job is running (its completion event or a sweep finishes the load)',
+      ),
+      fields: { jobId: ref.jobId, outcome: 'ignored', state: 'running' },
+    };
+  }
+  const t =
+    staged.kind === 'staged'
+      ? staged.staged.destination
+      : job?.configuration?.load?.destinationTable;
+  const destination = `${t?.projectId}.${t?.datasetId}.${t?.tableId}`;
   const input = { route, jobId: ref.jobId, destination, result };
   const reload: Reload =
     result.state === 'failed'
@@ -81,6 +102,8 @@ export async function finishJobFromEvent(
     state: result.state,
     ...(result.rows === undefined ? {} : { rows: result.rows }),
     ...(result.bytes === undefined ? {} : { bytes: result.bytes }),
+    ...(result.queryJobId ? { queryJobId: result.queryJobId } : {}),
+    ...(result.updated === undefined ? {} : { updatedRows: result.updated }),
     ...reportFields(reports),
     ...reloadFields(reload),
   };

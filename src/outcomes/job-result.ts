@@ -14,8 +14,23 @@ export interface JobError {
 
 export type JobResult =
   | { state: 'running' }
-  | { state: 'loaded'; rows?: string; bytes?: string; errors: JobError[] }
-  | { state: 'failed'; reason: string; rows?: string; bytes?: string; errors: JobError[] };
+  | ({ state: 'loaded'; rows?: string; bytes?: string; errors: JobError[] } & QueryCounts)
+  | ({
+      state: 'failed';
+      reason: string;
+      rows?: string;
+      bytes?: string;
+      errors: JobError[];
+    } & QueryCounts);
+
+/**
+ * A staged load (docs/transforms.md) is recorded from its query job: `rows` are the rows it
+ * inserted, `updated` the rows a dedupe MERGE replaced.
+ */
+export interface QueryCounts {
+  queryJobId?: string;
+  updated?: string;
+}
 
 export type FinishedJob = Exclude<JobResult, { state: 'running' }>;
 
@@ -35,6 +50,27 @@ export function jobResult(job: unknown): JobResult {
     return { state: 'failed', reason: errorText(jobError(status.errorResult)), ...counts, errors };
   }
   return { state: 'loaded', ...counts, errors };
+}
+
+/**
+ * What a staged load's query job says (DML statistics: int64 strings). Rows are those the
+ * statement inserted; a MERGE's updates are counted apart.
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/DmlStats
+ */
+export function queryResult(job: unknown, queryJobId: string): JobResult {
+  const result = jobResult(job);
+  if (result.state === 'running') return result;
+  const { dmlStats } = ((job as { statistics?: { query?: { dmlStats?: Record<string, unknown> } } })
+    ?.statistics?.query ?? {}) as { dmlStats?: Record<string, unknown> };
+  const counts = {
+    queryJobId,
+    ...int64('rows', dmlStats?.insertedRowCount),
+    ...int64('updated', dmlStats?.updatedRowCount),
+  };
+  if (result.state === 'failed') {
+    return { ...result, ...counts, reason: `query job ${queryJobId} failed: ${result.reason}` };
+  }
+  return { ...result, ...counts };
 }
 
 /** `reason: message`, the way logs and markers show a job error. */

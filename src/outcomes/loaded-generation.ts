@@ -14,7 +14,8 @@ import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { targetMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
 import { routeAccepts, rulesAccepting } from '../routing/request-plan';
-import type { ObjectPointer, ObjectRef } from '../types';
+import { restage } from '../routing/staging';
+import type { LoadPlan, ObjectPointer, ObjectRef } from '../types';
 
 /** The parts of a Job resource (jobs.get) the finishers read. */
 export interface LoadJobShape {
@@ -53,6 +54,21 @@ export async function loadedGeneration(
   route: string,
   check: JobCheck,
 ): Promise<ObjectPointer | 'gone' | 'foreign'> {
+  const found = await loadedPlan(deps, uri, jobId, route, check);
+  return typeof found === 'string' ? found : found.pointer;
+}
+
+/**
+ * loadedGeneration, with the plan the rules make for that generation as job `jobId`: a staged
+ * load's query (outcomes/staged-write.ts) is planned from it.
+ */
+export async function loadedPlan(
+  deps: LiveObjects,
+  uri: string,
+  jobId: string,
+  route: string,
+  check: JobCheck,
+): Promise<{ pointer: ObjectPointer; plan: LoadPlan } | 'gone' | 'foreign'> {
   const source = parseGsUri(uri);
   if (!source) return 'gone';
   // A snapshot (route option `snapshot`) names the object it holds; only this job's counts.
@@ -76,13 +92,15 @@ export async function loadedGeneration(
   // Destination and route label only: a batch job holds more sources than this one object.
   // A snapshot route's job reads exactly the planned snapshot, never the object itself.
   // A retry's attempt (docs/outcomes.md: Retrying a failed load) reads its own snapshot name.
+  // A batch (or its reload) is this object's plan as that job: a staged route's staging
+  // table is named from the job's id (routing/staging.ts).
   const plan =
     decision.kind === 'load'
-      ? (planForMarkedJob(decision.plan, jobId) ?? decision.plan)
+      ? (planForMarkedJob(decision.plan, jobId) ?? restage(decision.plan, jobId))
       : undefined;
   const planned =
     plan !== undefined &&
     !targetMismatch(check.job, plan) &&
     (!(snapshot || plan.snapshot) || plan.job.configuration.load.sourceUris?.includes(uri));
-  return planned ? { bucket, name, generation: live.generation } : 'foreign';
+  return planned ? { pointer: { bucket, name, generation: live.generation }, plan } : 'foreign';
 }

@@ -80,6 +80,8 @@ export function outcomeDeps(google: GoogleClients) {
     actions: createObjectActions({ changes: google.changes }),
     publish: google.publisher.publish,
     discardSnapshot: google.changes.discard,
+    // Staged loads' tables and query jobs (docs/transforms.md).
+    staged: google.staged,
   };
 }
 

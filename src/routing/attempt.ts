@@ -10,6 +10,7 @@ import type { LoadPlan, ObjectRef, RouteDecision } from '../types';
 import type { CompiledRules } from './compile';
 import { type PlanContext, planObjectLoad, snapshotOf } from './plan';
 import { rulesAccepting } from './request-plan';
+import { restage } from './staging';
 
 /**
  * `first` (attempt 1, as planObjectLoad makes it) as attempt `attempt`; a string says why it
@@ -18,18 +19,16 @@ import { rulesAccepting } from './request-plan';
 export function planAttempt(first: LoadPlan, attempt: number): LoadPlan | string {
   if (attempt <= 1) return first;
   const jobId = attemptJobId(first.jobId, attempt);
-  const jobReference = { ...first.job.jobReference, jobId };
-  if (!first.snapshot) {
-    return { ...first, jobId, job: { ...first.job, jobReference } };
-  }
+  // A staged load's staging table and query are named from the attempt's id too.
+  const plan = restage(first, jobId);
+  if (!first.snapshot) return plan;
   // The failed attempt's copy may be gone: this attempt copies to a name of its own.
   const snapshot = snapshotOf(first.snapshot.source, jobId);
   if (typeof snapshot === 'string') return `${first.object}: ${snapshot}`;
-  const load = { ...first.job.configuration.load, sourceUris: [gsUri(snapshot.target)] };
+  const load = { ...plan.job.configuration.load, sourceUris: [gsUri(snapshot.target)] };
   return {
-    ...first,
-    jobId,
-    job: { jobReference, configuration: { ...first.job.configuration, load } },
+    ...plan,
+    job: { ...plan.job, configuration: { ...plan.job.configuration, load } },
     snapshot,
   };
 }

@@ -11,6 +11,7 @@ import { gsUri } from '../core/gs-uri';
 import { batchJobId, type ObjectGeneration, sortMembers } from '../core/job-id';
 import type { LoadJob, LoadPlan } from '../types';
 import type { ObjectLoadTarget } from './plan';
+import { stageLoad } from './staging';
 
 /** One object generation in a batch. */
 export interface BatchMember extends ObjectGeneration {
@@ -46,9 +47,14 @@ export function planBatchLoad(
   if (!first) throw new Error('a batch load needs at least one member');
   const sourceUris = sorted.map(gsUri);
   const { projectId, location } = target;
+  // A staged route's batch loads into a staging table of its own (staging.ts).
+  const staging = target.staged ? stageLoad(target.load, target.staged, jobId) : undefined;
   const job: LoadJob = {
     jobReference: { projectId, jobId, location },
-    configuration: { load: { ...target.load, sourceUris }, labels: target.labels },
+    configuration: {
+      load: { ...(staging?.load ?? target.load), sourceUris },
+      labels: target.labels,
+    },
   };
   const more = sorted.length > 1 ? ` (+${sorted.length - 1} more)` : '';
   return {
@@ -58,5 +64,6 @@ export function planBatchLoad(
     jobId,
     job,
     object: `${sourceUris[0]}${more}`,
+    ...(staging ? { staged: staging.staged } : {}),
   };
 }

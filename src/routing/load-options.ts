@@ -6,6 +6,7 @@
  */
 import { CREATE_DISPOSITIONS, WRITE_DISPOSITIONS } from '../config/load-fields';
 import type { OverrideKey } from '../config/schema';
+import { isStagedRoute } from '../config/staging-checks';
 import { formatTableName, type TableName, toTableReference } from '../core/table-ref';
 import type { JobConfigurationLoad } from '../types';
 import type { CompiledRoute, CompiledRules } from './compile';
@@ -110,8 +111,26 @@ export function loadConfiguration(
     ...implied,
     ...load,
     ...(schema === 'autodetect' ? { autodetect: true } : schema ? { schema } : {}),
+    ...schemaEvolutionOptions(route),
     sourceFormat,
     destinationTable: toTableReference(destination),
+  };
+}
+
+/**
+ * What `schemaEvolution` sets on a load that writes its destination directly (a staged
+ * load's query handles new columns itself: staging.ts). evolve: BigQuery adds the file's
+ * new columns and relaxes REQUIRED ones, reading the file's columns (autodetect); strict:
+ * unknown values fail the file.
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad.FIELDS.schema_update_options
+ */
+function schemaEvolutionOptions(route: CompiledRoute): Record<string, unknown> {
+  const mode = route.config.schemaEvolution;
+  if (mode === 'strict') return { ignoreUnknownValues: false };
+  if (mode !== 'evolve' || isStagedRoute(route.config)) return {};
+  return {
+    autodetect: true,
+    schemaUpdateOptions: ['ALLOW_FIELD_ADDITION', 'ALLOW_FIELD_RELAXATION'],
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type Step,
 } from './load-options';
 import { matchRoute, type RouteMatch } from './match';
+import { type StagingSpec, stagedFormatProblem, stageLoad, stagingSpec } from './staging';
 
 export interface PlanContext {
   /** The project the function runs in: billed when the rules name no `project`. */
@@ -48,6 +49,8 @@ export interface ObjectLoadTarget {
   labels: Record<string, string>;
   /** The route's `snapshot` option (per-object plans only). */
   snapshot?: boolean;
+  /** Staged routes: how the rows reach `load.destinationTable` (staging.ts). */
+  staged?: StagingSpec;
 }
 
 export function planObjectLoad(
@@ -69,10 +72,14 @@ export function planObjectLoad(
   if (typeof snapshot === 'string') {
     return { kind: 'refused', reason: `${uri}: ${snapshot}`, route: target.route };
   }
+  const staging = target.staged ? stageLoad(target.load, target.staged, jobId) : undefined;
   const job: LoadJob = {
     jobReference: { projectId, jobId, location },
     configuration: {
-      load: { ...target.load, sourceUris: [snapshot ? gsUri(snapshot.target) : uri] },
+      load: {
+        ...(staging?.load ?? target.load),
+        sourceUris: [snapshot ? gsUri(snapshot.target) : uri],
+      },
       labels: target.labels,
     },
   };
@@ -86,6 +93,7 @@ export function planObjectLoad(
       job,
       object: uri,
       ...(snapshot ? { snapshot } : {}),
+      ...(staging ? { staged: staging.staged } : {}),
     },
   };
 }
@@ -122,12 +130,17 @@ export function resolveObjectLoad(
   const configured = routeConfiguration(rules, found, object, ctx);
   if (!configured.ok)
     return { kind: 'refused', reason: configured.reason, route: found.route.name };
+  const projectId = billingProject(rules, ctx);
+  const staged = stagingSpec(rules, found.route, configured.value, projectId);
+  const rescue = stagedFormatProblem(staged, configured.value, object);
+  if (rescue) return { kind: 'refused', reason: rescue, route: found.route.name };
   return {
     kind: 'target',
     route: found.route.name,
-    projectId: billingProject(rules, ctx),
+    projectId,
     location: rules.config.location,
     load: configured.value,
+    ...(staged ? { staged } : {}),
     labels: {
       [ROUTE_LABEL]: labelValue(found.route.name),
       [BUCKET_LABEL]: labelValue(object.bucket),

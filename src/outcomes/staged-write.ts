@@ -1,0 +1,160 @@
+/**
+ * The second half of a staged load (docs/transforms.md), run by whoever finishes its load
+ * job — the in-process wait, a completion event of the load or of its query, a reconciling
+ * sweep — always the same way, so a redelivery or a crash at any step only repeats what is
+ * safe to repeat:
+ *
+ *   load DONE ─▶ query `<load id>_q` exists? ─ no ─▶ decide columns, create/widen the table,
+ *   insert it (409: someone just did) ─▶ query DONE? ─ no ─▶ running (its completion event or
+ *   the next sweep comes back here) ─ yes ─▶ drop the staging table ─▶ the query's result.
+ *
+ * The query's id is derived from the load's, so it is inserted once whatever the number of
+ * finishers; the file's outcome is the query's, recorded only once the query is DONE. The
+ * staging table is dropped only after that: a finisher arriving later reads the query's
+ * result from jobs.get and never needs the staging rows again.
+ */
+import { PermanentError } from '../errors';
+import type { QueryJob, StagedCalls } from '../gcp/bigquery/staged-calls';
+import { decideColumns } from '../routing/staged-columns';
+import { quoteTable, stagedQuerySql, transformProbeSql } from '../routing/staged-sql';
+import type { StagedWrite } from '../types';
+import { type FinishedJob, type JobResult, queryResult } from './job-result';
+import { type WaitOptions, waitForJob } from './wait';
+
+export interface StagedWriteDeps {
+  staged: StagedCalls;
+  getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
+}
+
+/** jobs.get; undefined when the job does not exist (404). */
+async function findJob(
+  deps: StagedWriteDeps,
+  projectId: string,
+  jobId: string,
+  location: string,
+): Promise<unknown> {
+  try {
+    return await deps.getJob(projectId, jobId, location);
+  } catch (error) {
+    if (error instanceof PermanentError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The staged load: where its jobs run and how its rows reach the destination. */
+export interface StagedLoad {
+  projectId: string;
+  location: string;
+  labels: Record<string, string>;
+  staged: StagedWrite;
+}
+
+/**
+ * The result to record for a staged load whose load job finished as `load`: the load's
+ * failure, the query's result, or `running` while the query runs. With `wait`, polls the
+ * query until it is DONE or the time is up.
+ */
+export async function finishStagedWrite(
+  deps: StagedWriteDeps,
+  target: StagedLoad,
+  load: FinishedJob,
+  wait?: WaitOptions,
+): Promise<JobResult> {
+  if (load.state === 'failed') return load;
+  const { projectId, location, staged } = target;
+  const id = staged.queryJobId;
+  let job = await findJob(deps, projectId, id, location);
+  if (job === undefined) {
+    const inserted = await insertQuery(deps, target);
+    if (typeof inserted === 'string') {
+      await deps.staged.deleteTable(staged.staging);
+      return {
+        state: 'failed',
+        reason: inserted,
+        errors: [{ reason: 'invalid', message: inserted }],
+      };
+    }
+    job = inserted;
+  } else {
+    const mismatch = queryMismatch(job, target);
+    if (mismatch) {
+      throw new PermanentError(
+        `job ${id} already exists but is not this load's query: ${mismatch}`,
+        {
+          status: 409,
+          reason: 'foreignJob',
+          jobId: id,
+        },
+      );
+    }
+  }
+  let result = queryResult(job, id);
+  if (result.state === 'running' && wait) {
+    const poll = () => deps.getJob(projectId, id, location);
+    const polled = await waitForJob(poll, wait, job);
+    // waitForJob reads a load's statistics: the DONE query is read again for its DML counts.
+    result = polled.state === 'running' ? polled : queryResult(await poll(), id);
+  }
+  if (result.state === 'running') return result;
+  // The query is DONE: its rows are in the destination (or it failed); staging is spent.
+  await deps.staged.deleteTable(staged.staging);
+  return { ...result, bytes: load.bytes ?? result.bytes };
+}
+
+/** Plans and inserts the query; a string says why the file cannot be written (recorded failed). */
+async function insertQuery(deps: StagedWriteDeps, target: StagedLoad): Promise<unknown | string> {
+  const { projectId, location, staged, labels } = target;
+  const destination = await deps.staged.tableFields(staged.destination);
+  const probe = transformProbeSql(staged);
+  const source = probe
+    ? await deps.staged.dryRunFields(projectId, location, probe).catch((error: unknown) => {
+        if (error instanceof PermanentError)
+          return `the transform is not valid SQL for this file: ${error.message}`;
+        throw error;
+      })
+    : await deps.staged.tableFields(staged.staging);
+  if (typeof source === 'string') return source;
+  if (source === undefined) {
+    return `staging table ${quoteTable(staged.staging)} no longer exists (expired?): retry the load`;
+  }
+  const decided = decideColumns(staged, destination, source);
+  if (!decided.ok) return decided.reason;
+  if (decided.create)
+    await deps.staged.createTable(staged.destination, decided.create, staged.create?.options ?? {});
+  if (decided.evolved) await deps.staged.patchFields(staged.destination, decided.evolved);
+  const job: QueryJob = {
+    jobReference: { projectId, jobId: staged.queryJobId, location },
+    configuration: {
+      query: {
+        query: stagedQuerySql(staged, decided.columns, decided.rescued),
+        useLegacySql: false,
+      },
+      labels,
+    },
+  };
+  const answer = await deps.staged.insertQuery(job, (existing) => queryMismatch(existing, target));
+  return answer.job;
+}
+
+/**
+ * Why a job found under the query's id is not this load's query: it must carry the route's
+ * label, read this load's staging table and write the route's destination. (A decoy under a
+ * computable id is refused, never recorded as the file's outcome.)
+ */
+export function queryMismatch(job: unknown, target: StagedLoad): string | undefined {
+  const config = (
+    job as { configuration?: { labels?: Record<string, string>; query?: { query?: unknown } } }
+  )?.configuration;
+  const sql = config?.query?.query;
+  if (typeof sql !== 'string') return 'it is not a query job';
+  const dest = quoteTable(target.staged.destination);
+  if (!sql.startsWith(`INSERT INTO ${dest} `) && !sql.startsWith(`MERGE ${dest} `)) {
+    return `it does not write ${dest}`;
+  }
+  if (!sql.includes(quoteTable(target.staged.staging)))
+    return "it does not read this load's staging table";
+  for (const [key, value] of Object.entries(target.labels)) {
+    if (config?.labels?.[key] !== value) return `its ${key} label is not ${value}`;
+  }
+  return undefined;
+}
