@@ -96,8 +96,8 @@ describe('staging dataset, evaluated by terraform', () => {
   let dir: string;
   let counter = 0;
 
+  // The file-level beforeAll has loaded the module already.
   beforeAll(async () => {
-    tf = await loadModule(MODULE_DIR);
     dir = mkdtempSync(join(tmpdir(), 'tf-staging-'));
     for (const file of VARIABLE_FILES) copyFileSync(join(MODULE_DIR, file), join(dir, file));
     const staging = [
