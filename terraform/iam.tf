@@ -82,6 +82,29 @@ resource "google_bigquery_dataset_access" "runtime_writer" {
   user_by_email = google_service_account.runtime.email
 }
 
+# Staging tables of routes with transform, dedupe or schemaEvolution: rescue: the load job
+# creates one in the staging dataset, and the loader reads (tables.get) and deletes it. WRITER on
+# that dataset only, as a dataset access entry for the reasons above, whether or not the module
+# created it. The other calls of a staged load are covered by the grants above: jobs.insert of
+# the load and of the query job needs bigquery.jobs.create (runtime_job_user, billing project);
+# the query job reads staging with this grant and writes the destination (INSERT or MERGE) with
+# runtime_writer.
+resource "google_bigquery_dataset_access" "runtime_staging_writer" {
+  project = local.staging_project
+  # The created dataset's id, so the entry waits for it; the given id when it already exists.
+  dataset_id    = var.staging_dataset.create ? google_bigquery_dataset.staging[0].dataset_id : var.staging_dataset.dataset_id
+  role          = "WRITER"
+  user_by_email = google_service_account.runtime.email
+
+  lifecycle {
+    # Two access entries for one grant: destroying either would remove the grant both manage.
+    precondition {
+      condition     = !contains(keys(local.datasets), local.staging_dataset)
+      error_message = "staging_dataset ${local.staging_dataset} is also in destination_datasets: keep it only in staging_dataset (it gets WRITER there)."
+    }
+  }
+}
+
 # --- Runtime: Cloud Storage ---------------------------------------------------------------
 
 # Metadata reads, listings for requests by prefix and sweeps, and the load job reading the

@@ -75,3 +75,8 @@ output "log_metric_names" {
   description = "Log-based metric names (outcomes, errors), or an empty list when create_log_metrics is false."
   value       = [for m in concat(google_logging_metric.outcomes, google_logging_metric.errors) : m.name]
 }
+
+output "staging_dataset" {
+  description = "Staging dataset as project.dataset (created by the module or not; the runtime may write it). The rules file's staging.dataset must name it, or leave the default when that is the same dataset."
+  value       = local.staging_dataset
+}

@@ -49,6 +49,40 @@ variable "destination_datasets" {
   }
 }
 
+variable "staging_dataset" {
+  description = "Dataset of the staging tables: a route with transform, dedupe or schemaEvolution: rescue loads each file into its own table there (named from the load job id), a query job (INSERT...SELECT or MERGE) writes the destination, then the loader deletes the table. The runtime service account gets WRITER on it, whether the module creates it (create = true) or not. project defaults to project_id; location defaults to the rules file's location (read from rules.upload or rules.path_in_source; required with rules.gcs_uri); table_expiration_hours (1-720) is its default table expiration, so tables a crash or a failed query abandons do not linger. The rules file's staging.dataset must name it (output staging_dataset)."
+  type = object({
+    dataset_id             = optional(string, "bq_autoloader_staging")
+    project                = optional(string)
+    location               = optional(string)
+    table_expiration_hours = optional(number, 24)
+    create                 = optional(bool, true)
+  })
+  default = {}
+
+  validation {
+    # As for destination_datasets: RE2 caps repetition counts at 1000, so the 1,024-character
+    # limit is a separate length check.
+    condition     = can(regex("^[A-Za-z0-9_]+$", var.staging_dataset.dataset_id)) && length(var.staging_dataset.dataset_id) <= 1024
+    error_message = "staging_dataset.dataset_id must be a dataset ID (1-1024 letters, digits, underscores)."
+  }
+  validation {
+    # Whole hours: the dataset's default table expiration is set in milliseconds from them; the
+    # upper bound keeps an abandoned staging table (a copy of a landed file) from living long.
+    condition     = var.staging_dataset.table_expiration_hours >= 1 && var.staging_dataset.table_expiration_hours <= 720 && floor(var.staging_dataset.table_expiration_hours) == var.staging_dataset.table_expiration_hours
+    error_message = "staging_dataset.table_expiration_hours must be a whole number between 1 and 720 (30 days)."
+  }
+  validation {
+    condition     = var.staging_dataset.project == null || can(regex("^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.staging_dataset.project))
+    error_message = "staging_dataset.project must be a project ID (optionally prefixed, as in s3ns:example-project), or null for project_id."
+  }
+  validation {
+    # A multi-region (US, EU) or a region (europe-west1, u-france-east1), as BigQuery names them.
+    condition     = var.staging_dataset.location == null || can(regex("^([A-Za-z]+|[a-z]+(-[a-z]+)+[0-9]+)$", var.staging_dataset.location))
+    error_message = "staging_dataset.location must be a BigQuery multi-region (US, EU) or region (europe-west1), or null for the rules file's location."
+  }
+}
+
 variable "archive_buckets" {
   description = "Buckets outside the landing buckets that post-load move actions (onSuccess/onFailure `to: gs://...`) write into; the runtime service account gets roles/storage.objectCreator on each."
   type        = list(string)

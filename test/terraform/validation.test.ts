@@ -105,6 +105,23 @@ const ACCEPTED: [string, Record<string, unknown>][] = [
   ],
   ['a gs:// rules file', { rules: { gcs_uri: 'gs://config-bucket/loader/autoloader.yaml' } }],
   [
+    'an existing staging dataset in another project, kept a month',
+    {
+      staging_dataset: {
+        create: false,
+        project: 's3ns:data-project',
+        dataset_id: 'Loader_Staging_2',
+        location: 'u-france-east1',
+        table_expiration_hours: 720,
+      },
+    },
+  ],
+  ['a staging dataset expiring after an hour', { staging_dataset: { table_expiration_hours: 1 } }],
+  [
+    'a staging dataset id of 1024 characters',
+    { staging_dataset: { dataset_id: 'a'.repeat(1024) } },
+  ],
+  [
     'a single-CPU-fraction function without concurrency',
     { function: { cpu: '0.583', concurrency: 1 } },
   ],
@@ -170,6 +187,30 @@ const REFUSED: [Record<string, unknown>, string][] = [
     { destination_datasets: [{ dataset_id: 'raw-data' }] },
     'destination_datasets[*].dataset_id must be',
   ],
+  [
+    { staging_dataset: { dataset_id: 'bq-autoloader-staging' } },
+    'staging_dataset.dataset_id must be',
+  ],
+  [{ staging_dataset: { dataset_id: '' } }, 'staging_dataset.dataset_id must be'],
+  [{ staging_dataset: { dataset_id: 'a'.repeat(1025) } }, 'staging_dataset.dataset_id must be'],
+  [{ staging_dataset: { dataset_id: 'p.staging' } }, 'staging_dataset.dataset_id must be'],
+  [
+    { staging_dataset: { table_expiration_hours: 0 } },
+    'staging_dataset.table_expiration_hours must be a whole number between 1 and 720',
+  ],
+  [
+    { staging_dataset: { table_expiration_hours: 721 } },
+    'staging_dataset.table_expiration_hours must be a whole number between 1 and 720',
+  ],
+  [
+    { staging_dataset: { table_expiration_hours: 1.5 } },
+    'staging_dataset.table_expiration_hours must be a whole number between 1 and 720',
+  ],
+  [
+    { staging_dataset: { project: '123456789012' } },
+    'staging_dataset.project must be a project ID',
+  ],
+  [{ staging_dataset: { location: 'Europe West' } }, 'staging_dataset.location must be'],
   [{ archive_buckets: ['Archive'] }, 'archive_buckets must be bucket names'],
   [
     { requests: { publishers: ['serviceAccount:a@p.iam.gserviceaccount.com'] } },
