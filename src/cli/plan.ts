@@ -10,6 +10,7 @@ import { googleEndpoints } from '../gcp/endpoints';
 import { createObjectReader, type ObjectReader } from '../gcp/storage/objects';
 import type { CompiledRules } from '../routing/compile';
 import { planObjectLoad } from '../routing/plan';
+import { stagedPreview } from '../routing/staged-preview';
 import { endpointChoice } from '../rules/endpoints';
 import { readCliSettings } from '../settings';
 import type { ObjectRef, RouteDecision } from '../types';
@@ -114,6 +115,7 @@ function explain(uri: string, decision: RouteDecision, url: (projectId: string) 
   }
   const p = decision.plan;
   process.stderr.write(`${uri} → route ${p.route}, job ${p.jobId}\nPOST ${url(p.projectId)}\n`);
+  if (p.staged) process.stderr.write(`${stagedPreview(p.staged).join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(p.job, null, 2)}\n`);
   return { exitCode: EXIT.ok };
 }

@@ -1,6 +1,7 @@
 /** `bq-autoloader validate [--config F]`: the same checks a cold start makes, as a command. */
 import { ConfigError, type ConfigIssue, formatIssue } from '../config/errors';
 import { UniverseMismatchError } from '../core/universe';
+import { routePreview } from '../routing/staged-preview';
 import { loadRules } from '../rules/load';
 import { gcsRulesReader, rulesFile } from './rules';
 
@@ -15,6 +16,13 @@ export async function validate(
     reportWarnings(location, warnings);
     const noted = warnings.length > 0 ? `, ${warnings.length} warnings` : '';
     process.stdout.write(`${location}: OK (${rules.routes.length} routes${noted})\n`);
+    // Staged routes: what their loads will run (docs/transforms.md).
+    const billing = rules.config.project ?? env.GOOGLE_CLOUD_PROJECT ?? 'RUNTIME_PROJECT';
+    for (const route of rules.routes) {
+      const preview = routePreview(rules, route, billing);
+      if (preview)
+        process.stdout.write(`route ${route.name}:\n${preview.map((l) => `  ${l}`).join('\n')}\n`);
+    }
     return { exitCode: 0 };
   } catch (error) {
     if (error instanceof ConfigError) reportConfigError(location, error);
