@@ -1,0 +1,98 @@
+/**
+ * A file with a column the table lacks, under each `schemaEvolution` mode (docs/transforms.md),
+ * through the built function on the local stack: strict fails the file naming the column,
+ * evolve adds it (schemaUpdateOptions on the load), rescue keeps it in the JSON column
+ * `_rescued` (through a staging table), and a dedupe route with no mode refuses it naming it.
+ */
+import { MARKER_ERROR, MARKER_STATE } from '../../src/gcp/storage/markers';
+import { binaryStorageEvent, deliver, type TestObject } from '../support/events';
+import { type FunctionProcess, startFunction } from '../support/function-process';
+import { type LocalStack, startLocalStack } from '../support/local-stack';
+
+const BUCKET = 'evo-b';
+const SCHEMA = '{ fields: [{ name: id, type: INT64 }, { name: name, type: STRING }] }';
+const route = (mode: string, extra = '') => `
+  - name: ${mode}
+    match: gs://${BUCKET}/${mode}/*.ndjson
+    destination: evo.${mode}
+    wait: { timeoutSeconds: 60 }
+    ${extra}`;
+const RULES = `
+routes:${route('strict', `schema: ${SCHEMA}\n    schemaEvolution: strict`)}${route('evolve', 'schemaEvolution: evolve')}${route('rescue', `schema: ${SCHEMA}\n    schemaEvolution: rescue`)}${route('dedupe', `schema: ${SCHEMA}\n    dedupe: { key: [id], keep: first }`)}
+`;
+
+let stack: LocalStack;
+let fn: FunctionProcess;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  fn = await startFunction({ ...stack.env, AUTOLOADER_CONFIG: stack.writeRules(RULES) });
+});
+
+afterAll(async () => {
+  await fn?.stop();
+  await stack?.close();
+});
+
+function store(name: string, lines: Record<string, unknown>[]): TestObject {
+  const text = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+  const stored = stack.gcs.store.insert(BUCKET, name, Buffer.from(text), {});
+  return { bucket: BUCKET, name, generation: stored.generation, size: Number(stored.size) };
+}
+
+async function load(mode: string, file: string, lines: Record<string, unknown>[]) {
+  const event = binaryStorageEvent(store(`${mode}/${file}`, lines));
+  return deliver(fn, { id: event.headers['ce-id'], ...event });
+}
+
+/** The first file fits the table; the second has a column `color` it lacks. */
+async function both(mode: string) {
+  const first = await load(mode, '1.ndjson', [{ id: 1, name: 'a' }]);
+  expect(first).toMatchObject({ state: 'loaded' });
+  return load(mode, '2.ndjson', [{ id: 2, name: 'b', color: 'red' }]);
+}
+
+async function table(mode: string): Promise<Record<string, unknown>[]> {
+  return stack.bigquery.query(
+    `SELECT * EXCLUDE (id), id::INTEGER AS id FROM evo.${mode} ORDER BY id`,
+  );
+}
+
+describe('a file with a new column', () => {
+  it('strict: the file fails, its error naming the column; the table is unchanged', async () => {
+    const line = await both('strict');
+    expect(line).toMatchObject({ state: 'failed' });
+    expect(String(line.error)).toContain('color');
+    expect(stack.gcs.store.get(BUCKET, 'strict/2.ndjson').metadata).toMatchObject({
+      [MARKER_STATE]: 'failed',
+      [MARKER_ERROR]: expect.stringContaining('color'),
+    });
+    expect(await table('strict')).toEqual([{ name: 'a', id: 1 }]);
+  });
+
+  it('evolve: the column is added (NULLABLE) and the row loads', async () => {
+    expect(await both('evolve')).toMatchObject({ state: 'loaded', rows: '1' });
+    expect(await table('evolve')).toEqual([
+      { name: 'a', color: null, id: 1 },
+      { name: 'b', color: 'red', id: 2 },
+    ]);
+  });
+
+  it('rescue: the row loads with the unknown field in _rescued', async () => {
+    expect(await both('rescue')).toMatchObject({ state: 'loaded', rows: '1' });
+    const rows = await stack.bigquery.query(
+      'SELECT id::INTEGER AS id, name, _rescued::VARCHAR AS rescued FROM evo.rescue ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 1, name: 'a', rescued: null },
+      { id: 2, name: 'b', rescued: '{"color":"red"}' },
+    ]);
+  });
+
+  it('a dedupe route without a mode: the file fails naming the column, with no query run', async () => {
+    const line = await both('dedupe');
+    expect(line).toMatchObject({ state: 'failed' });
+    expect(String(line.error)).toMatch(/does not: color/);
+    expect(await table('dedupe')).toEqual([{ name: 'a', id: 1 }]);
+  });
+});
