@@ -132,20 +132,25 @@ function cmp(a: string, b: string): number {
 
 /**
  * The query job that writes a staged load's rows into its destination (docs/transforms.md):
- * `<load job id>_q`. Derived from the load's id, so every finisher of that load inserts the
- * same query and a second insert is a 409 `duplicate`: the query never runs twice. No load
- * id ends in `_q` (plain ids end in hex digits, attempts in `_a<n>`).
+ * `<load job id>_q`, and `_q2`, `_q3` for the attempts after one lost to a concurrent
+ * update. Derived from the load's id, so every finisher of that load inserts the same query
+ * and a second insert is a 409 `duplicate`: each attempt runs once. No load id ends in `_q`
+ * or `_q<n>` (plain ids end in hex digits, attempts in `_a<n>`).
  */
-export function queryJobId(loadJobId: string): string {
-  return `${loadJobId}${QUERY_SUFFIX}`;
+export function queryJobId(loadJobId: string, attempt = 1): string {
+  return queryAttemptId(`${loadJobId}_q`, attempt);
 }
 
-const QUERY_SUFFIX = '_q';
+/** Attempt `attempt` of the query whose first attempt is `firstQueryJobId` (`…_q`). */
+export function queryAttemptId(firstQueryJobId: string, attempt: number): string {
+  return attempt > 1 ? `${firstQueryJobId}${attempt}` : firstQueryJobId;
+}
 
 /** The load job whose staged query `jobId` is, or undefined when it is no such query. */
 export function loadJobIdOfQuery(jobId: string): string | undefined {
-  if (!jobId.startsWith(JOB_ID_PREFIX) || !jobId.endsWith(QUERY_SUFFIX)) return undefined;
-  return jobId.slice(0, -QUERY_SUFFIX.length);
+  if (!jobId.startsWith(JOB_ID_PREFIX)) return undefined;
+  const suffix = /_q(?:[2-9])?$/.exec(jobId);
+  return suffix ? jobId.slice(0, suffix.index) : undefined;
 }
 
 /**

@@ -13,6 +13,8 @@
  * staging table is dropped only after that: a finisher arriving later reads the query's
  * result from jobs.get and never needs the staging rows again.
  */
+
+import { queryAttemptId } from '../core/job-id';
 import { PermanentError } from '../errors';
 import type { QueryJob, StagedCalls } from '../gcp/bigquery/staged-calls';
 import { decideColumns } from '../routing/staged-columns';
@@ -20,6 +22,9 @@ import { quoteTable, stagedQuerySql, transformProbeSql } from '../routing/staged
 import type { StagedWrite } from '../types';
 import { type FinishedJob, type JobResult, queryResult } from './job-result';
 import { type WaitOptions, waitForJob } from './wait';
+
+/** Query attempts per load: BigQuery itself retries a conflicting DML statement 3 times first. */
+export const MAX_QUERY_ATTEMPTS = 3;
 
 export interface StagedWriteDeps {
   staged: StagedCalls;
@@ -61,39 +66,19 @@ export async function finishStagedWrite(
   wait?: WaitOptions,
 ): Promise<JobResult> {
   if (load.state === 'failed') return load;
-  const { projectId, location, staged } = target;
-  const id = staged.queryJobId;
-  let job = await findJob(deps, projectId, id, location);
-  if (job === undefined) {
-    const inserted = await insertQuery(deps, target);
-    if (typeof inserted === 'string') {
+  const { staged } = target;
+  let result: JobResult = { state: 'running' };
+  for (let attempt = 1; attempt <= MAX_QUERY_ATTEMPTS; attempt += 1) {
+    const id = queryAttemptId(staged.queryJobId, attempt);
+    const job = await findOrInsertQuery(deps, target, id);
+    if (typeof job === 'string') {
       await deps.staged.deleteTable(staged.staging);
-      return {
-        state: 'failed',
-        reason: inserted,
-        errors: [{ reason: 'invalid', message: inserted }],
-      };
+      return { state: 'failed', reason: job, errors: [{ reason: 'invalid', message: job }] };
     }
-    job = inserted;
-  } else {
-    const mismatch = queryMismatch(job, target);
-    if (mismatch) {
-      throw new PermanentError(
-        `job ${id} already exists but is not this load's query: ${mismatch}`,
-        {
-          status: 409,
-          reason: 'foreignJob',
-          jobId: id,
-        },
-      );
-    }
-  }
-  let result = queryResult(job, id);
-  if (result.state === 'running' && wait) {
-    const poll = () => deps.getJob(projectId, id, location);
-    const polled = await waitForJob(poll, wait, job);
-    // waitForJob reads a load's statistics: the DONE query is read again for its DML counts.
-    result = polled.state === 'running' ? polled : queryResult(await poll(), id);
+    result = await settle(deps, target, id, job, wait);
+    // A MERGE that lost to another DML statement on the table committed nothing: the next
+    // attempt (its own id, so it too runs once) reads the table as it is now.
+    if (!(result.state === 'failed' && /concurrent update/i.test(result.reason))) break;
   }
   if (result.state === 'running') return result;
   // The query is DONE: its rows are in the destination (or it failed); staging is spent.
@@ -101,8 +86,48 @@ export async function finishStagedWrite(
   return { ...result, bytes: load.bytes ?? result.bytes };
 }
 
+/** The query attempt `id`: the existing job (if it is this load's query) or the one inserted now. */
+async function findOrInsertQuery(
+  deps: StagedWriteDeps,
+  target: StagedLoad,
+  id: string,
+): Promise<unknown | string> {
+  const { projectId, location } = target;
+  const job = await findJob(deps, projectId, id, location);
+  if (job === undefined) return insertQuery(deps, target, id);
+  const mismatch = queryMismatch(job, target);
+  if (mismatch) {
+    throw new PermanentError(`job ${id} already exists but is not this load's query: ${mismatch}`, {
+      status: 409,
+      reason: 'foreignJob',
+      jobId: id,
+    });
+  }
+  return job;
+}
+
+/** The query's result; with `wait`, polled until DONE or the time is up. */
+async function settle(
+  deps: StagedWriteDeps,
+  target: StagedLoad,
+  id: string,
+  job: unknown,
+  wait: WaitOptions | undefined,
+): Promise<JobResult> {
+  const result = queryResult(job, id);
+  if (result.state !== 'running' || !wait) return result;
+  const poll = () => deps.getJob(target.projectId, id, target.location);
+  const polled = await waitForJob(poll, wait, job);
+  // waitForJob reads a load's statistics: the DONE query is read again for its DML counts.
+  return polled.state === 'running' ? polled : queryResult(await poll(), id);
+}
+
 /** Plans and inserts the query; a string says why the file cannot be written (recorded failed). */
-async function insertQuery(deps: StagedWriteDeps, target: StagedLoad): Promise<unknown | string> {
+async function insertQuery(
+  deps: StagedWriteDeps,
+  target: StagedLoad,
+  id: string,
+): Promise<unknown | string> {
   const { projectId, location, staged, labels } = target;
   const destination = await deps.staged.tableFields(staged.destination);
   const probe = transformProbeSql(staged);
@@ -123,7 +148,7 @@ async function insertQuery(deps: StagedWriteDeps, target: StagedLoad): Promise<u
     await deps.staged.createTable(staged.destination, decided.create, staged.create?.options ?? {});
   if (decided.evolved) await deps.staged.patchFields(staged.destination, decided.evolved);
   const job: QueryJob = {
-    jobReference: { projectId, jobId: staged.queryJobId, location },
+    jobReference: { projectId, jobId: id, location },
     configuration: {
       query: {
         query: stagedQuerySql(staged, decided.columns, decided.rescued),

@@ -1,3 +1,4 @@
+import { loadJobIdOfQuery } from '../../../src/core/job-id';
 import { PermanentError } from '../../../src/errors';
 import type { QueryJob, StagedCalls } from '../../../src/gcp/bigquery/staged-calls';
 import { finishStagedWrite, type StagedLoad } from '../../../src/outcomes/staged-write';
@@ -172,5 +173,23 @@ describe('finishStagedWrite', () => {
       initialDelayMs: 1,
     });
     expect(result).toMatchObject({ state: 'loaded', rows: '3' });
+  });
+
+  it('runs the query again as <id>_q2 when it lost to a concurrent update (it committed nothing)', async () => {
+    const bq = fakeBigQuery({ dest: fields });
+    await finishStagedWrite(bq.deps, target, loaded);
+    const conflict = 'Could not serialize access to table p:sales.orders due to concurrent update';
+    bq.finish('bqal_orders_1_q', {}, { reason: 'invalidQuery', message: conflict });
+    expect(await finishStagedWrite(bq.deps, target, loaded)).toEqual({ state: 'running' });
+    expect(bq.calls).toEqual(['insert bqal_orders_1_q', 'insert bqal_orders_1_q2']);
+    bq.finish('bqal_orders_1_q2', { insertedRowCount: '2', updatedRowCount: '0' });
+    expect(await finishStagedWrite(bq.deps, target, loaded)).toMatchObject({
+      state: 'loaded',
+      rows: '2',
+      queryJobId: 'bqal_orders_1_q2',
+    });
+    expect(loadJobIdOfQuery('bqal_orders_1_q2')).toBe('bqal_orders_1');
+    expect(loadJobIdOfQuery('bqal_orders_1_a2_q')).toBe('bqal_orders_1_a2');
+    expect(loadJobIdOfQuery('bqal_orders_1')).toBeUndefined();
   });
 });
