@@ -75,8 +75,8 @@ function stagingDataset(
 /**
  * The load job's configuration and the staged write for load job `jobId`: the load goes to
  * a fresh staging table (created, truncated: nothing else writes it), without the
- * destination's table options. With `evolve` or `rescue` it reads every column of the file
- * (autodetect): the query decides what the table gets.
+ * destination's table options. With a transform, `evolve` or `rescue` it reads every column
+ * of the file (autodetect): the query decides what the table gets.
  */
 export function stageLoad(
   load: JobConfigurationLoad,
@@ -95,7 +95,9 @@ export function stageLoad(
   for (const key of [...TABLE_OPTIONS, 'schemaUpdateOptions', 'destinationTableProperties']) {
     delete stagingLoad[key];
   }
-  if (spec.schemaEvolution === 'evolve' || spec.schemaEvolution === 'rescue') {
+  // `schema:` is the destination's. A transform reads the file's own columns (its SELECT
+  // renames and casts them), and evolve and rescue need every column of the file.
+  if (spec.transform || spec.schemaEvolution === 'evolve' || spec.schemaEvolution === 'rescue') {
     delete stagingLoad.schema;
     stagingLoad.autodetect = true;
   }

@@ -87,6 +87,20 @@ describe('staged plans', () => {
     expect(plan.staged?.create?.schema?.fields).toEqual([{ name: 'id', type: 'INT64' }]);
   });
 
+  it("load a transform's staging table with the file's own columns, a dedupe-only one with the route schema", async () => {
+    const schema = '    schema: { fields: [{ name: id, type: INT64 }] }\n';
+    const transformed = await stagedPlan(
+      `${schema}    transform: SELECT CAST(x AS INT64) AS id FROM {staging}\n`,
+    );
+    expect(transformed.job.configuration.load).toMatchObject({ autodetect: true });
+    expect(transformed.job.configuration.load.schema).toBeUndefined();
+    const deduped = await stagedPlan(`${schema}    dedupe: { key: [id], keep: first }\n`);
+    expect(deduped.job.configuration.load.schema).toEqual({
+      fields: [{ name: 'id', type: 'INT64' }],
+    });
+    expect(deduped.job.configuration.load.autodetect).toBeUndefined();
+  });
+
   it('refuse rescue of a file whose format has no named columns', async () => {
     const rules = await rulesFrom(
       'routes:\n  - name: r\n    match: gs://landing/**\n    destination: sales.orders\n    schemaEvolution: rescue\n',
