@@ -23,7 +23,7 @@ const ORDERS =
 const TRANSFORM = `|
       SELECT SAFE_CAST(id AS INT64) AS id, UPPER(name) AS customer,
              SAFE_CAST(amt AS NUMERIC) AS amount,
-             PARSE_TIMESTAMP('%Y-%m-%d %H:%M:%S', ts) AS updated_at
+             PARSE_TIMESTAMP('%d/%m/%Y %H:%M:%S', ts) AS updated_at
       FROM {staging}`;
 const RULES = `
 location: EU
@@ -109,8 +109,8 @@ const row = (id: number, name: string, amt: string, ts: string): Row => ({
 describe('transform', () => {
   it('casts and renames each file into the destination, records the query, and drops the staging table', async () => {
     const object = store('orders/a.ndjson', [
-      row(1, 'ada', '10.50', '2026-01-02 03:04:05'),
-      row(2, 'bob', 'n/a', '2026-01-02 04:00:00'),
+      row(1, 'ada', '10.50', '02/01/2026 03:04:05'),
+      row(2, 'bob', 'n/a', '02/01/2026 04:00:00'),
     ]);
     const line = await deliver(fn, finalized(object));
     expect(line).toMatchObject({
@@ -142,18 +142,18 @@ describe('dedupe', () => {
   it('keeps each key once with its latest value, whatever the order of files and redeliveries', async () => {
     const files = [
       store('latest/1.ndjson', [
-        row(1, 'a1', '1', '2026-01-01 00:00:01'),
-        row(2, 'b1', '1', '2026-01-01 00:00:01'),
+        row(1, 'a1', '1', '01/01/2026 00:00:01'),
+        row(2, 'b1', '1', '01/01/2026 00:00:01'),
       ]),
       store('latest/2.ndjson', [
-        row(2, 'b2', '2', '2026-01-01 00:00:02'),
-        row(3, 'c2', '2', '2026-01-01 00:00:02'),
-        row(3, 'c2-old', '0', '2026-01-01 00:00:00'),
+        row(2, 'b2', '2', '01/01/2026 00:00:02'),
+        row(3, 'c2', '2', '01/01/2026 00:00:02'),
+        row(3, 'c2-old', '0', '01/01/2026 00:00:00'),
       ]),
       store('latest/3.ndjson', [
-        row(1, 'a3', '3', '2026-01-01 00:00:03'),
-        row(3, 'c3-old', '1', '2026-01-01 00:00:01'),
-        row(4, 'd3', '3', '2026-01-01 00:00:03'),
+        row(1, 'a3', '3', '01/01/2026 00:00:03'),
+        row(3, 'c3-old', '1', '01/01/2026 00:00:01'),
+        row(4, 'd3', '3', '01/01/2026 00:00:03'),
       ]),
     ];
     // A random order, each file delivered twice, the redeliveries concurrent with the first.
@@ -181,8 +181,8 @@ describe('dedupe', () => {
 describe('a crash between the load and its query', () => {
   it('SIGKILL while the query insert is in flight, then the event again: the query runs once, the rows are right', async () => {
     const object = store('killed/k.ndjson', [
-      row(7, 'kim', '7', '2026-01-01 00:00:07'),
-      row(7, 'kim-old', '1', '2026-01-01 00:00:01'),
+      row(7, 'kim', '7', '01/01/2026 00:00:07'),
+      row(7, 'kim-old', '1', '01/01/2026 00:00:01'),
     ]);
     // The load (no wait on this route): submitted, then DONE in the background.
     const submitted = await deliver(fn, finalized(object));
