@@ -4,6 +4,7 @@
  */
 import type { ColdStart } from './cold-start';
 import type { RoutingFigures } from './routing';
+import type { StagedFigures } from './staged';
 import { ratio, type Summary } from './stats';
 import type { SweepFigures } from './sweep-planning';
 import { judgeTargets, type KeyFigures, verdict } from './targets';
@@ -31,6 +32,7 @@ export interface BenchResults {
   handlers: HandlerResult[];
   routing: RoutingFigures[];
   sweep: SweepFigures[];
+  staged?: StagedFigures;
 }
 
 const MiB = 2 ** 20;

@@ -3,7 +3,8 @@
  * lean POST, the @google-cloud/bigquery baseline, bq-autoloader with markers on and off)
  * against local servers only (a metadata server, and BigQuery and Cloud Storage endpoints
  * that answer at once), so only the handlers' own code is measured; then routing at scale
- * and sweep planning at 1,000,000 objects. Prints the tables docs/performance.md shows,
+ * sweep planning at 1,000,000 objects, and files/s through transform + dedupe against plain
+ * loads on the local stack (bench/staged.ts). Prints the tables docs/performance.md shows,
  * with a target column, and writes bench/results.json. Not part of `npm test`.
  * Tunables: BENCH_RUNS (cold-start runs per handler, default 5; per-event runs are half).
  */
@@ -20,6 +21,7 @@ import { BUCKET } from './load';
 import { type BenchResults, fmt, type HandlerResult, report } from './report';
 import { measureRouting } from './routing';
 import { bytesOf, productionClosure } from './size';
+import { measureStaged, stagedTable } from './staged';
 import { runSweepPlanningBench } from './sweep-planning';
 import { measureThroughput } from './throughput';
 
@@ -114,6 +116,9 @@ async function main(): Promise<void> {
 
     const sweep = await runSweepPlanningBench();
 
+    console.error('transform + dedupe against plain loads (local stack)…');
+    const staged = await measureStaged();
+
     const results: BenchResults = {
       machine: {
         nproc: cpus().length,
@@ -125,11 +130,14 @@ async function main(): Promise<void> {
       handlers,
       routing,
       sweep,
+      staged,
     };
     const table = [
       ...report(results),
       '',
       ...adversarialTable(adversarial),
+      '',
+      ...stagedTable(staged),
       '',
       `Total benchmark time: ${fmt((Date.now() - started) / 1000, 0)} s`,
     ];
