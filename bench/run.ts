@@ -2,7 +2,7 @@
  * `npm run bench`: the per-event handlers side by side (empty handler, auth.request POST,
  * lean POST, the @google-cloud/bigquery baseline, bq-autoloader with markers on and off)
  * against local servers only (a metadata server, and BigQuery and Cloud Storage endpoints
- * that answer at once), so only the handlers' own code is measured; then routing at scale
+ * that answer at once), so only the handlers' own code is measured; then routing at scale,
  * sweep planning at 1,000,000 objects, and files/s through transform + dedupe against plain
  * loads on the local stack (bench/staged.ts). Prints the tables docs/performance.md shows,
  * with a target column, and writes bench/results.json. Not part of `npm test`.
