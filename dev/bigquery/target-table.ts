@@ -136,7 +136,14 @@ export async function prepareTarget(
     ({ columns, provisional } = evolution);
   } else if (spec.columns && !sameColumns(spec.columns, dataColumns)) {
     if (spec.writeDisposition !== 'WRITE_TRUNCATE' || partition) {
-      throw new LoadFailedError('invalid', `Provided Schema does not match Table ${label}.`);
+      const added = spec.columns.find(
+        (c) => !dataColumns.some((d) => d.name.toLowerCase() === c.name.toLowerCase()),
+      );
+      const detail = added ? ` Cannot add fields (field: ${added.name})` : '';
+      throw new LoadFailedError(
+        'invalid',
+        `Provided Schema does not match Table ${label}.${detail}`,
+      );
     }
     // WRITE_TRUNCATE of a whole table replaces its schema too.
     await warehouse.rows(`DROP TABLE ${table}`);
