@@ -27,11 +27,10 @@ const SECONDS_WITH_FRACTION = '%E*S';
 
 /**
  * The DuckDB formats to try in order (strptime accepts a list): one per way of reading each
- * `%E*S` (with or without a fraction). Answers whether the format reads a UTC offset.
+ * `%E*S` (with or without a fraction).
  */
-export function strptimeFormats(format: string): { formats: string[]; hasOffset: boolean } {
+export function strptimeFormats(format: string): { formats: string[] } {
   let formats = [''];
-  let hasOffset = false;
   let i = 0;
   while (i < format.length) {
     if (format[i] !== '%') {
@@ -52,9 +51,8 @@ export function strptimeFormats(format: string): { formats: string[]; hasOffset:
     if (duck === undefined) {
       throw refusedConstruct(`The PARSE_TIMESTAMP format element ${element}`);
     }
-    if (element === '%z' || element === '%Ez') hasOffset = true;
     formats = formats.map((f) => f + duck);
     i += element.length;
   }
-  return { formats, hasOffset };
+  return { formats };
 }

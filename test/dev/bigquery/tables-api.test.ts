@@ -200,6 +200,25 @@ describe('datasets', () => {
     expect(expired.status).toBe(404);
   });
 
+  it('deletes a dataset: 400 while it holds tables, unless deleteContents', async () => {
+    await insertTable('t');
+
+    const inUse = await callApi(h.server, 'DELETE', '/datasets/raw');
+    const deleted = await callApi(h.server, 'DELETE', '/datasets/raw?deleteContents=true');
+    const got = await callApi(h.server, 'GET', '/datasets/raw');
+
+    expect(inUse).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          errors: [{ reason: 'resourceInUse', message: `Dataset ${PROJECT}:raw is still in use` }],
+        },
+      },
+    });
+    expect(deleted.status).toBe(204);
+    expect(got.status).toBe(404);
+  });
+
   it('refuses a default expiration under an hour', async () => {
     const res = await callApi(h.server, 'POST', '/datasets', {
       datasetReference: { datasetId: 'raw' },
