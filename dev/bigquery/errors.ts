@@ -79,3 +79,18 @@ export function errorBody(status: number, reason: string, message: string): unkn
     },
   };
 }
+
+/** A query BigQuery would refuse (`invalidQuery`): a job failure, or a 400 for a dry run. */
+export function invalidQuery(message: string): BigQueryApiError {
+  return new BigQueryApiError(400, 'invalidQuery', message);
+}
+
+/**
+ * A GoogleSQL construct outside the subset the local server translates (dev/bigquery/sql/):
+ * refused by name rather than run with a silently different meaning.
+ */
+export function refusedConstruct(construct: string): BigQueryApiError {
+  return invalidQuery(
+    `${construct} is not supported by the local BigQuery server (bq-autoloader's local stack)`,
+  );
+}

@@ -1,45 +1,27 @@
 /**
  * The job store: jobs are inserted once per (project, jobId) and move PENDING → RUNNING →
- * DONE in the background, one at a time per warehouse. The Job resource they render is
- * BigQuery's. https://cloud.google.com/bigquery/docs/reference/rest/v2/Job
+ * DONE in the background, one at a time per warehouse, each in one transaction. Loads and
+ * query jobs share it. https://cloud.google.com/bigquery/docs/reference/rest/v2/Job
  */
-import { BigQueryApiError, type ErrorProto } from './errors';
+import type { Catalog } from './catalog';
+import { BigQueryApiError } from './errors';
+import {
+  failureOf,
+  type Job,
+  type JobRecord,
+  type JobReference,
+  type JobType,
+  renderJob,
+} from './job-resource';
 import { runLoad } from './load';
-import type { LoadResult } from './load-outcome';
 import type { JobSpec } from './load-spec';
+import type { QueryJobSpec } from './query-config';
+import { dryRunQuery, runQuery } from './query-job';
 import type { SourceFile } from './sources';
 import type { Staging } from './staging';
 import type { Warehouse } from './warehouse';
 
-export type JobState = 'PENDING' | 'RUNNING' | 'DONE';
-
-/** The BigQuery Job resource, as served. */
-export interface Job {
-  kind: 'bigquery#job';
-  id: string;
-  selfLink: string;
-  user_email: string;
-  jobReference: { projectId: string; jobId: string; location: string };
-  configuration: Record<string, unknown>;
-  status: { state: JobState; errorResult?: ErrorProto; errors?: ErrorProto[] };
-  statistics: {
-    creationTime: string;
-    startTime?: string;
-    endTime?: string;
-    load?: { inputFiles: string; inputFileBytes: string; outputRows: string; badRecords: string };
-  };
-}
-
-interface JobRecord {
-  spec: JobSpec;
-  state: JobState;
-  creationTime: number;
-  startTime?: number;
-  endTime?: number;
-  result?: LoadResult;
-  failure?: { errorResult: ErrorProto; errors: ErrorProto[] };
-  done: Promise<void>;
-}
+export type { Job, JobState } from './job-resource';
 
 /** Where a job's bytes come from: gs:// URIs or an upload, resolved when the job runs. */
 export type SourceResolver = () => Promise<SourceFile[]>;
@@ -48,28 +30,22 @@ function key(projectId: string, jobId: string): string {
   return `${projectId}/${jobId}`;
 }
 
-function failureOf(error: unknown): { errorResult: ErrorProto; errors: ErrorProto[] } {
-  if (error instanceof BigQueryApiError) {
-    const details = (error as { details?: ErrorProto[] }).details ?? [];
-    return { errorResult: error.toErrorProto(), errors: [error.toErrorProto(), ...details] };
-  }
-  const errorResult = { reason: 'internalError', message: String((error as Error)?.message) };
-  return { errorResult, errors: [errorResult] };
-}
+/** What a job does once RUNNING; `commit` records it inside the job's transaction. */
+type Execute = (record: JobRecord, now: Date, commit: () => Promise<void>) => Promise<void>;
 
 export class JobStore {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly waiters = new Map<string, (() => void)[]>();
+  /** Jobs finished before a restart (kept in the warehouse file). */
+  private readonly finished = new Map<string, Job>();
 
   constructor(
     private readonly warehouse: Warehouse,
     private readonly staging: Staging,
+    private readonly catalog: Catalog,
     private readonly baseUrl: () => string,
     private readonly clock: () => Date = () => new Date(),
   ) {}
-
-  /** Jobs finished before a restart (kept in the warehouse file). */
-  private readonly finished = new Map<string, Job>();
 
   /** Reloads the jobs a file warehouse remembers, so a job id stays used across restarts. */
   async restore(): Promise<void> {
@@ -80,7 +56,7 @@ export class JobStore {
   }
 
   /** 409 `duplicate` when the job id exists in the project. */
-  assertNew(spec: JobSpec): void {
+  assertNew(spec: JobReference): void {
     const id = key(spec.projectId, spec.jobId);
     if (this.jobs.has(id) || this.finished.has(id)) {
       throw new BigQueryApiError(
@@ -91,12 +67,73 @@ export class JobStore {
     }
   }
 
-  /** Registers the job and schedules its load; 409 `duplicate` if the id exists. */
+  /** Registers a load job and schedules it; 409 `duplicate` if the id exists. */
   insert(spec: JobSpec, sources: SourceResolver, cleanup?: () => Promise<void>): Job {
-    this.assertNew(spec);
-    const id = key(spec.projectId, spec.jobId);
-    const record: JobRecord = {
+    return this.schedule(spec, 'LOAD', spec.configuration, cleanup, async (record, now, commit) => {
+      let release: () => Promise<void> = async () => undefined;
+      try {
+        // Staged inside `exclusive`: no query runs while a load's files are readable.
+        const staged = await this.staging.stage(await sources());
+        release = staged.release;
+        await runLoad(this.warehouse, spec.load, staged.files, now, async (result) => {
+          record.load = result;
+          await commit();
+        });
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  /** Registers a query job and schedules it; 409 `duplicate` if the id exists. */
+  insertQuery(spec: QueryJobSpec): Job {
+    return this.schedule(
       spec,
+      'QUERY',
+      spec.configuration,
+      undefined,
+      async (record, now, commit) => {
+        await runQuery(this.warehouse, spec, now, async (stats) => {
+          record.query = stats;
+          await commit();
+        });
+      },
+    );
+  }
+
+  /** A dry run: validated now, answered as a DONE job that is neither stored nor reserved. */
+  async dryRun(spec: QueryJobSpec): Promise<Job> {
+    const now = this.clock();
+    const stats = await this.warehouse.exclusive(async () => {
+      await this.catalog.dropExpired(now.getTime());
+      return dryRunQuery(this.warehouse, spec, now);
+    });
+    const record: JobRecord = {
+      reference: spec,
+      jobType: 'QUERY',
+      configuration: spec.configuration,
+      state: 'DONE',
+      creationTime: now.getTime(),
+      query: stats,
+      done: Promise.resolve(),
+    };
+    return renderJob(record, this.baseUrl());
+  }
+
+  private schedule(
+    reference: JobReference,
+    jobType: JobType,
+    configuration: Record<string, unknown>,
+    cleanup: (() => Promise<void>) | undefined,
+    execute: Execute,
+  ): Job {
+    this.assertNew(reference);
+    const { projectId, jobId, location } = reference;
+    const id = key(projectId, jobId);
+    const record: JobRecord = {
+      reference: { projectId, jobId, location },
+      jobType,
+      configuration,
       state: 'PENDING',
       creationTime: this.clock().getTime(),
       done: Promise.resolve(),
@@ -104,28 +141,26 @@ export class JobStore {
     const finish = async () => {
       record.endTime = this.clock().getTime();
       record.state = 'DONE';
-      await this.warehouse.saveJob(spec.projectId, spec.jobId, this.render(record));
+      await this.warehouse.saveJob(projectId, jobId, renderJob(record, this.baseUrl()));
     };
     record.done = this.warehouse
       .exclusive(async () => {
         record.state = 'RUNNING';
         const started = this.clock();
         record.startTime = started.getTime();
-        let release: () => Promise<void> = async () => undefined;
         try {
-          // Staged inside `exclusive`: no query runs while a load's files are readable.
-          const staged = await this.staging.stage(await sources());
-          release = staged.release;
-          await runLoad(this.warehouse, spec.load, staged.files, started, async (result) => {
-            record.result = result;
+          // Expired tables go before the job can see them.
+          await this.catalog.dropExpired(started.getTime());
+          await execute(record, started, async () => {
+            // Tables the job created get their dataset's default expiration.
+            await this.catalog.adoptNewTables(started.getTime());
             await finish();
           });
         } catch (error) {
-          record.result = undefined;
+          record.load = undefined;
+          record.query = undefined;
           record.failure = failureOf(error);
           await finish();
-        } finally {
-          await release();
         }
       })
       .catch(() => undefined)
@@ -137,13 +172,15 @@ export class JobStore {
     this.jobs.set(id, record);
     for (const wake of this.waiters.get(id) ?? []) wake();
     this.waiters.delete(id);
-    return this.render(record);
+    return renderJob(record, this.baseUrl());
   }
 
   /** The job, or 404 `notFound` (also when `location` is given and differs). */
   get(projectId: string, jobId: string, location?: string): Job {
     const record = this.jobs.get(key(projectId, jobId));
-    const job = record ? this.render(record) : this.finished.get(key(projectId, jobId));
+    const job = record
+      ? renderJob(record, this.baseUrl())
+      : this.finished.get(key(projectId, jobId));
     const where = job?.jobReference.location.toLowerCase();
     if (!job || (location && location.toLowerCase() !== where)) {
       throw new BigQueryApiError(
@@ -167,46 +204,11 @@ export class JobStore {
     }
     const record = this.jobs.get(id) as JobRecord;
     await record.done;
-    return this.render(record);
+    return renderJob(record, this.baseUrl());
   }
 
   /** Every job's completion (used by close). */
   async settled(): Promise<void> {
     await Promise.all([...this.jobs.values()].map((r) => r.done));
-  }
-
-  private render(record: JobRecord): Job {
-    const { projectId, jobId, location } = record.spec;
-    const status: Job['status'] = { state: record.state };
-    if (record.failure) {
-      status.errorResult = record.failure.errorResult;
-      status.errors = record.failure.errors;
-    } else if (record.result && record.result.errors.length > 0) {
-      status.errors = record.result.errors;
-    }
-    const statistics: Job['statistics'] = { creationTime: String(record.creationTime) };
-    if (record.startTime !== undefined) statistics.startTime = String(record.startTime);
-    if (record.state === 'DONE' && record.endTime !== undefined) {
-      statistics.endTime = String(record.endTime);
-    }
-    if (record.state === 'DONE') {
-      const r = record.result;
-      statistics.load = {
-        inputFiles: String(r?.inputFiles ?? 0),
-        inputFileBytes: String(r?.inputFileBytes ?? 0),
-        outputRows: String(r?.outputRows ?? 0),
-        badRecords: String(r?.badRecords ?? 0),
-      };
-    }
-    return {
-      kind: 'bigquery#job',
-      id: `${projectId}:${location}.${jobId}`,
-      selfLink: `${this.baseUrl()}/bigquery/v2/projects/${projectId}/jobs/${jobId}?location=${location}`,
-      user_email: 'local-bigquery@localhost',
-      jobReference: { projectId, jobId, location },
-      configuration: { ...record.spec.configuration, jobType: 'LOAD' },
-      status,
-      statistics,
-    };
   }
 }

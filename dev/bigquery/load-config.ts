@@ -17,6 +17,7 @@ import {
 } from './field-parsers';
 import type { JobSpec, LoadSpec, PartitionType, SourceFormat } from './load-spec';
 import { parseColumns } from './schema-fields';
+import { NO_SCHEMA_UPDATES, parseSchemaUpdateOptions } from './schema-update';
 
 const SUPPORTED_LOAD_FIELDS = new Set([
   'destinationTable',
@@ -36,6 +37,7 @@ const SUPPORTED_LOAD_FIELDS = new Set([
   'encoding',
   'maxBadRecords',
   'ignoreUnknownValues',
+  'schemaUpdateOptions',
 ]);
 
 const SUPPORTED_CONFIGURATION_FIELDS = new Set(['load', 'labels', 'jobTimeoutMs', 'jobType']);
@@ -120,7 +122,13 @@ export function parseLoad(load: Record<string, unknown>, projectId: string, uplo
     encoding,
     maxBadRecords: optionalCount(load, 'maxBadRecords') ?? 0,
     ignoreUnknownValues: optionalBoolean(load, 'ignoreUnknownValues'),
+    schemaUpdate: NO_SCHEMA_UPDATES,
   };
+  spec.schemaUpdate = parseSchemaUpdateOptions(
+    load.schemaUpdateOptions,
+    spec.writeDisposition,
+    spec.destination.partition !== undefined,
+  );
   const skip = optionalCount(load, 'skipLeadingRows');
   if (skip !== undefined) spec.skipLeadingRows = skip;
   if (load.schema !== undefined) spec.columns = parseColumns(load.schema);
@@ -135,8 +143,8 @@ export function parseLoad(load: Record<string, unknown>, projectId: string, uplo
   return spec;
 }
 
-/** Validates a whole `jobs.insert` body. `upload` = sent to the upload URI (no sourceUris). */
-export function parseJob(body: unknown, projectId: string, upload: boolean): JobSpec {
+/** A Job body's reference (the job id generated when missing) and its configuration. */
+export function parseJobEnvelope(body: unknown, projectId: string) {
   if (!isRecord(body)) throw invalid('The request body must be a Job JSON object');
   const reference = body.jobReference ?? {};
   if (!isRecord(reference)) throw invalid('jobReference must be an object');
@@ -151,6 +159,12 @@ export function parseJob(body: unknown, projectId: string, upload: boolean): Job
   if (typeof location !== 'string') throw invalid('jobReference.location must be a string');
   const configuration = body.configuration;
   if (!isRecord(configuration)) throw invalid('configuration is required');
+  return { jobId, location, configuration };
+}
+
+/** Validates a whole `jobs.insert` body. `upload` = sent to the upload URI (no sourceUris). */
+export function parseJob(body: unknown, projectId: string, upload: boolean): JobSpec {
+  const { jobId, location, configuration } = parseJobEnvelope(body, projectId);
   for (const key of Object.keys(configuration)) {
     if (key === 'dryRun' && configuration.dryRun === false) continue;
     if (!SUPPORTED_CONFIGURATION_FIELDS.has(key)) throw notSupported(`configuration.${key}`);

@@ -1,4 +1,5 @@
 /** What the local loader executes: a validated load job (load-config.ts builds it). */
+import type { SchemaUpdateOptions } from './schema-update';
 
 export type SourceFormat = 'CSV' | 'NEWLINE_DELIMITED_JSON' | 'PARQUET';
 
@@ -39,6 +40,8 @@ export interface LoadSpec {
   encoding: 'utf-8' | 'latin-1';
   maxBadRecords: number;
   ignoreUnknownValues: boolean;
+  /** `schemaUpdateOptions`: what an append may change in the table's schema. */
+  schemaUpdate: SchemaUpdateOptions;
 }
 
 export interface JobSpec {

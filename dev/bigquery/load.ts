@@ -11,6 +11,7 @@ import { firstLine, LoadFailedError, type LoadResult, MAX_LISTED_ERRORS } from '
 import type { LoadSpec } from './load-spec';
 import { partitionStart, timestampLiteral } from './partition';
 import { type ReadPlan, readPlan } from './read-plan';
+import { tighten } from './schema-update';
 import type { SourceFile } from './sources';
 import { prepareTarget, type Target } from './target-table';
 import { ident, PARTITION_COLUMN, type Warehouse } from './warehouse';
@@ -88,6 +89,7 @@ async function loadInTransaction(
   } finally {
     await Promise.all(temporaryFiles.map((path) => rm(path, { force: true })));
   }
+  await tighten(warehouse, target.table, target.provisional);
   result.errors = result.errors.slice(0, MAX_LISTED_ERRORS);
   return result;
 }

@@ -3,53 +3,44 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/tables#Table
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/query#QueryResponse
  */
+import type { Catalog } from './catalog';
 import { BigQueryApiError } from './errors';
+import { legacyType } from './sql-types';
 import { type ColumnInfo, PARTITION_COLUMN, type Row, type Warehouse } from './warehouse';
 
-/** DuckDB type → the BigQuery (legacy-name) type a client sees in a schema. */
-export function bigQueryType(duckType: string): string {
-  const t = duckType.toUpperCase();
-  if (t === 'VARCHAR') return 'STRING';
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(t)) {
-    return 'INTEGER';
-  }
-  if (t === 'DOUBLE' || t === 'FLOAT') return 'FLOAT';
-  if (t.startsWith('DECIMAL')) return 'NUMERIC';
-  if (t === 'BOOLEAN') return 'BOOLEAN';
-  if (t === 'DATE') return 'DATE';
-  if (t === 'TIMESTAMP') return 'DATETIME';
-  if (t === 'TIMESTAMP WITH TIME ZONE') return 'TIMESTAMP';
-  if (t === 'TIME') return 'TIME';
-  if (t === 'BLOB') return 'BYTES';
-  if (t === 'JSON') return 'JSON';
-  return 'STRING';
+export function tableNotFound(projectId: string, datasetId: string, tableId: string) {
+  return new BigQueryApiError(
+    404,
+    'notFound',
+    `Not found: Table ${projectId}:${datasetId}.${tableId}`,
+  );
 }
 
-function fields(columns: ColumnInfo[]) {
+export function datasetNotFound(projectId: string, datasetId: string) {
+  return new BigQueryApiError(404, 'notFound', `Not found: Dataset ${projectId}:${datasetId}`);
+}
+
+export function fields(columns: ColumnInfo[]) {
   return columns
     .filter((c) => c.name !== PARTITION_COLUMN)
     .map((c) => ({
       name: c.name,
-      type: bigQueryType(c.duckType),
+      type: legacyType(c.duckType),
       mode: c.nullable ? 'NULLABLE' : 'REQUIRED',
     }));
 }
 
 export async function tableResource(
   warehouse: Warehouse,
+  catalog: Catalog,
   projectId: string,
   datasetId: string,
   tableId: string,
 ) {
   const columns = await warehouse.columns(datasetId, tableId);
-  if (!columns) {
-    throw new BigQueryApiError(
-      404,
-      'notFound',
-      `Not found: Table ${projectId}:${datasetId}.${tableId}`,
-    );
-  }
+  if (!columns) throw tableNotFound(projectId, datasetId, tableId);
   const partition = columns.find((c) => c.name === PARTITION_COLUMN);
+  const info = await catalog.table(datasetId, tableId);
   return {
     kind: 'bigquery#table',
     id: `${projectId}:${datasetId}.${tableId}`,
@@ -58,6 +49,9 @@ export async function tableResource(
     schema: { fields: fields(columns) },
     numRows: String(await warehouse.count(datasetId, tableId)),
     ...(partition ? { timePartitioning: { type: partition.comment ?? 'DAY' } } : {}),
+    ...info?.extras,
+    ...(info ? { creationTime: String(info.creationMs) } : {}),
+    ...(info?.expirationMs === undefined ? {} : { expirationTime: String(info.expirationMs) }),
   };
 }
 
@@ -87,15 +81,22 @@ export async function datasetList(warehouse: Warehouse, projectId: string) {
   };
 }
 
-export async function datasetResource(warehouse: Warehouse, projectId: string, datasetId: string) {
-  if (!(await warehouse.datasets()).includes(datasetId)) {
-    throw new BigQueryApiError(404, 'notFound', `Not found: Dataset ${projectId}:${datasetId}`);
-  }
+export async function datasetResource(
+  warehouse: Warehouse,
+  catalog: Catalog,
+  projectId: string,
+  datasetId: string,
+) {
+  if (!(await warehouse.datasets()).includes(datasetId))
+    throw datasetNotFound(projectId, datasetId);
+  const info = await catalog.dataset(datasetId);
+  const defaultMs = info?.defaultTableExpirationMs;
   return {
     kind: 'bigquery#dataset',
     id: `${projectId}:${datasetId}`,
     datasetReference: { projectId, datasetId },
-    location: 'US',
+    location: info?.location ?? 'US',
+    ...(defaultMs === undefined ? {} : { defaultTableExpirationMs: String(defaultMs) }),
   };
 }
 
@@ -117,7 +118,7 @@ export function queryResponse(
     schema: {
       fields: result.columns.map((c) => ({
         name: c.name,
-        type: bigQueryType(c.duckType),
+        type: legacyType(c.duckType),
         mode: 'NULLABLE',
       })),
     },

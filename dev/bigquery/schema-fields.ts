@@ -23,20 +23,21 @@ const TYPES: Record<string, string> = {
 
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,299}$/;
 
-export function parseColumns(schema: unknown): ColumnSpec[] {
+/** `where`: how errors name the schema (`load.schema`, `schema`). */
+export function parseColumns(schema: unknown, where = 'load.schema'): ColumnSpec[] {
   if (!isRecord(schema) || !Array.isArray(schema.fields) || schema.fields.length === 0) {
-    throw invalid('load.schema.fields must be a non-empty array');
+    throw invalid(`${where}.fields must be a non-empty array`);
   }
   const seen = new Set<string>();
   return schema.fields.map((field: unknown, i) => {
     if (!isRecord(field) || typeof field.name !== 'string' || typeof field.type !== 'string') {
-      throw invalid(`load.schema.fields[${i}] needs a string name and type`);
+      throw invalid(`${where}.fields[${i}] needs a string name and type`);
     }
     if (!COLUMN_NAME.test(field.name)) {
-      throw invalid(`load.schema.fields[${i}]: invalid field name "${field.name}"`);
+      throw invalid(`${where}.fields[${i}]: invalid field name "${field.name}"`);
     }
     if (seen.has(field.name.toLowerCase())) {
-      throw invalid(`load.schema.fields[${i}]: duplicate field name "${field.name}"`);
+      throw invalid(`${where}.fields[${i}]: duplicate field name "${field.name}"`);
     }
     seen.add(field.name.toLowerCase());
     const duckType = TYPES[field.type.toUpperCase()];

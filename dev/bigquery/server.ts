@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenLocal } from '../http-util';
 import { DEFAULT_MAX_BODY_BYTES } from '../local-guard';
+import { Catalog } from './catalog';
 import { BigQueryApiError, invalid } from './errors';
 import { answersFault, type Fault, FaultList } from './faults';
 import {
@@ -28,16 +29,12 @@ import {
 } from './http';
 import { type Job, JobStore } from './jobs';
 import { parseJob } from './load-config';
-import {
-  datasetList,
-  datasetResource,
-  queryResponse,
-  tableList,
-  tableResource,
-} from './rest-shapes';
+import { isQueryJob, parseQueryJob } from './query-config';
+import { queryResponse } from './rest-shapes';
 import { UploadSessions } from './resumable';
 import { resolveSourceUris } from './sources';
 import { Staging } from './staging';
+import { routeCatalog } from './table-routes';
 import { routeUpload } from './upload-routes';
 import { type Row, Warehouse } from './warehouse';
 
@@ -56,6 +53,8 @@ export interface BigQueryServerOptions {
   projectId?: string;
   /** Largest request body (one upload chunk, a multipart upload) accepted; default 64 MiB. */
   maxBodyBytes?: number;
+  /** The server's time (job times, CURRENT_TIMESTAMP, table expiration); tests move it. */
+  clock?: () => Date;
 }
 
 export interface BigQueryServer {
@@ -82,11 +81,19 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
   const requests: RecordedRequest[] = [];
   const faults = new FaultList();
   let url = '';
-  const jobs = new JobStore(warehouse, staging, () => url);
+  const clock = options.clock ?? (() => new Date());
+  const catalog = new Catalog(warehouse);
+  await warehouse.exclusive(() => catalog.open());
+  const jobs = new JobStore(warehouse, staging, catalog, () => url, clock);
   await jobs.restore();
+  const catalogContext = { warehouse, catalog, clock };
   const uploads = { jobs, sessions: new UploadSessions(uploadsDir), uploadsDir, url: () => url };
 
-  function insertFromUris(projectId: string, body: unknown): Reply {
+  async function insertFromUris(projectId: string, body: unknown): Promise<Reply> {
+    if (isQueryJob(body)) {
+      const spec = parseQueryJob(body, projectId);
+      return { status: 200, body: spec.dryRun ? await jobs.dryRun(spec) : jobs.insertQuery(spec) };
+    }
     const spec = parseJob(body, projectId, false);
     const job = jobs.insert(spec, () =>
       resolveSourceUris(options.bucketsDir, spec.load.sourceUris),
@@ -122,18 +129,15 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
       });
       return { status: 200, body: queryResponse(projectId, `query_${randomUUID()}`, result) };
     }
-    if (collection === 'datasets' && method === 'GET') {
-      const read: (() => Promise<unknown>) | undefined =
-        id === undefined
-          ? () => datasetList(warehouse, projectId)
-          : sub === undefined
-            ? () => datasetResource(warehouse, projectId, id)
-            : sub === 'tables' && subId === undefined
-              ? () => tableList(warehouse, projectId, id)
-              : sub === 'tables' && subId !== undefined
-                ? () => tableResource(warehouse, projectId, id, subId)
-                : undefined;
-      if (read) return { status: 200, body: await warehouse.exclusive(read) };
+    if (collection === 'datasets') {
+      const path = {
+        projectId,
+        ...(id === undefined ? {} : { datasetId: id }),
+        ...(sub === undefined ? {} : { sub }),
+        ...(subId === undefined ? {} : { tableId: subId }),
+      };
+      const served = routeCatalog(catalogContext, req, parsed, path);
+      if (served) return served;
     }
     throw new BigQueryApiError(404, 'notFound', `Not found: ${req.method} ${parsed.pathname}`);
   }
@@ -180,7 +184,10 @@ export async function startBigQueryServer(options: BigQueryServerOptions): Promi
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     waitForJob: (projectId, jobId) => jobs.waitForJob(projectId, jobId),
-    query: async (sql: string): Promise<Row[]> => (await warehouse.query(sql)).rows,
+    query: async (sql: string): Promise<Row[]> => {
+      await warehouse.exclusive(() => catalog.dropExpired(clock().getTime()));
+      return (await warehouse.query(sql)).rows;
+    },
     close: async () => {
       await listening.close();
       await jobs.settled();

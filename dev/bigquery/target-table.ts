@@ -7,6 +7,7 @@ import { LoadFailedError } from './load-outcome';
 import type { ColumnSpec, LoadSpec, PartitionType } from './load-spec';
 import { timestampLiteral } from './partition';
 import { detectColumns } from './read-plan';
+import { evolveTable } from './schema-update';
 import type { SourceFile } from './sources';
 import {
   type ColumnInfo,
@@ -22,11 +23,14 @@ export interface Target {
   label: string;
   columns: ColumnSpec[];
   partitionType: PartitionType | undefined;
+  /** Columns relaxed by ALLOW_FIELD_RELAXATION until the rows show they hold nulls. */
+  provisional: string[];
 }
 
-async function createTable(
+/** Creates `dataset.table` (and the dataset); also used by tables.insert. */
+export async function createTable(
   warehouse: Warehouse,
-  spec: LoadSpec,
+  datasetId: string,
   table: string,
   columns: ColumnSpec[],
   partitionType: PartitionType | undefined,
@@ -36,7 +40,7 @@ async function createTable(
   );
   if (partitionType) definitions.push(`${ident(PARTITION_COLUMN)} TIMESTAMPTZ NOT NULL`);
   // A dev server creates datasets on demand; BigQuery would answer notFound for a missing one.
-  await warehouse.rows(`CREATE SCHEMA IF NOT EXISTS ${ident(spec.destination.datasetId)}`);
+  await warehouse.rows(`CREATE SCHEMA IF NOT EXISTS ${ident(datasetId)}`);
   await warehouse.rows(`CREATE TABLE ${table} (${definitions.join(', ')})`);
   if (partitionType) {
     // The partition type is kept as the column comment so the table describes itself.
@@ -44,6 +48,19 @@ async function createTable(
       `COMMENT ON COLUMN ${table}.${ident(PARTITION_COLUMN)} IS ${literal(partitionType)}`,
     );
   }
+}
+
+/**
+ * The columns a detected file brings, in file order. A CSV without a header row has no
+ * names: it maps to the table's columns by position (extra columns keep detected names).
+ */
+function fileColumns(
+  spec: LoadSpec,
+  detected: { columns: ColumnSpec[]; csvHeader: boolean },
+  table: ColumnSpec[],
+): ColumnSpec[] {
+  if (spec.format !== 'CSV' || detected.csvHeader) return detected.columns;
+  return detected.columns.map((c, i) => table[i] ?? c);
 }
 
 function sameColumns(a: ColumnSpec[], b: ColumnInfo[]): boolean {
@@ -76,8 +93,8 @@ export async function prepareTarget(
       ({ columns, csvHeader } = await detectColumns(warehouse, spec, first));
     }
     const partitionType = spec.partitionType ?? partition?.type;
-    await createTable(warehouse, spec, table, columns, partitionType);
-    return { target: { table, label, columns, partitionType }, csvHeader };
+    await createTable(warehouse, datasetId, table, columns, partitionType);
+    return { target: { table, label, columns, partitionType, provisional: [] }, csvHeader };
   }
 
   const partitionColumn = existing.find((c) => c.name === PARTITION_COLUMN);
@@ -104,20 +121,54 @@ export async function prepareTarget(
     ? `${ident(PARTITION_COLUMN)} = ${timestampLiteral(partition.start)}`
     : 'TRUE';
 
-  if (spec.columns && !sameColumns(spec.columns, dataColumns)) {
+  const evolves = spec.schemaUpdate.addition || spec.schemaUpdate.relaxation;
+  let provisional: string[] = [];
+  if (spec.columns && evolves) {
+    const incoming = { columns: spec.columns, declared: true };
+    const evolution = await evolveTable(
+      warehouse,
+      table,
+      label,
+      columns,
+      incoming,
+      spec.schemaUpdate,
+    );
+    ({ columns, provisional } = evolution);
+  } else if (spec.columns && !sameColumns(spec.columns, dataColumns)) {
     if (spec.writeDisposition !== 'WRITE_TRUNCATE' || partition) {
-      throw new LoadFailedError('invalid', `Provided Schema does not match Table ${label}.`);
+      const added = spec.columns.find(
+        (c) => !dataColumns.some((d) => d.name.toLowerCase() === c.name.toLowerCase()),
+      );
+      const detail = added ? ` Cannot add fields (field: ${added.name})` : '';
+      throw new LoadFailedError(
+        'invalid',
+        `Provided Schema does not match Table ${label}.${detail}`,
+      );
     }
     // WRITE_TRUNCATE of a whole table replaces its schema too.
     await warehouse.rows(`DROP TABLE ${table}`);
-    await createTable(warehouse, spec, table, spec.columns, partitionType);
+    await createTable(warehouse, datasetId, table, spec.columns, partitionType);
     columns = spec.columns;
-  } else if (spec.writeDisposition === 'WRITE_TRUNCATE') {
+  } else if (!spec.columns && (spec.autodetect || (evolves && spec.format === 'PARQUET'))) {
+    const detected = await detectColumns(warehouse, spec, first);
+    csvHeader = detected.csvHeader;
+    const incoming = { columns: fileColumns(spec, detected, columns), declared: false };
+    const evolution = await evolveTable(
+      warehouse,
+      table,
+      label,
+      columns,
+      incoming,
+      spec.schemaUpdate,
+    );
+    ({ columns, provisional } = evolution);
+  }
+  if (spec.writeDisposition === 'WRITE_TRUNCATE') {
     await warehouse.rows(`DELETE FROM ${table} WHERE ${where}`);
   } else if (spec.writeDisposition === 'WRITE_EMPTY') {
     if ((await warehouse.count(datasetId, tableId, where)) > 0) {
       throw new LoadFailedError('duplicate', `Already Exists: Table ${label}`);
     }
   }
-  return { target: { table, label, columns, partitionType }, csvHeader };
+  return { target: { table, label, columns, partitionType, provisional }, csvHeader };
 }

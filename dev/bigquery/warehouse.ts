@@ -109,6 +109,9 @@ export class Warehouse {
     const connection = await instance.connect();
     // BigQuery TIMESTAMPs are UTC.
     await connection.run("SET TimeZone = 'UTC'");
+    // GoogleSQL sorts NULLs first ascending and last descending (ROW_NUMBER() OVER (ORDER BY…)
+    // must pick the same row); DuckDB's default is NULLS LAST both ways.
+    await connection.run("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
     // Finished jobs, so a job id stays used across restarts of a file warehouse (a
     // redelivered event after a restart must still get 409). Schema `main` is not a dataset.
     await connection.run(

@@ -58,3 +58,33 @@ export const SALES_SCHEMA = {
     { name: 'amount', type: 'FLOAT64' },
   ],
 };
+
+/** A query job body: GoogleSQL (useLegacySql false), `query` fields and configuration extras. */
+export function queryJobBody(
+  jobId: string,
+  sql: string,
+  query: Record<string, unknown> = {},
+  configuration: Record<string, unknown> = {},
+): unknown {
+  return {
+    jobReference: { projectId: PROJECT, jobId, location: 'US' },
+    configuration: { query: { query: sql, useLegacySql: false, ...query }, ...configuration },
+  };
+}
+
+/** Calls the REST API under `/bigquery/v2`; answers the status and the JSON body (if any). */
+export async function callApi(
+  server: BigQueryServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${server.url}/bigquery/v2/projects/${PROJECT}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+}

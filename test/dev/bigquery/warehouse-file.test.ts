@@ -64,3 +64,43 @@ it('keeps rows and job ids across a restart', async () => {
     await second.close();
   }
 });
+
+it('keeps a query job id used across a restart, without running it again', async () => {
+  const queryJob = {
+    jobReference: { projectId: PROJECT, jobId: 'kept_q', location: 'US' },
+    configuration: {
+      query: {
+        query: 'SELECT 1 AS n',
+        useLegacySql: false,
+        destinationTable: { projectId: PROJECT, datasetId: 'out', tableId: 'n' },
+        writeDisposition: 'WRITE_APPEND',
+      },
+    },
+  };
+  const post = (url: string) =>
+    fetch(`${url}/projects/${PROJECT}/jobs`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(queryJob),
+    });
+  const first = await start();
+  expect((await post(first.url)).status).toBe(200);
+  await first.waitForJob(PROJECT, 'kept_q');
+  await first.close();
+
+  const second = await start();
+  try {
+    const again = await post(second.url);
+    const got = await fetch(`${second.url}/projects/${PROJECT}/jobs/kept_q?location=US`);
+
+    expect(again.status).toBe(409);
+    expect(await got.json()).toMatchObject({
+      configuration: { jobType: 'QUERY' },
+      status: { state: 'DONE' },
+      statistics: { query: { statementType: 'SELECT' } },
+    });
+    expect(await second.query('SELECT count(*) AS n FROM out.n')).toEqual([{ n: 1 }]);
+  } finally {
+    await second.close();
+  }
+});
