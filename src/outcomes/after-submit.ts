@@ -8,6 +8,7 @@ import { formatTableReference } from '../core/table-ref';
 import type { InsertResult } from '../gcp/bigquery/client';
 import type { StagedCalls } from '../gcp/bigquery/staged-calls';
 import type { LogFields, Severity } from '../log';
+import { finalDestination } from '../routing/staging';
 import type { LoadPlan, ObjectRef } from '../types';
 import { type FinishDeps, type FinishInput, finishLoad } from './finish';
 import { errorText, jobResult } from './job-result';
@@ -85,7 +86,7 @@ export async function afterSubmit(
       },
     };
   }
-  const t = plan.staged?.destination ?? plan.job.configuration.load.destinationTable;
+  const t = finalDestination(plan);
   const report = await finishLoad(deps, {
     route,
     object: { bucket: object.bucket, name: object.name, generation: object.generation },

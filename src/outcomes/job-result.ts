@@ -47,7 +47,8 @@ export function jobResult(job: unknown): JobResult {
     ...int64('bytes', statistics?.load?.inputFileBytes),
   };
   if (status.errorResult) {
-    return { state: 'failed', reason: errorText(jobError(status.errorResult)), ...counts, errors };
+    const reason = errorText(jobError(status.errorResult)) + unknownFields(errors);
+    return { state: 'failed', reason, ...counts, errors };
   }
   return { state: 'loaded', ...counts, errors };
 }
@@ -71,6 +72,21 @@ export function queryResult(job: unknown, queryJobId: string): JobResult {
     return { ...result, ...counts, reason: `query job ${queryJobId} failed: ${result.reason}` };
   }
   return { ...result, ...counts };
+}
+
+/**
+ * BigQuery's errorResult for a file with fields the table lacks is the generic "too many
+ * errors"; the names are in `errors[]` ("No such field: color."). Named on the reason, so
+ * the marker and the log line say which columns to add (or which schemaEvolution to use).
+ */
+function unknownFields(errors: readonly JobError[]): string {
+  const names = new Set<string>();
+  for (const e of errors) {
+    for (const m of (e.message ?? '').matchAll(/No such field: ([^\s.]+)/g))
+      names.add(m[1] as string);
+  }
+  if (names.size === 0) return '';
+  return ` (the file has columns the table does not: ${[...names].slice(0, 20).join(', ')})`;
 }
 
 /** `reason: message`, the way logs and markers show a job error. */

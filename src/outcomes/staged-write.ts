@@ -70,7 +70,7 @@ export async function finishStagedWrite(
   let result: JobResult = { state: 'running' };
   for (let attempt = 1; attempt <= MAX_QUERY_ATTEMPTS; attempt += 1) {
     const id = queryAttemptId(staged.queryJobId, attempt);
-    const job = await findOrInsertQuery(deps, target, id);
+    const job = await findOrInsertQuery(deps, target, id).catch(unplannable);
     if (typeof job === 'string') {
       await deps.staged.deleteTable(staged.staging);
       return { state: 'failed', reason: job, errors: [{ reason: 'invalid', message: job }] };
@@ -84,6 +84,19 @@ export async function finishStagedWrite(
   // The query is DONE: its rows are in the destination (or it failed); staging is spent.
   await deps.staged.deleteTable(staged.staging);
   return { ...result, bytes: load.bytes ?? result.bytes };
+}
+
+/**
+ * A call BigQuery refused while the query was planned (a missing dataset, a permission, a
+ * schema change it will not make) fails the file with its message: recorded on the object
+ * and retried once fixed. A job under the query's id that is not this load's query is
+ * thrown on: nothing is recorded for a decoy.
+ */
+function unplannable(error: unknown): string {
+  if (error instanceof PermanentError && error.reason !== 'foreignJob') {
+    return `the query could not be planned: ${error.message}`;
+  }
+  throw error;
 }
 
 /** The query attempt `id`: the existing job (if it is this load's query) or the one inserted now. */

@@ -8,6 +8,7 @@ import { type ClosestRoute, closestRoute } from '../routing/closest';
 import type { CompiledRoute, CompiledRules } from '../routing/compile';
 import { listTargets } from '../routing/list-targets';
 import { planObjectLoad } from '../routing/plan';
+import { finalDestination } from '../routing/staging';
 import type { ObjectRef } from '../types';
 
 export interface ObjectStatus {
@@ -124,7 +125,7 @@ export function explainUnmarked(
 ): Unmarked {
   const decision = planObjectLoad(rules, object, { runtimeProject });
   if (decision.kind === 'load') {
-    const table = decision.plan.job.configuration.load.destinationTable;
+    const table = finalDestination(decision.plan);
     return {
       would: 'load',
       route: decision.plan.route,

@@ -15,6 +15,7 @@ import type { CompiledRules } from '../routing/compile';
 import { jobMismatch } from '../routing/job-match';
 import { planObjectLoad } from '../routing/plan';
 import { rulesAccepting } from '../routing/request-plan';
+import { finalDestination } from '../routing/staging';
 import type { DecodedEvent, LoadPlan, ObjectPointer, ObjectRef } from '../types';
 import { claimObject } from './claim';
 import { type EventOutcome, ignoredOutcome, refusedOutcome, type Trail } from './event-outcome';
@@ -218,5 +219,5 @@ function staleOutcome(object: ObjectPointer): EventOutcome {
 }
 
 export function destinationOf(plan: LoadPlan): string {
-  return formatTableReference(plan.job.configuration.load.destinationTable);
+  return formatTableReference(finalDestination(plan));
 }

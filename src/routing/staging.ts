@@ -132,3 +132,8 @@ export function stagedFormatProblem(
     return undefined;
   return `${gsUri(object)}: schemaEvolution rescue reads NEWLINE_DELIMITED_JSON or CSV files, not ${load.sourceFormat}`;
 }
+
+/** Where a plan's rows end up: a staged load's destination, not its staging table. */
+export function finalDestination(plan: LoadPlan): TableReference {
+  return plan.staged?.destination ?? plan.job.configuration.load.destinationTable;
+}

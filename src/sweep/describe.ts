@@ -1,5 +1,6 @@
 /** How a sweep reports a job, and what it reads back from one. */
 import { formatTableReference } from '../core/table-ref';
+import { finalDestination } from '../routing/staging';
 import type { LoadPlan, TableReference } from '../types';
 import type { SweepMember } from './members';
 import type { SweepJob } from './summary';
@@ -13,7 +14,7 @@ export interface JobHead {
 
 export function headOf(plan: LoadPlan): JobHead {
   const { route, jobId } = plan;
-  return { route, jobId, destinationTable: plan.job.configuration.load.destinationTable };
+  return { route, jobId, destinationTable: finalDestination(plan) };
 }
 
 export function describeJob(

@@ -43,9 +43,11 @@ export interface StagedCalls {
   ): Promise<InsertResult>;
 }
 
-export function tableUrl(baseUrl: string, t: TableReference, suffix = ''): string {
+/** tables.get/patch/delete of `t`; with `collection`, tables.insert into its dataset. */
+export function tableUrl(baseUrl: string, t: TableReference, collection = false): string {
   const e = encodeURIComponent;
-  return `${baseUrl}/bigquery/v2/projects/${e(t.projectId)}/datasets/${e(t.datasetId)}/tables${suffix ? '' : `/${e(t.tableId)}`}${suffix}`;
+  const tables = `${baseUrl}/bigquery/v2/projects/${e(t.projectId)}/datasets/${e(t.datasetId)}/tables`;
+  return collection ? tables : `${tables}/${e(t.tableId)}`;
 }
 
 export function createStagedCalls(
@@ -84,7 +86,7 @@ export function createStagedCalls(
     async createTable(table, fields, tableOptions) {
       const body = { tableReference: table, schema: { fields }, ...tableOptions };
       try {
-        await call('POST', tableUrl(bq(), table, '/'), `tables.insert ${name(table)}`, body);
+        await call('POST', tableUrl(bq(), table, true), `tables.insert ${name(table)}`, body);
       } catch (error) {
         if (status(error) !== 409) throw error;
       }

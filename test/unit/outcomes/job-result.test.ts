@@ -45,3 +45,31 @@ describe('jobResult', () => {
     expect(jobResult(job)).toEqual(expected);
   });
 });
+
+describe('a load that failed on fields the table lacks', () => {
+  it('names them on the reason (BigQuery puts them in errors[] only)', () => {
+    const result = jobResult({
+      status: {
+        state: 'DONE',
+        errorResult: {
+          reason: 'invalid',
+          message: 'JSON table encountered too many errors, giving up.',
+        },
+        errors: [
+          { reason: 'invalid', message: 'JSON table encountered too many errors, giving up.' },
+          {
+            reason: 'invalid',
+            message:
+              'Error while reading data, error message: JSON parsing error in row starting at position 0: No such field: color.',
+          },
+          { reason: 'invalid', message: 'No such field: size.' },
+        ],
+      },
+    });
+    expect(result).toMatchObject({
+      state: 'failed',
+      reason:
+        'invalid: JSON table encountered too many errors, giving up. (the file has columns the table does not: color, size)',
+    });
+  });
+});
