@@ -25,7 +25,13 @@ describe('bq-autoloader validate', () => {
   it('accepts the shipped example rules', async () => {
     const { code, stdout } = await cli(['validate', '--config', EXAMPLE_RULES]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/OK \(3 routes\)/);
+    expect(stdout).toMatch(/OK \(4 routes\)/);
+    // The staged route shows what its loads will run (docs/transforms.md).
+    expect(stdout).toContain(
+      'route customers:\n  staging table: `local-project.bq_autoloader_staging.LOAD_JOB_ID`',
+    );
+    expect(stdout).toContain('query job: LOAD_JOB_ID_q');
+    expect(stdout).toContain('MERGE `local-project.raw.customers` AS T');
   });
 
   it('exits 1 and names each bad field', async () => {
