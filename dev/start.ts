@@ -23,6 +23,7 @@ import { prettyLine } from './pretty-log';
 import { finishedLine, reconcileInterval, startReconcileLoop } from './reconcile-loop';
 import { requireGoodRules } from './rules-check';
 import { reloadRulesOnChange } from './rules-reload';
+import { ensureStagingDataset } from './staging-dataset';
 import { startStatusServer } from './status/server';
 import { startWatcher } from './watcher';
 
@@ -67,6 +68,8 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     BIGQUERY_EMULATOR_HOST: bigquery.host,
   });
   const loader = await openLocalLoader(loaderEnv, config);
+  // Staged routes (transform, dedupe, rescue) load into it, as Terraform makes it in the cloud.
+  await ensureStagingDataset(bigquery.url, loader.rules, PROJECT);
   // A bucket folder for each route, so there is a place to drop files and nothing to list
   // fails on a bucket that does not exist yet.
   for (const route of loader.rules.routes) {
@@ -90,6 +93,7 @@ async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const reload = await reloadRulesOnChange(config, async () => {
     await fn.restart();
     await loader.reloadRules();
+    await ensureStagingDataset(bigquery.url, loader.rules, PROJECT);
   });
   const watcher = await startWatcher({ rootDir: localDir, store: gcs.store, functionUrl });
   // Finishes loads whose job is DONE, as a scheduled sweep's reconcile step does, and says so.

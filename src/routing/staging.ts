@@ -62,7 +62,8 @@ export function stagingSpec(
   };
 }
 
-function stagingDataset(
+/** The rules' staging dataset (`staging.dataset`, default bq_autoloader_staging in the billing project). */
+export function stagingDataset(
   configured: string | undefined,
   billingProject: string,
 ): StagingSpec['stagingDataset'] {

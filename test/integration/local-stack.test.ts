@@ -105,6 +105,28 @@ describe('the example data', () => {
   });
 });
 
+describe('the example transform and dedupe', () => {
+  it('casts, renames and keeps one row per id, the newest, from both customer files', async () => {
+    for (const name of ['customers/2026-11-02.ndjson', 'customers/2026-11-01.ndjson']) {
+      const { outcome } = await drop(name, readFileSync(join(EXAMPLES, 'buckets/landing', name)));
+      expect(outcome).toMatchObject({
+        outcome: 'finished',
+        state: 'loaded',
+        destination: 'local-project.raw.customers',
+      });
+    }
+    const rows = await stack.bigquery.query(
+      "SELECT id::INTEGER AS id, name, country, strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') AS updated FROM raw.customers ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { id: 1, name: 'ada', country: 'FR', updated: '2026-11-01 09:00' },
+      { id: 2, name: 'bob', country: 'AT', updated: '2026-11-02 10:30' },
+      { id: 3, name: 'chloé', country: 'FR', updated: '2026-11-01 09:00' },
+      { id: 4, name: 'dan', country: 'ES', updated: '2026-11-02 10:30' },
+    ]);
+  });
+});
+
 describe('exactly once, counted in rows', () => {
   it('the same finalize event delivered 10 times at once loads its rows once', async () => {
     // Ten first deliveries racing each other (and the watcher's own event for the file).
