@@ -3,6 +3,7 @@ import { ConfigError, type ConfigIssue, formatIssue } from '../config/errors';
 import { UniverseMismatchError } from '../core/universe';
 import { routePreview } from '../routing/staged-preview';
 import { loadRules } from '../rules/load';
+import { readCliSettings } from '../settings';
 import { gcsRulesReader, rulesFile } from './rules';
 
 export async function validate(
@@ -17,7 +18,7 @@ export async function validate(
     const noted = warnings.length > 0 ? `, ${warnings.length} warnings` : '';
     process.stdout.write(`${location}: OK (${rules.routes.length} routes${noted})\n`);
     // Staged routes: what their loads will run (docs/transforms.md).
-    const billing = rules.config.project ?? env.GOOGLE_CLOUD_PROJECT ?? 'RUNTIME_PROJECT';
+    const billing = rules.config.project ?? readCliSettings(env).project ?? 'RUNTIME_PROJECT';
     for (const route of rules.routes) {
       const preview = routePreview(rules, route, billing);
       if (preview)

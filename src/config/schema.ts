@@ -226,7 +226,7 @@ export const ConfigSchema = z.strictObject(configShape).superRefine((config, ctx
       const message = '`snapshot` applies only to per-object routes (`mode: object`)';
       ctx.addIssue({ code: 'custom', path: ['routes', index, 'snapshot'], message });
     }
-    checkStagedRoute(route, index, ctx);
+    checkStagedRoute(route, index, ctx, config.defaults);
   });
 });
 

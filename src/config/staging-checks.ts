@@ -45,7 +45,12 @@ export function transformProblem(sql: string): string | undefined {
   return undefined;
 }
 
-export function checkStagedRoute(route: Route, index: number, ctx: z.RefinementCtx): void {
+export function checkStagedRoute(
+  route: Route,
+  index: number,
+  ctx: z.RefinementCtx,
+  defaults: Record<string, unknown> = {},
+): void {
   const at = (key: string, message: string, ...more: (string | number)[]) =>
     ctx.addIssue({ code: 'custom', path: ['routes', index, key, ...more], message });
   if (route.transform !== undefined) {
@@ -55,25 +60,40 @@ export function checkStagedRoute(route: Route, index: number, ctx: z.RefinementC
   if (route.dedupe?.keep === 'latest' && route.dedupe.order_by === undefined) {
     at('dedupe', '`keep: latest` needs `order_by` (the column that says which row is newer)');
   }
-  const load = route.load ?? {};
+  // The route's load options over the rules' defaults, as its loads get them; a problem is
+  // reported where the option is set.
+  const load: Record<string, unknown> = { ...defaults, ...route.load };
+  const option = (key: string, message: string) =>
+    route.load?.[key as keyof typeof route.load] !== undefined
+      ? at('load', message, key)
+      : ctx.addIssue({
+          code: 'custom',
+          path: ['defaults', key],
+          message: `route ${route.name}: ${message}`,
+        });
   if (route.schemaEvolution !== undefined && load.schemaUpdateOptions !== undefined) {
-    at('load', 'schemaUpdateOptions is set by schemaEvolution; remove it', 'schemaUpdateOptions');
+    option('schemaUpdateOptions', 'schemaUpdateOptions is set by schemaEvolution; remove it');
   }
   if (route.schemaEvolution === 'strict' && load.ignoreUnknownValues === true) {
-    at(
-      'load',
-      'contradicts schemaEvolution: strict (unknown values must fail the file)',
+    option(
       'ignoreUnknownValues',
+      'contradicts schemaEvolution: strict (unknown values must fail the file)',
     );
   }
   const staged = isStagedRoute(route);
   const appends = staged || route.schemaEvolution === 'evolve';
   const write = load.writeDisposition;
+  const writes = staged ? 'transform, dedupe and rescue write' : 'schemaEvolution: evolve writes';
   if (appends && write !== undefined && write !== 'WRITE_APPEND') {
+    option('writeDisposition', `${writes} with WRITE_APPEND only, not ${write}`);
+  }
+  const overrides = (route.overrides ?? []).filter(
+    (key) => key === 'bq-write-disposition' || (staged && key === 'bq-partition'),
+  );
+  if (appends && overrides.length > 0) {
     at(
-      'load',
-      `${staged ? 'transform, dedupe and rescue write' : 'schemaEvolution: evolve writes'} with WRITE_APPEND only, not ${write}`,
-      'writeDisposition',
+      'overrides',
+      `${writes} with WRITE_APPEND into the whole table: object metadata cannot set ${overrides.join(', ')}`,
     );
   }
   if (

@@ -26,14 +26,14 @@ export const DedupeSchema = z
       .enum(DEDUPE_KEEP)
       .default('latest')
       .describe(
-        '`latest`: a row whose key exists replaces it when its `order_by` value is greater; `first`: rows whose key exists are dropped. Default latest.',
+        '`latest`: a row whose key exists replaces it when its `order_by` value is greater; `first`: when it is smaller (without `order_by`, rows whose key exists are dropped). Default latest.',
       ),
     order_by: Column.optional().describe(
-      'Which row is newer (required with keep: latest); also picks one row per key within a file.',
+      'Which row is newer (required with keep: latest); also picks one row per key within a file. Rows with a NULL order_by never replace a row, nor are replaced.',
     ),
   })
   .describe(
-    'MERGE into the destination instead of appending: rows whose key is absent are inserted; with `keep: latest`, rows whose `order_by` is newer update the existing row.',
+    'MERGE into the destination instead of appending: rows whose key is absent are inserted; a row whose key exists replaces it when its `order_by` is newer (`keep: latest`) or older (`keep: first`).',
   );
 
 export const SCHEMA_EVOLUTION = ['strict', 'evolve', 'rescue'] as const;
@@ -56,7 +56,7 @@ export const StagingSchema = z
     dataset: z
       .string()
       .regex(
-        /^(?:[^.\s]+\.)?[A-Za-z0-9_]{1,1024}$/,
+        /^(?:[^\s`]+\.)?[A-Za-z0-9_]{1,1024}$/,
         'expected [project.]dataset (the project may carry a domain prefix, such as s3ns:project)',
       )
       .default(DEFAULT_STAGING_DATASET)

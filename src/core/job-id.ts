@@ -146,11 +146,19 @@ export function queryAttemptId(firstQueryJobId: string, attempt: number): string
   return attempt > 1 ? `${firstQueryJobId}${attempt}` : firstQueryJobId;
 }
 
+/** Query attempts per staged load: BigQuery itself retries a conflicting DML statement 3 times first. */
+export const MAX_QUERY_ATTEMPTS = 3;
+
 /** The load job whose staged query `jobId` is, or undefined when it is no such query. */
 export function loadJobIdOfQuery(jobId: string): string | undefined {
   if (!jobId.startsWith(JOB_ID_PREFIX)) return undefined;
-  const suffix = /_q(?:[2-9])?$/.exec(jobId);
-  return suffix ? jobId.slice(0, suffix.index) : undefined;
+  const suffix = /_q([0-9]*)$/.exec(jobId);
+  if (!suffix) return undefined;
+  const attempt = suffix[1] ? Number(suffix[1]) : 1;
+  const known =
+    suffix[1] === '' ||
+    (attempt >= 2 && attempt <= MAX_QUERY_ATTEMPTS && suffix[1] === String(attempt));
+  return known ? jobId.slice(0, suffix.index) : undefined;
 }
 
 /**

@@ -49,19 +49,20 @@ export async function afterSubmit(
   if (!route || !(followsOutcomes(route) || plan.staged)) return { severity: 'INFO', fields: {} };
   // Without `wait`, a job that is already DONE (a fast failure, or a redelivery after the
   // load finished) is still finished here: a move that failed earlier is repeated.
-  let result = route.wait
-    ? await waitForJob(
-        () => deps.getJob(plan.projectId, plan.jobId, plan.location),
-        { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs },
-        job,
-      )
+  const wait = route.wait
+    ? { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs }
+    : undefined;
+  const started = Date.now();
+  let result = wait
+    ? await waitForJob(() => deps.getJob(plan.projectId, plan.jobId, plan.location), wait, job)
     : jobResult(job);
   if (plan.staged && result.state !== 'running') {
-    // A staged load is finished by its query job (staged-write.ts), waited for the same way.
+    // A staged load is finished by its query job (staged-write.ts), in what is left of the wait.
     if (!deps.staged) throw new Error('a staged route is loaded without the staged-load calls');
-    const wait = route.wait
-      ? { timeoutMs: route.wait.timeoutSeconds * 1000, initialDelayMs: deps.initialDelayMs }
-      : undefined;
+    const left = wait && {
+      ...wait,
+      timeoutMs: Math.max(0, wait.timeoutMs - (Date.now() - started)),
+    };
     const { projectId, location } = plan;
     const target = {
       projectId,
@@ -73,7 +74,7 @@ export async function afterSubmit(
       { staged: deps.staged, getJob: deps.getJob },
       target,
       result,
-      wait,
+      left,
     );
   }
   if (result.state === 'running' && !route.wait) return { severity: 'INFO', fields: {} };

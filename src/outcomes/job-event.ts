@@ -67,7 +67,7 @@ export async function finishJobFromEvent(
   const sources = job?.configuration?.load?.sourceUris ?? [];
   const check: JobCheck = { rules, route: compiled, job, billing };
   const staged = await stagedOutcome(deps, { ...ref, location }, check, result);
-  if (staged.kind === 'orphan') return ignored(ref, staged.reason);
+  if (staged.kind === 'stuck') return { ...ignored(ref, staged.reason), severity: 'WARNING' };
   if (staged.kind === 'staged') result = staged.result;
   if (result.state === 'running') {
     return {

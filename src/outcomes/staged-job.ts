@@ -6,7 +6,7 @@
  * a reconciling sweep and the in-process wait all plan the same query.
  */
 import { isStagedRoute } from '../config/staging-checks';
-import { loadJobIdOfQuery } from '../core/job-id';
+import { loadJobIdOfQuery, stagingTableId } from '../core/job-id';
 import type { StagedCalls } from '../gcp/bigquery/staged-calls';
 import type { FinishedJobRef, StagedWrite } from '../types';
 import type { FinishedJob, JobResult } from './job-result';
@@ -30,8 +30,20 @@ export function loadJobOf(ref: FinishedJobRef, job: unknown): FinishedJobRef | u
 export type StagedOutcome =
   | { kind: 'plain' }
   | { kind: 'staged'; result: JobResult; staged: StagedWrite }
-  /** No source object is still this load's: there is nothing to plan a query for. */
-  | { kind: 'orphan'; reason: string };
+  /** Nothing can be written now: logged as a WARNING, the objects left as they are. */
+  | { kind: 'stuck'; reason: string };
+
+/**
+ * Whether the job wrote a staging table: its own, named from its id. Decided from the job,
+ * not the rules: a route that gained or lost `transform`/`dedupe` since the load must not
+ * record a staging load as loaded (its rows are not in the destination yet).
+ */
+function stagingTableOf(job: JobCheck['job'], jobId: string): string | undefined {
+  const table = job?.configuration?.load?.destinationTable;
+  return table?.tableId === stagingTableId(jobId)
+    ? `${table.projectId}.${table.datasetId}.${table.tableId}`
+    : undefined;
+}
 
 export async function stagedOutcome(
   deps: StagedJobDeps,
@@ -39,7 +51,16 @@ export async function stagedOutcome(
   check: JobCheck,
   load: FinishedJob,
 ): Promise<StagedOutcome> {
-  if (!isStagedRoute(check.route.config)) return { kind: 'plain' };
+  const staging = stagingTableOf(check.job, ref.jobId);
+  // A job that wrote its destination directly is finished as any load (a route that became
+  // staged since finds it not planned: its objects are left alone, as `foreign`).
+  if (!staging) return { kind: 'plain' };
+  if (!isStagedRoute(check.route.config)) {
+    return {
+      kind: 'stuck',
+      reason: `the job loaded staging table ${staging}, but route ${check.route.name} has no transform, dedupe or rescue now: its rows were not written (restore the route's keys, or retry the load)`,
+    };
+  }
   if (!deps.staged) throw new Error('a staged route is finished without the staged-load calls');
   const sources = check.job?.configuration?.load?.sourceUris ?? [];
   for (const uri of sources) {
@@ -54,7 +75,7 @@ export async function stagedOutcome(
     return { kind: 'staged', result, staged: found.plan.staged };
   }
   return {
-    kind: 'orphan',
-    reason: `none of the job's ${sources.length} source objects is still this load's (moved, deleted or overwritten): no query to run`,
+    kind: 'stuck',
+    reason: `none of the job's ${sources.length} source objects is still this load's (moved, deleted or overwritten before its query was planned, or the rules changed): the rows in staging table ${staging} are not written and expire with it; load the file again`,
   };
 }

@@ -14,45 +14,22 @@
  * result from jobs.get and never needs the staging rows again.
  */
 
-import { queryAttemptId } from '../core/job-id';
-import { PermanentError } from '../errors';
-import type { QueryJob, StagedCalls } from '../gcp/bigquery/staged-calls';
-import { decideColumns } from '../routing/staged-columns';
-import { quoteTable, stagedQuerySql, transformProbeSql } from '../routing/staged-sql';
+import { MAX_QUERY_ATTEMPTS, queryAttemptId } from '../core/job-id';
+import { PermanentError, RetryableError } from '../errors';
+import { foreignQuery, type StagedCalls } from '../gcp/bigquery/staged-calls';
+import { quoteTable, sourceRelation } from '../routing/staged-sql';
 import type { StagedWrite } from '../types';
 import { type FinishedJob, type JobResult, queryResult } from './job-result';
+import { planQuery, type QueryTarget } from './staged-query-plan';
 import { type WaitOptions, waitForJob } from './wait';
-
-/** Query attempts per load: BigQuery itself retries a conflicting DML statement 3 times first. */
-export const MAX_QUERY_ATTEMPTS = 3;
 
 export interface StagedWriteDeps {
   staged: StagedCalls;
   getJob: (projectId: string, jobId: string, location: string) => Promise<unknown>;
 }
 
-/** jobs.get; undefined when the job does not exist (404). */
-async function findJob(
-  deps: StagedWriteDeps,
-  projectId: string,
-  jobId: string,
-  location: string,
-): Promise<unknown> {
-  try {
-    return await deps.getJob(projectId, jobId, location);
-  } catch (error) {
-    if (error instanceof PermanentError && error.status === 404) return undefined;
-    throw error;
-  }
-}
-
 /** The staged load: where its jobs run and how its rows reach the destination. */
-export interface StagedLoad {
-  projectId: string;
-  location: string;
-  labels: Record<string, string>;
-  staged: StagedWrite;
-}
+export type StagedLoad = QueryTarget;
 
 /**
  * The result to record for a staged load whose load job finished as `load`: the load's
@@ -67,55 +44,73 @@ export async function finishStagedWrite(
 ): Promise<JobResult> {
   if (load.state === 'failed') return load;
   const { staged } = target;
+  // An empty file: nothing to write, and no columns to write it with (autodetect).
+  if (load.rows === '0') {
+    await dropStaging(deps, staged);
+    return load;
+  }
   let result: JobResult = { state: 'running' };
+  // One wait for every attempt: `wait` bounds the whole query step, not each try.
+  const deadline = wait ? Date.now() + wait.timeoutMs : 0;
   for (let attempt = 1; attempt <= MAX_QUERY_ATTEMPTS; attempt += 1) {
     const id = queryAttemptId(staged.queryJobId, attempt);
-    const job = await findOrInsertQuery(deps, target, id).catch(unplannable);
+    const job = await queryJob(deps, target, id);
     if (typeof job === 'string') {
-      await deps.staged.deleteTable(staged.staging);
+      await dropStaging(deps, staged);
       return { state: 'failed', reason: job, errors: [{ reason: 'invalid', message: job }] };
     }
-    result = await settle(deps, target, id, job, wait);
+    const left = wait && { ...wait, timeoutMs: Math.max(0, deadline - Date.now()) };
+    result = await settle(deps, target, id, job, left);
     // A MERGE that lost to another DML statement on the table committed nothing: the next
     // attempt (its own id, so it too runs once) reads the table as it is now.
     if (!(result.state === 'failed' && /concurrent update/i.test(result.reason))) break;
   }
   if (result.state === 'running') return result;
   // The query is DONE: its rows are in the destination (or it failed); staging is spent.
-  await deps.staged.deleteTable(staged.staging);
+  await dropStaging(deps, staged);
   return { ...result, bytes: load.bytes ?? result.bytes };
 }
 
 /**
- * A call BigQuery refused while the query was planned (a missing dataset, a permission, a
- * schema change it will not make) fails the file with its message: recorded on the object
- * and retried once fixed. A job under the query's id that is not this load's query is
- * thrown on: nothing is recorded for a decoy.
+ * Query attempt `id`: the existing job, the one inserted now, or why the file cannot be
+ * written (recorded failed, so `bq-autoloader retry` runs it again under ids of its own):
+ * BigQuery refused a call of the plan (a missing dataset, a permission, a schema change it
+ * will not make), or a job under the id is not this load's query (a decoy: never trusted).
+ * A plan that failed while another finisher inserted the same query defers to that job.
  */
-function unplannable(error: unknown): string {
-  if (error instanceof PermanentError && error.reason !== 'foreignJob') {
-    return `the query could not be planned: ${error.message}`;
-  }
-  throw error;
-}
-
-/** The query attempt `id`: the existing job (if it is this load's query) or the one inserted now. */
-async function findOrInsertQuery(
+async function queryJob(
   deps: StagedWriteDeps,
   target: StagedLoad,
   id: string,
 ): Promise<unknown | string> {
-  const { projectId, location } = target;
-  const job = await findJob(deps, projectId, id, location);
-  if (job === undefined) return insertQuery(deps, target, id);
-  const mismatch = queryMismatch(job, target);
-  if (mismatch) {
-    throw new PermanentError(`job ${id} already exists but is not this load's query: ${mismatch}`, {
-      status: 409,
-      reason: 'foreignJob',
-      jobId: id,
-    });
+  try {
+    const existing = await findQuery(deps, target, id);
+    if (existing !== undefined) return existing;
+    const planned = await planQuery(deps.staged, target, id);
+    if (typeof planned !== 'string') {
+      return (await deps.staged.insertQuery(planned, (job) => queryMismatch(job, target))).job;
+    }
+    return (await findQuery(deps, target, id)) ?? planned;
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    if (error.reason === 'foreignJob')
+      return `${error.message}; retry the load: its next attempt has ids of its own`;
+    const raced = await findQuery(deps, target, id).catch(() => undefined);
+    return raced ?? `the query could not be planned: ${error.message}`;
   }
+}
+
+/** The job under query id `id` (undefined: none), refused as foreignJob if it is not this load's query. */
+async function findQuery(deps: StagedWriteDeps, target: StagedLoad, id: string): Promise<unknown> {
+  let job: unknown;
+  try {
+    job = await deps.getJob(target.projectId, id, target.location);
+  } catch (error) {
+    if (error instanceof PermanentError && error.status === 404) return undefined;
+    throw error;
+  }
+  const mismatch = queryMismatch(job, target);
+  if (mismatch) throw foreignQuery(id, mismatch);
   return job;
 }
 
@@ -135,49 +130,24 @@ async function settle(
   return polled.state === 'running' ? polled : queryResult(await poll(), id);
 }
 
-/** Plans and inserts the query; a string says why the file cannot be written (recorded failed). */
-async function insertQuery(
-  deps: StagedWriteDeps,
-  target: StagedLoad,
-  id: string,
-): Promise<unknown | string> {
-  const { projectId, location, staged, labels } = target;
-  const destination = await deps.staged.tableFields(staged.destination);
-  const probe = transformProbeSql(staged);
-  const source = probe
-    ? await deps.staged.dryRunFields(projectId, location, probe).catch((error: unknown) => {
-        if (error instanceof PermanentError)
-          return `the transform is not valid SQL for this file: ${error.message}`;
-        throw error;
-      })
-    : await deps.staged.tableFields(staged.staging);
-  if (typeof source === 'string') return source;
-  if (source === undefined) {
-    return `staging table ${quoteTable(staged.staging)} no longer exists (expired?): retry the load`;
+/**
+ * Best effort: the staging dataset's default expiration removes a table this misses, and a
+ * failed drop must not keep the file's outcome from being recorded.
+ */
+async function dropStaging(deps: StagedWriteDeps, staged: StagedWrite): Promise<void> {
+  try {
+    await deps.staged.deleteTable(staged.staging);
+  } catch (error) {
+    if (!(error instanceof PermanentError || error instanceof RetryableError)) throw error;
   }
-  const decided = decideColumns(staged, destination, source);
-  if (!decided.ok) return decided.reason;
-  if (decided.create)
-    await deps.staged.createTable(staged.destination, decided.create, staged.create?.options ?? {});
-  if (decided.evolved) await deps.staged.patchFields(staged.destination, decided.evolved);
-  const job: QueryJob = {
-    jobReference: { projectId, jobId: id, location },
-    configuration: {
-      query: {
-        query: stagedQuerySql(staged, decided.columns, decided.rescued),
-        useLegacySql: false,
-      },
-      labels,
-    },
-  };
-  const answer = await deps.staged.insertQuery(job, (existing) => queryMismatch(existing, target));
-  return answer.job;
 }
 
 /**
- * Why a job found under the query's id is not this load's query: it must carry the route's
- * label, read this load's staging table and write the route's destination. (A decoy under a
- * computable id is refused, never recorded as the file's outcome.)
+ * Why a job found under the query's id is not this load's query: it must carry the load's
+ * labels, write the route's destination and read this load's source relation (its staging
+ * table through the route's own transform) as the loader writes it. This refuses a job of
+ * other rules or another load; a job crafted by someone who may insert jobs in the project
+ * could still pass (docs/security.md: Known gaps).
  */
 export function queryMismatch(job: unknown, target: StagedLoad): string | undefined {
   const config = (
@@ -189,8 +159,9 @@ export function queryMismatch(job: unknown, target: StagedLoad): string | undefi
   if (!sql.startsWith(`INSERT INTO ${dest} `) && !sql.startsWith(`MERGE ${dest} `)) {
     return `it does not write ${dest}`;
   }
-  if (!sql.includes(quoteTable(target.staged.staging)))
-    return "it does not read this load's staging table";
+  if (!sql.includes(` FROM ${sourceRelation(target.staged)}`)) {
+    return `it does not read this load's staging table ${quoteTable(target.staged.staging)} as the route reads it`;
+  }
   for (const [key, value] of Object.entries(target.labels)) {
     if (config?.labels?.[key] !== value) return `its ${key} label is not ${value}`;
   }

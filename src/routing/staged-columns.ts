@@ -135,7 +135,10 @@ function scalarType(field: TableFieldSchema): string | undefined {
   if (field.mode === 'REPEATED') return undefined;
   const type = field.type.toUpperCase();
   const legacy: Record<string, string> = { INTEGER: 'INT64', FLOAT: 'FLOAT64', BOOLEAN: 'BOOL' };
-  if (type === 'RECORD' || type === 'STRUCT') return undefined;
+  // No CAST reaches these from another type (JSON needs PARSE_JSON…): written as they are,
+  // BigQuery's own error names the column when they do not fit.
+  if (['RECORD', 'STRUCT', 'JSON', 'GEOGRAPHY', 'RANGE', 'INTERVAL'].includes(type))
+    return undefined;
   return legacy[type] ?? type;
 }
 

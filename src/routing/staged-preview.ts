@@ -38,7 +38,8 @@ export function routePreview(
   route: CompiledRoute,
   billingProject: string,
 ): string[] | undefined {
-  const name = parseTableName(route.config.destination.replace(/\$.*$/, ''));
+  // The decorator is left out: a staged route has none (staging-checks.ts).
+  const name = parseTableName(route.config.destination);
   if (!name) return undefined;
   const destinationTable = {
     projectId: name.project ?? billingProject,

@@ -12,12 +12,17 @@
 
 import { STAGING_PLACEHOLDER } from '../config/staging-checks';
 import { RESCUED_COLUMN } from '../config/staging-schema';
-import { scanSql } from '../core/sql-scan';
+import { type SqlPiece, scanSql } from '../core/sql-scan';
 import type { StagedWrite, TableReference } from '../types';
 import type { WrittenColumn } from './staged-columns';
 
-/** The column that numbers rows per key; never a user column (they cannot start with `_bqal`). */
-const ROW_NUMBER = '_bqal_row';
+/** The column that numbers rows per key: `_bqal_row`, with more `_` if a written column has the name. */
+function rowNumberAlias(names: readonly string[]): string {
+  const taken = new Set(names.map((n) => n.toLowerCase()));
+  let alias = '_bqal_row';
+  while (taken.has(alias)) alias += '_';
+  return quoteIdentifier(alias);
+}
 
 export function quoteIdentifier(name: string): string {
   return `\`${name.replace(/[\\`]/g, (c) => `\\${c}`)}\``;
@@ -31,7 +36,15 @@ export function quoteTable(t: TableReference): string {
 export function sourceRelation(staged: StagedWrite): string {
   if (!staged.transform) return quoteTable(staged.staging);
   const table = quoteTable(staged.staging);
-  const sql = scanSql(staged.transform)
+  const pieces = scanSql(staged.transform);
+  // Trailing comments and a final `;` end the user's statement, not the subquery it becomes.
+  while (pieces.length > 0) {
+    const last = pieces[pieces.length - 1] as SqlPiece;
+    if (last.kind === 'comment' || (last.kind === 'code' && /^[\s;]*$/.test(last.text)))
+      pieces.pop();
+    else break;
+  }
+  const sql = pieces
     .map((p) => (p.kind === 'code' ? p.text.replaceAll(STAGING_PLACEHOLDER, table) : p.text))
     .join('')
     .trim()
@@ -83,21 +96,25 @@ export function stagedQuerySql(
     ? ` ORDER BY ${quoteIdentifier(orderBy)} ${keep === 'latest' ? 'DESC' : 'ASC'} NULLS LAST`
     : '';
   const list = names.join(', ');
+  const rowNumber = rowNumberAlias(writtenNames(staged, columns));
   const lines = [
     `MERGE ${dest} AS T`,
     'USING (',
     `  SELECT ${list} FROM (`,
-    `    SELECT ${list}, ROW_NUMBER() OVER (PARTITION BY ${keys.join(', ')}${order}) AS ${quoteIdentifier(ROW_NUMBER)}`,
+    `    SELECT ${list}, ROW_NUMBER() OVER (PARTITION BY ${keys.join(', ')}${order}) AS ${rowNumber}`,
     `    FROM (${rows})`,
     '  )',
-    `  WHERE ${quoteIdentifier(ROW_NUMBER)} = 1`,
+    `  WHERE ${rowNumber} = 1`,
     ') AS S',
     `ON ${keys.map((k) => `T.${k} = S.${k}`).join(' AND ')}`,
   ];
-  if (keep === 'latest' && orderBy) {
+  if (orderBy) {
+    // latest: a newer row replaces the table's; first: an older one does. Either way the end
+    // state does not depend on the order files arrive in.
     const o = quoteIdentifier(orderBy);
+    const wins = keep === 'latest' ? '>' : '<';
     lines.push(
-      `WHEN MATCHED AND S.${o} > T.${o} THEN UPDATE SET ${names.map((n) => `${n} = S.${n}`).join(', ')}`,
+      `WHEN MATCHED AND S.${o} ${wins} T.${o} THEN UPDATE SET ${names.map((n) => `${n} = S.${n}`).join(', ')}`,
     );
   }
   lines.push(

@@ -21,12 +21,12 @@ export interface QueryJob {
 export interface StagedCalls {
   /** The table's fields, or undefined when it does not exist (404). */
   tableFields(table: TableReference): Promise<TableFieldSchema[] | undefined>;
-  /** tables.insert; an existing table (409) is fine: a concurrent finisher made it. */
+  /** tables.insert; `exists` (409): a concurrent finisher made it, maybe with other columns. */
   createTable(
     table: TableReference,
     fields: TableFieldSchema[],
     options: Record<string, unknown>,
-  ): Promise<void>;
+  ): Promise<'created' | 'exists'>;
   /** tables.patch of the schema (add NULLABLE columns, relax REQUIRED ones). */
   patchFields(table: TableReference, fields: TableFieldSchema[]): Promise<void>;
   /** tables.delete; a missing table (404) is fine. */
@@ -44,6 +44,15 @@ export interface StagedCalls {
 }
 
 /** tables.get/patch/delete of `t`; with `collection`, tables.insert into its dataset. */
+/** A job under a staged load's query id that is not its query (a decoy under a computable id). */
+export function foreignQuery(jobId: string, why: string): PermanentError {
+  return new PermanentError(`job ${jobId} already exists but is not this load's query: ${why}`, {
+    status: 409,
+    reason: 'foreignJob',
+    jobId,
+  });
+}
+
 export function tableUrl(baseUrl: string, t: TableReference, collection = false): string {
   const e = encodeURIComponent;
   const tables = `${baseUrl}/bigquery/v2/projects/${e(t.projectId)}/datasets/${e(t.datasetId)}/tables`;
@@ -87,8 +96,10 @@ export function createStagedCalls(
       const body = { tableReference: table, schema: { fields }, ...tableOptions };
       try {
         await call('POST', tableUrl(bq(), table, true), `tables.insert ${name(table)}`, body);
+        return 'created';
       } catch (error) {
-        if (status(error) !== 409) throw error;
+        if (status(error) === 409) return 'exists';
+        throw error;
       }
     },
     async patchFields(table, fields) {
@@ -133,16 +144,7 @@ export function createStagedCalls(
         if (!isDuplicateInsert(error)) throw error;
         const existing = await getJob(projectId, jobId, location);
         const why = mismatch(existing);
-        if (why) {
-          throw new PermanentError(
-            `job ${jobId} already exists but is not this load's query: ${why}`,
-            {
-              status: 409,
-              reason: 'foreignJob',
-              jobId,
-            },
-          );
-        }
+        if (why) throw foreignQuery(jobId, why);
         return { outcome: 'duplicate', job: existing };
       }
     },

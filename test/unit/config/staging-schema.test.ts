@@ -112,6 +112,26 @@ describe('staged route keys', () => {
     expect(found).toContainEqual({ path, message: expect.stringContaining(message) });
   });
 
+  it('refuses what the defaults or object metadata would set against a staged route', () => {
+    const top = 'defaults: { writeDisposition: WRITE_TRUNCATE }\n';
+    expect(problems(rules('dedupe: { key: [id], keep: first }', top))).toContainEqual({
+      path: 'defaults.writeDisposition',
+      message: expect.stringContaining(
+        'route r: transform, dedupe and rescue write with WRITE_APPEND only',
+      ),
+    });
+    expect(
+      problems(
+        rules(
+          'dedupe: { key: [id], keep: first }\noverrides: [bq-table, bq-partition, bq-write-disposition]',
+        ),
+      ),
+    ).toContainEqual({
+      path: 'routes[0].overrides',
+      message: expect.stringContaining('cannot set bq-partition, bq-write-disposition'),
+    });
+  });
+
   it('refuses a partition decorator on a staged destination', () => {
     const text = rules('dedupe: { key: [id], keep: first }').replace(
       'sales.orders',

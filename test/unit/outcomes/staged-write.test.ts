@@ -41,7 +41,9 @@ function fakeBigQuery(options: { dest?: TableFieldSchema[]; staging?: TableField
     tableFields: async (t) => tables.get(key(t)),
     createTable: async (t, f) => {
       calls.push(`create ${key(t)}`);
-      if (!tables.has(key(t))) tables.set(key(t), f);
+      if (tables.has(key(t))) return 'exists';
+      tables.set(key(t), f);
+      return 'created';
     },
     patchFields: async (t, f) => {
       calls.push(`patch ${key(t)}`);
@@ -155,9 +157,11 @@ describe('finishStagedWrite', () => {
       },
       status: { state: 'DONE' },
     });
-    await expect(finishStagedWrite(bq.deps, target, loaded)).rejects.toThrow(
-      /not this load's query: it does not write/,
-    );
+    // Recorded failed (never loaded), so a retry runs the load again under ids of its own.
+    expect(await finishStagedWrite(bq.deps, target, loaded)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/not this load's query: it does not write.*retry the load/),
+    });
   });
 
   it('waits for the query when asked', async () => {
@@ -191,5 +195,68 @@ describe('finishStagedWrite', () => {
     expect(loadJobIdOfQuery('bqal_orders_1_q2')).toBe('bqal_orders_1');
     expect(loadJobIdOfQuery('bqal_orders_1_a2_q')).toBe('bqal_orders_1_a2');
     expect(loadJobIdOfQuery('bqal_orders_1')).toBeUndefined();
+  });
+
+  it('records an empty file loaded with 0 rows, with no query', async () => {
+    const bq = fakeBigQuery({ dest: fields });
+    const empty = { state: 'loaded' as const, rows: '0', errors: [] };
+    expect(await finishStagedWrite(bq.deps, target, empty)).toEqual(empty);
+    expect(bq.calls).toEqual(['delete stage.bqal_orders_1']);
+  });
+
+  it('decides again on the table another finisher created meanwhile', async () => {
+    const bq = fakeBigQuery();
+    const createTable = bq.deps.staged.createTable;
+    // Between this finisher's read (no table) and its insert, another one creates the table
+    // with one column less: the query must write only what the table has.
+    bq.deps.staged.createTable = async (t, f, o) => {
+      bq.tables.set('sales.orders', [
+        { name: 'id', type: 'INT64' },
+        { name: 'ts', type: 'TIMESTAMP' },
+        { name: 'note', type: 'STRING' },
+      ]);
+      return createTable(t, f, o);
+    };
+    await finishStagedWrite(bq.deps, target, loaded);
+    expect(bq.calls).toEqual(['create sales.orders', 'insert bqal_orders_1_q']);
+    expect(bq.tables.get('sales.orders')?.map((f) => f.name)).toEqual(['id', 'ts', 'note']);
+  });
+
+  it('records the result even when the staging table cannot be dropped (it expires)', async () => {
+    const bq = fakeBigQuery({ dest: fields });
+    bq.deps.staged.deleteTable = async () => {
+      throw new PermanentError('Access Denied', { status: 403 });
+    };
+    await finishStagedWrite(bq.deps, target, loaded);
+    bq.finish('bqal_orders_1_q', { insertedRowCount: '3' });
+    expect(await finishStagedWrite(bq.deps, target, loaded)).toMatchObject({
+      state: 'loaded',
+      rows: '3',
+    });
+  });
+
+  it('defers to the query another finisher inserted while its own plan was refused', async () => {
+    const bq = fakeBigQuery({ dest: fields });
+    bq.deps.staged.patchFields = async () => undefined;
+    bq.deps.staged.dryRunFields = async () => fields;
+    const tableFields = bq.deps.staged.tableFields;
+    bq.deps.staged.tableFields = async (t) => {
+      if (t.tableId === 'orders') {
+        // The other finisher's query lands now; this one's read of the table is refused.
+        bq.jobs.set('bqal_orders_1_q', {
+          configuration: {
+            query: {
+              query: 'MERGE `p.sales.orders` AS T USING (SELECT 1 FROM `p.stage.bqal_orders_1`)',
+              useLegacySql: false,
+            },
+            labels: target.labels,
+          },
+          status: { state: 'RUNNING' },
+        });
+        throw new PermanentError('Access Denied: table', { status: 403 });
+      }
+      return tableFields(t);
+    };
+    expect(await finishStagedWrite(bq.deps, target, loaded)).toEqual({ state: 'running' });
   });
 });

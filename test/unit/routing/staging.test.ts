@@ -246,13 +246,27 @@ describe('stagedQuerySql', () => {
     expect(sql).toContain('WHEN NOT MATCHED THEN INSERT (`id`, `ts`) VALUES (S.`id`, S.`ts`)');
   });
 
-  it('never updates with keep first', () => {
-    const sql = stagedQuerySql(
-      { ...staged, dedupe: { key: ['id'], keep: 'first', orderBy: 'ts' } },
-      [{ name: 'id' }, { name: 'ts' }],
-    );
+  it('replaces a row by an older one with keep first, and never updates without order_by', () => {
+    const first = { ...staged, dedupe: { key: ['id'], keep: 'first' as const, orderBy: 'ts' } };
+    const sql = stagedQuerySql(first, [{ name: 'id' }, { name: 'ts' }]);
     expect(sql).toContain('ORDER BY `ts` ASC NULLS LAST');
-    expect(sql).not.toContain('WHEN MATCHED');
+    expect(sql).toContain('WHEN MATCHED AND S.`ts` < T.`ts` THEN UPDATE');
+    const unordered = { ...staged, dedupe: { key: ['id'], keep: 'first' as const } };
+    expect(stagedQuerySql(unordered, [{ name: 'id' }])).not.toContain('WHEN MATCHED');
+  });
+
+  it('numbers rows under an alias no written column has', () => {
+    const dedupe = { ...staged, dedupe: { key: ['id'], keep: 'first' as const } };
+    const sql = stagedQuerySql(dedupe, [{ name: 'id' }, { name: '_BQAL_ROW' }]);
+    expect(sql).toContain('AS `_bqal_row_`');
+    expect(sql).toContain('WHERE `_bqal_row_` = 1');
+  });
+
+  it('drops a final ; and trailing comments of the transform', () => {
+    const sql = stagedQuerySql({ ...staged, transform: 'SELECT id FROM {staging}; -- done\n' }, [
+      { name: 'id' },
+    ]);
+    expect(sql).toContain('FROM (\nSELECT id FROM `p.stage.bqal_r_1`\n)');
   });
 
   it('puts rescued columns into _rescued as a JSON object', () => {
