@@ -123,17 +123,11 @@ export async function prepareTarget(
 
   const evolves = spec.schemaUpdate.addition || spec.schemaUpdate.relaxation;
   let provisional: string[] = [];
+  // The file's columns (declared or detected) against the table's, under schemaUpdateOptions.
+  const evolve = (incoming: Parameters<typeof evolveTable>[4]) =>
+    evolveTable(warehouse, table, label, columns, incoming, spec.schemaUpdate);
   if (spec.columns && evolves) {
-    const incoming = { columns: spec.columns, declared: true };
-    const evolution = await evolveTable(
-      warehouse,
-      table,
-      label,
-      columns,
-      incoming,
-      spec.schemaUpdate,
-    );
-    ({ columns, provisional } = evolution);
+    ({ columns, provisional } = await evolve({ columns: spec.columns, declared: true }));
   } else if (spec.columns && !sameColumns(spec.columns, dataColumns)) {
     if (spec.writeDisposition !== 'WRITE_TRUNCATE' || partition) {
       const added = spec.columns.find(
@@ -153,15 +147,7 @@ export async function prepareTarget(
     const detected = await detectColumns(warehouse, spec, first);
     csvHeader = detected.csvHeader;
     const incoming = { columns: fileColumns(spec, detected, columns), declared: false };
-    const evolution = await evolveTable(
-      warehouse,
-      table,
-      label,
-      columns,
-      incoming,
-      spec.schemaUpdate,
-    );
-    ({ columns, provisional } = evolution);
+    ({ columns, provisional } = await evolve(incoming));
   }
   if (spec.writeDisposition === 'WRITE_TRUNCATE') {
     await warehouse.rows(`DELETE FROM ${table} WHERE ${where}`);

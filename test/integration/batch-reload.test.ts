@@ -5,9 +5,8 @@
  * and moves it to the quarantine prefix; the table holds the good files' rows exactly once,
  * and a further sweep changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { MARKER_ERROR, MARKER_JOB, MARKER_STATE } from '../../src/gcp/storage/markers';
-import { post } from '../support/events';
+import { sweepOnce } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 import { BUCKET, createLedger, type Written } from './faults/ledger';
@@ -36,33 +35,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function sweepCommand() {
-  return {
-    headers: {
-      'content-type': 'application/json',
-      'ce-specversion': '1.0',
-      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-      'ce-source': `//pubsub.googleapis.com/projects/${TEST_PROJECT}/topics/autoloader-sweeps`,
-      'ce-id': randomUUID(),
-    },
-    body: JSON.stringify({
-      message: {
-        data: Buffer.from(JSON.stringify({ kind: 'sweep', minAgeSeconds: 0 })).toString('base64'),
-        messageId: randomUUID(),
-      },
-      subscription: `projects/${TEST_PROJECT}/subscriptions/sweeps`,
-    }),
-  };
-}
-
 /** One tick; answers its summary line. */
-async function sweep(): Promise<Record<string, unknown>> {
-  const done = (l: Record<string, unknown>) => l.message === 'sweep done';
-  const before = fn.logs.filter(done).length;
-  expect((await post(fn.url, sweepCommand())).status).toBe(204);
-  await fn.waitForLog(() => fn.logs.filter(done).length > before);
-  return fn.logs.filter(done)[before] as Record<string, unknown>;
-}
+const sweep = () => sweepOnce(fn);
 
 function metadata(name: string): Record<string, string> | undefined {
   const page = stack.gcs.store.list(BUCKET, { prefix: '' });

@@ -4,9 +4,8 @@
  * the reconciling sweeps: each key lands once with its latest value, every file is marked
  * loaded, and a further sweep changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { MARKER_JOB, MARKER_STATE } from '../../src/gcp/storage/markers';
-import { post } from '../support/events';
+import { sweepOnce } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 
@@ -36,30 +35,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function sweepCommand() {
-  const data = Buffer.from(JSON.stringify({ kind: 'sweep', minAgeSeconds: 0 })).toString('base64');
-  return {
-    headers: {
-      'content-type': 'application/json',
-      'ce-specversion': '1.0',
-      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-      'ce-source': `//pubsub.googleapis.com/projects/${TEST_PROJECT}/topics/autoloader-sweeps`,
-      'ce-id': randomUUID(),
-    },
-    body: JSON.stringify({
-      message: { data, messageId: randomUUID() },
-      subscription: `projects/${TEST_PROJECT}/subscriptions/sweeps`,
-    }),
-  };
-}
-
-async function sweep(): Promise<Record<string, unknown>> {
-  const done = (l: Record<string, unknown>) => l.message === 'sweep done';
-  const before = fn.logs.filter(done).length;
-  expect((await post(fn.url, sweepCommand())).status).toBe(204);
-  await fn.waitForLog(() => fn.logs.filter(done).length > before, 60_000);
-  return fn.logs.filter(done)[before] as Record<string, unknown>;
-}
+/** One tick; answers its summary line. */
+const sweep = () => sweepOnce(fn);
 
 function markers(): Record<string, string>[] {
   return stack.gcs.store.list(BUCKET, { prefix: 'feed/' }).items.map((o) => o.metadata ?? {});

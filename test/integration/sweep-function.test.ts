@@ -3,9 +3,8 @@
  * route events left to the sweep, per-object loads marked, missed events caught up and the
  * late events afterwards duplicates.
  */
-import { randomUUID } from 'node:crypto';
 import { MARKER_JOB, MARKER_STATE } from '../../src/gcp/storage/markers';
-import { binaryStorageEvent, post, type TestObject } from '../support/events';
+import { binaryStorageEvent, post, sweepEvent, type TestObject } from '../support/events';
 import { type FunctionProcess, startFunction } from '../support/function-process';
 import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
 
@@ -40,25 +39,6 @@ afterAll(async () => {
 function put(name: string, id: number): TestObject {
   const o = stack.gcs.store.insert(BUCKET, name, Buffer.from(`{"id":${id}}\n`), {});
   return { bucket: BUCKET, name, generation: o.generation, size: Number(o.size) };
-}
-
-function sweepCommand(command: Record<string, unknown>) {
-  return {
-    headers: {
-      'content-type': 'application/json',
-      'ce-specversion': '1.0',
-      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
-      'ce-source': `//pubsub.googleapis.com/projects/${TEST_PROJECT}/topics/autoloader-sweeps`,
-      'ce-id': randomUUID(),
-    },
-    body: JSON.stringify({
-      message: {
-        data: Buffer.from(JSON.stringify(command)).toString('base64'),
-        messageId: randomUUID(),
-      },
-      subscription: `projects/${TEST_PROJECT}/subscriptions/sweeps`,
-    }),
-  };
 }
 
 async function outcomeOf(object: string) {
@@ -97,9 +77,7 @@ describe('sweeps through the function', () => {
     });
 
     // The scheduler's tick.
-    expect((await post(fn.url, sweepCommand({ kind: 'sweep', minAgeSeconds: 0 }))).status).toBe(
-      204,
-    );
+    expect((await post(fn.url, sweepEvent({ kind: 'sweep', minAgeSeconds: 0 }))).status).toBe(204);
     const summary = await fn.waitForLog((l) => l.message === 'sweep done');
     expect(summary).toMatchObject({
       outcome: 'submitted',

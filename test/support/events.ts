@@ -171,3 +171,38 @@ export async function deliver(
   expect((await post(fn.url, request)).status).toBe(204);
   return fn.waitForLog((l) => l.eventId === request.id && !!l.outcome, 20_000);
 }
+
+/** A sweep command (docs/sweeps.md) as the scheduler's Pub/Sub push delivers it. */
+export function sweepEvent(
+  command: Record<string, unknown> = { kind: 'sweep', minAgeSeconds: 0 },
+  project = 'test-project',
+) {
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+      'ce-source': `//pubsub.googleapis.com/projects/${project}/topics/autoloader-sweeps`,
+      'ce-id': randomUUID(),
+    },
+    body: JSON.stringify({
+      message: {
+        data: Buffer.from(JSON.stringify(command)).toString('base64'),
+        messageId: randomUUID(),
+      },
+      subscription: `projects/${project}/subscriptions/sweeps`,
+    }),
+  };
+}
+
+/** One sweep tick through the function; resolves with its `sweep done` summary line. */
+export async function sweepOnce(
+  fn: Receiver & { logs: Record<string, unknown>[] },
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
+  const done = (l: Record<string, unknown>) => l.message === 'sweep done';
+  const before = fn.logs.filter(done).length;
+  expect((await post(fn.url, sweepEvent())).status).toBe(204);
+  await fn.waitForLog(() => fn.logs.filter(done).length > before, timeoutMs);
+  return fn.logs.filter(done)[before] as Record<string, unknown>;
+}
