@@ -19,6 +19,13 @@ const route = (mode: string, extra = '') => `
     ${extra}`;
 const RULES = `
 routes:${route('strict', `schema: ${SCHEMA}\n    schemaEvolution: strict`)}${route('evolve', 'schemaEvolution: evolve')}${route('rescue', `schema: ${SCHEMA}\n    schemaEvolution: rescue`)}${route('dedupe', `schema: ${SCHEMA}\n    dedupe: { key: [id], keep: first }`)}
+  - name: rescuecsv
+    match: gs://${BUCKET}/rescuecsv/*.csv
+    destination: evo.rescuecsv
+    wait: { timeoutSeconds: 60 }
+    schema: ${SCHEMA}
+    schemaEvolution: rescue
+    load: { skipLeadingRows: 1 }
 `;
 
 let stack: LocalStack;
@@ -94,5 +101,31 @@ describe('a file with a new column', () => {
     expect(line).toMatchObject({ state: 'failed' });
     expect(String(line.error)).toMatch(/does not: color/);
     expect(await table('dedupe')).toEqual([{ name: 'a', id: 1 }]);
+  });
+
+  it('rescue of a CSV file: columns by its header, the unknown one in _rescued', async () => {
+    const csv = async (name: string, text: string) => {
+      const stored = stack.gcs.store.insert(BUCKET, `rescuecsv/${name}`, Buffer.from(text), {});
+      const object = {
+        bucket: BUCKET,
+        name: `rescuecsv/${name}`,
+        generation: stored.generation,
+        size: Number(stored.size),
+      };
+      const event = binaryStorageEvent(object);
+      return deliver(fn, { id: event.headers['ce-id'], ...event });
+    };
+    expect(await csv('1.csv', 'id,name\n1,a\n')).toMatchObject({ state: 'loaded', rows: '1' });
+    expect(await csv('2.csv', 'name,id,color\nb,2,red\n')).toMatchObject({
+      state: 'loaded',
+      rows: '1',
+    });
+    const rows = await stack.bigquery.query(
+      'SELECT id::INTEGER AS id, name, _rescued::VARCHAR AS rescued FROM evo.rescuecsv ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: 1, name: 'a', rescued: null },
+      { id: 2, name: 'b', rescued: '{"color":"red"}' },
+    ]);
   });
 });
