@@ -5,9 +5,10 @@
  * Cloud Storage (markers compare-and-set on the metageneration) and of BigQuery (409 on a
  * taken id, answered with the existing job as the real client does).
  */
-import { reloadJobId } from '../../../src/core/job-id';
+import { reloadJobId, stagingTableId } from '../../../src/core/job-id';
 import { PermanentError, RetryableError } from '../../../src/errors';
 import { existingJob } from '../../../src/gcp/bigquery/client';
+import type { StagedCalls } from '../../../src/gcp/bigquery/staged-calls';
 import type { Marker, MarkerTarget } from '../../../src/gcp/storage/markers';
 import { MAX_RELOADS } from '../../../src/outcomes/batch-reload';
 import { finishJobFromEvent, type JobEventDeps } from '../../../src/outcomes/job-event';
@@ -320,5 +321,34 @@ describe('a failed batch job whose errors name some of its files', () => {
     const plan = w.d.insertJob.mock.calls[1]?.[0] as LoadPlan;
     expect(plan.job.configuration.labels).toMatchObject({ 'bq-autoloader-reload': '2' });
     expect(w.markerOf('feed/a.ndjson')).toMatchObject({ 'bq-autoloader-job': second });
+  });
+});
+
+describe('a failed staged batch (docs/transforms.md)', () => {
+  it('reloads the other files into a staging table of the reload id, which its finisher accepts', async () => {
+    const staging = (jobId: string) => ({
+      projectId: 'p',
+      datasetId: 'bq_autoloader_staging',
+      tableId: stagingTableId(jobId),
+    });
+    const job = failedJob(NAMING_B);
+    job.configuration.load.destinationTable = staging(BATCH);
+    const w = world(job);
+    const d = { ...w.d, staged: {} as StagedCalls };
+    const rules = await rulesFrom(`${RULES}    dedupe: { key: [id], keep: first }\n`);
+    await finishJobFromEvent(d, rules, { projectId: 'p', jobId: BATCH });
+    const plan = w.d.insertJob.mock.calls[0]?.[0] as LoadPlan;
+    expect(plan.jobId).toBe(RELOAD);
+    expect(plan.job.configuration.load.destinationTable).toEqual(staging(RELOAD));
+    // The reload's own completion: its members are this load's, planned as the reload job.
+    w.jobs.set(RELOAD, {
+      ...plan.job,
+      status: { state: 'DONE', errorResult: { reason: 'invalid', message: 'x' } },
+    });
+    const reloaded = await finishJobFromEvent(d, rules, { projectId: 'p', jobId: RELOAD });
+    expect(reloaded.fields).toMatchObject({
+      state: 'failed',
+      objects: [`${A}#10:written:moved`, `${C}#10:written:moved`],
+    });
   });
 });
