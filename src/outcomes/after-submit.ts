@@ -46,7 +46,7 @@ export async function afterSubmit(
   object: ObjectRef,
   job: unknown,
 ): Promise<AfterSubmit> {
-  if (!route || !(followsOutcomes(route) || plan.staged)) return { severity: 'INFO', fields: {} };
+  if (!route || !followsOutcomes(route, plan)) return { severity: 'INFO', fields: {} };
   // Without `wait`, a job that is already DONE (a fast failure, or a redelivery after the
   // load finished) is still finished here: a move that failed earlier is repeated.
   const wait = route.wait
@@ -121,10 +121,19 @@ export async function afterSubmit(
 }
 
 /** A route that asked for any outcome handling: its jobs are finished by this module. */
-export function followsOutcomes(route: RouteOutcomeOptions | undefined): boolean {
+export function followsOutcomes(
+  route: RouteOutcomeOptions | undefined,
+  plan: Pick<LoadPlan, 'staged'>,
+): boolean {
   if (!route) return false;
-  // A snapshot is deleted when its job is finished (snapshot.ts).
+  // A snapshot is deleted when its job is finished (snapshot.ts); a staged load's query runs
+  // once its load is DONE (staged-write.ts).
   return Boolean(
-    route.wait || route.onSuccess || route.onFailure || route.notifyTopic || route.snapshot,
+    route.wait ||
+      route.onSuccess ||
+      route.onFailure ||
+      route.notifyTopic ||
+      route.snapshot ||
+      plan.staged,
   );
 }

@@ -152,8 +152,7 @@ async function recordSubmission(
     jobId: plan.jobId,
     destination: destinationOf(plan),
   };
-  // A staged load is always followed: its query runs once the load is DONE (docs/transforms.md).
-  const follows = Boolean(deps.outcomes && (followsOutcomes(route) || plan.staged));
+  const follows = Boolean(deps.outcomes && followsOutcomes(route, plan));
   // Routes with outcome options record a failed job on the object instead (below).
   if (submitted.failure && !follows) {
     const reason = submitted.failure;

@@ -7,8 +7,8 @@
  */
 import { MARKER_ERROR, MARKER_JOB, MARKER_STATE } from '../../src/gcp/storage/markers';
 import { sweepOnce } from '../support/events';
-import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import { functionOnStack } from '../support/function-on-stack';
+import { TEST_PROJECT } from '../support/local-stack';
 import { BUCKET, createLedger, type Written } from './faults/ledger';
 
 const RULES = `
@@ -22,30 +22,19 @@ routes:
     onFailure: { action: move, to: gs://${BUCKET}/quarantine/ }
 `;
 
-let stack: LocalStack;
-let fn: FunctionProcess;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  fn = await startFunction({ ...stack.env, AUTOLOADER_CONFIG: stack.writeRules(RULES) });
-});
-
-afterAll(async () => {
-  await fn?.stop();
-  await stack?.close();
-});
+const on = functionOnStack(RULES);
 
 /** One tick; answers its summary line. */
-const sweep = () => sweepOnce(fn);
+const sweep = () => sweepOnce(on.fn);
 
 function metadata(name: string): Record<string, string> | undefined {
-  const page = stack.gcs.store.list(BUCKET, { prefix: '' });
+  const page = on.stack.gcs.store.list(BUCKET, { prefix: '' });
   return page.items.find((o) => o.name === name)?.metadata;
 }
 
 /** The jobs the objects under feed/ are still waiting on. */
 function pendingJobs(): string[] {
-  const page = stack.gcs.store.list(BUCKET, { prefix: 'feed/' });
+  const page = on.stack.gcs.store.list(BUCKET, { prefix: 'feed/' });
   const pending = page.items
     .map((o) => o.metadata ?? {})
     .filter((m) => m[MARKER_STATE] === 'claimed' || m[MARKER_STATE] === 'submitted');
@@ -53,20 +42,20 @@ function pendingJobs(): string[] {
 }
 
 it('a batch with one malformed file: the other five load once, the bad one is marked failed naming it and quarantined', async () => {
-  const ledger = createLedger(stack);
+  const ledger = createLedger(on.stack);
   const good: Written[] = Array.from({ length: 5 }, (_, i) =>
     ledger.write(`feed/part-${i}.ndjson`, `good-${i}`, 2),
   );
   const badName = 'feed/part-9.ndjson';
   const badUri = `gs://${BUCKET}/${badName}`;
-  stack.gcs.store.insert(BUCKET, badName, Buffer.from('{"id":1,"tag":"bad"}\nnot json\n'), {});
+  on.stack.gcs.store.insert(BUCKET, badName, Buffer.from('{"id":1,"tag":"bad"}\nnot json\n'), {});
 
   // The first tick submits one batch job of all six; later ticks reconcile what finished,
   // until no object waits on a job. Each job is waited for before the next tick.
   const first = await sweep();
   expect(first).toMatchObject({ submitted: 1 });
   for (let tick = 0; tick < 8 && pendingJobs().length > 0; tick += 1) {
-    for (const jobId of pendingJobs()) await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+    for (const jobId of pendingJobs()) await on.stack.bigquery.waitForJob(TEST_PROJECT, jobId);
     await sweep();
   }
   expect(pendingJobs()).toEqual([]);
@@ -78,7 +67,7 @@ it('a batch with one malformed file: the other five load once, the bad one is ma
   const reload = others[0] ?? '';
   expect(reload).toMatch(/^bqal_feed_reload_/);
   for (const w of good) expect(ledger.jobIdsFor(w.name)).toEqual([batchJob, reload]);
-  const failed = await stack.bigquery.waitForJob(TEST_PROJECT, batchJob ?? '');
+  const failed = await on.stack.bigquery.waitForJob(TEST_PROJECT, batchJob ?? '');
   expect(failed.status.errorResult).toMatchObject({ location: badUri });
   expect(await ledger.loaded('feed')).toEqual(Object.fromEntries(good.map((w) => [w.tag, w.rows])));
   for (const w of good) {
@@ -91,7 +80,7 @@ it('a batch with one malformed file: the other five load once, the bad one is ma
   expect(quarantined).toMatchObject({ [MARKER_JOB]: batchJob, [MARKER_STATE]: 'failed' });
   expect(quarantined?.[MARKER_ERROR]).toMatch(/^invalid: /);
   // The sweep that reconciled the failed job lists the reload on its line.
-  const line = fn.logs.find(
+  const line = on.fn.logs.find(
     (l) => l.message === 'sweep done' && JSON.stringify(l.reconciled ?? {}).includes(reload),
   );
   expect(line?.reconciled).toMatchObject({
@@ -100,8 +89,8 @@ it('a batch with one malformed file: the other five load once, the bad one is ma
   });
 
   // Nothing left to do: a further sweep submits nothing and the table stays as it is.
-  const jobsBefore = stack.bigquery.requests.filter((r) => r.method === 'POST').length;
+  const jobsBefore = on.stack.bigquery.requests.filter((r) => r.method === 'POST').length;
   expect(await sweep()).toMatchObject({ submitted: 0 });
-  expect(stack.bigquery.requests.filter((r) => r.method === 'POST').length).toBe(jobsBefore);
+  expect(on.stack.bigquery.requests.filter((r) => r.method === 'POST').length).toBe(jobsBefore);
   expect(await ledger.loaded('feed')).toEqual(Object.fromEntries(good.map((w) => [w.tag, w.rows])));
 });

@@ -6,8 +6,7 @@
  */
 import { MARKER_ERROR, MARKER_STATE } from '../../src/gcp/storage/markers';
 import { binaryStorageEvent, deliver, type TestObject } from '../support/events';
-import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack } from '../support/local-stack';
+import { functionOnStack } from '../support/function-on-stack';
 
 const BUCKET = 'evo-b';
 const SCHEMA = '{ fields: [{ name: id, type: INT64 }, { name: name, type: STRING }] }';
@@ -28,28 +27,17 @@ routes:${route('strict', `schema: ${SCHEMA}\n    schemaEvolution: strict`)}${rou
     load: { skipLeadingRows: 1 }
 `;
 
-let stack: LocalStack;
-let fn: FunctionProcess;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  fn = await startFunction({ ...stack.env, AUTOLOADER_CONFIG: stack.writeRules(RULES) });
-});
-
-afterAll(async () => {
-  await fn?.stop();
-  await stack?.close();
-});
+const on = functionOnStack(RULES);
 
 function store(name: string, lines: Record<string, unknown>[]): TestObject {
   const text = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
-  const stored = stack.gcs.store.insert(BUCKET, name, Buffer.from(text), {});
+  const stored = on.stack.gcs.store.insert(BUCKET, name, Buffer.from(text), {});
   return { bucket: BUCKET, name, generation: stored.generation, size: Number(stored.size) };
 }
 
 async function load(mode: string, file: string, lines: Record<string, unknown>[]) {
   const event = binaryStorageEvent(store(`${mode}/${file}`, lines));
-  return deliver(fn, { id: event.headers['ce-id'], ...event });
+  return deliver(on.fn, { id: event.headers['ce-id'], ...event });
 }
 
 /** The first file fits the table; the second has a column `color` it lacks. */
@@ -60,7 +48,7 @@ async function both(mode: string) {
 }
 
 async function table(mode: string): Promise<Record<string, unknown>[]> {
-  return stack.bigquery.query(
+  return on.stack.bigquery.query(
     `SELECT * EXCLUDE (id), id::INTEGER AS id FROM evo.${mode} ORDER BY id`,
   );
 }
@@ -70,7 +58,7 @@ describe('a file with a new column', () => {
     const line = await both('strict');
     expect(line).toMatchObject({ state: 'failed' });
     expect(String(line.error)).toContain('color');
-    expect(stack.gcs.store.get(BUCKET, 'strict/2.ndjson').metadata).toMatchObject({
+    expect(on.stack.gcs.store.get(BUCKET, 'strict/2.ndjson').metadata).toMatchObject({
       [MARKER_STATE]: 'failed',
       [MARKER_ERROR]: expect.stringContaining('color'),
     });
@@ -87,7 +75,7 @@ describe('a file with a new column', () => {
 
   it('rescue: the row loads with the unknown field in _rescued', async () => {
     expect(await both('rescue')).toMatchObject({ state: 'loaded', rows: '1' });
-    const rows = await stack.bigquery.query(
+    const rows = await on.stack.bigquery.query(
       'SELECT id::INTEGER AS id, name, _rescued::VARCHAR AS rescued FROM evo.rescue ORDER BY id',
     );
     expect(rows).toEqual([
@@ -105,7 +93,7 @@ describe('a file with a new column', () => {
 
   it('rescue of a CSV file: columns by its header, the unknown one in _rescued', async () => {
     const csv = async (name: string, text: string) => {
-      const stored = stack.gcs.store.insert(BUCKET, `rescuecsv/${name}`, Buffer.from(text), {});
+      const stored = on.stack.gcs.store.insert(BUCKET, `rescuecsv/${name}`, Buffer.from(text), {});
       const object = {
         bucket: BUCKET,
         name: `rescuecsv/${name}`,
@@ -113,14 +101,14 @@ describe('a file with a new column', () => {
         size: Number(stored.size),
       };
       const event = binaryStorageEvent(object);
-      return deliver(fn, { id: event.headers['ce-id'], ...event });
+      return deliver(on.fn, { id: event.headers['ce-id'], ...event });
     };
     expect(await csv('1.csv', 'id,name\n1,a\n')).toMatchObject({ state: 'loaded', rows: '1' });
     expect(await csv('2.csv', 'name,id,color\nb,2,red\n')).toMatchObject({
       state: 'loaded',
       rows: '1',
     });
-    const rows = await stack.bigquery.query(
+    const rows = await on.stack.bigquery.query(
       'SELECT id::INTEGER AS id, name, _rescued::VARCHAR AS rescued FROM evo.rescuecsv ORDER BY id',
     );
     expect(rows).toEqual([

@@ -6,8 +6,8 @@
  */
 import { MARKER_JOB, MARKER_STATE } from '../../src/gcp/storage/markers';
 import { sweepOnce } from '../support/events';
-import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import { functionOnStack } from '../support/function-on-stack';
+import { TEST_PROJECT } from '../support/local-stack';
 
 const BUCKET = 'batch-dedupe-b';
 const FILES = 300;
@@ -22,31 +22,20 @@ routes:
     dedupe: { key: [id], keep: latest, order_by: seq }
 `;
 
-let stack: LocalStack;
-let fn: FunctionProcess;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  fn = await startFunction({ ...stack.env, AUTOLOADER_CONFIG: stack.writeRules(RULES) });
-});
-
-afterAll(async () => {
-  await fn?.stop();
-  await stack?.close();
-});
+const on = functionOnStack(RULES);
 
 /** One tick; answers its summary line. */
-const sweep = () => sweepOnce(fn);
+const sweep = () => sweepOnce(on.fn);
 
 function markers(): Record<string, string>[] {
-  return stack.gcs.store.list(BUCKET, { prefix: 'feed/' }).items.map((o) => o.metadata ?? {});
+  return on.stack.gcs.store.list(BUCKET, { prefix: 'feed/' }).items.map((o) => o.metadata ?? {});
 }
 
 it('300 files, one load and one MERGE: each key once with its latest value', async () => {
   for (let f = 0; f < FILES; f += 1) {
     // File f holds keys f % KEYS and (f + 1) % KEYS; seq grows with f, so the last file wins.
     const lines = [f % KEYS, (f + 1) % KEYS].map((id) => JSON.stringify({ id, seq: f }));
-    stack.gcs.store.insert(
+    on.stack.gcs.store.insert(
       BUCKET,
       `feed/${String(f).padStart(3, '0')}.ndjson`,
       Buffer.from(`${lines.join('\n')}\n`),
@@ -58,9 +47,9 @@ it('300 files, one load and one MERGE: each key once with its latest value', asy
     const pending = markers().filter((m) => m[MARKER_STATE] !== 'loaded');
     if (pending.length === 0) break;
     for (const jobId of new Set(pending.map((m) => m[MARKER_JOB] as string))) {
-      await stack.bigquery.waitForJob(TEST_PROJECT, jobId);
+      await on.stack.bigquery.waitForJob(TEST_PROJECT, jobId);
       await sweep();
-      await stack.bigquery.waitForJob(TEST_PROJECT, `${jobId}_q`);
+      await on.stack.bigquery.waitForJob(TEST_PROJECT, `${jobId}_q`);
     }
     await sweep();
   }
@@ -69,7 +58,7 @@ it('300 files, one load and one MERGE: each key once with its latest value', asy
   expect(all.every((m) => m[MARKER_STATE] === 'loaded')).toBe(true);
   const jobs = new Set(all.map((m) => m[MARKER_JOB]));
   expect(jobs.size).toBe(1);
-  const rows = await stack.bigquery.query(
+  const rows = await on.stack.bigquery.query(
     'SELECT id::INTEGER AS id, seq::INTEGER AS seq FROM raw.feed ORDER BY id',
   );
   expect(rows).toHaveLength(KEYS);
@@ -78,7 +67,7 @@ it('300 files, one load and one MERGE: each key once with its latest value', asy
   for (let f = 0; f < FILES; f += 1) for (const id of [f % KEYS, (f + 1) % KEYS]) latest.set(id, f);
   expect(rows).toEqual(Array.from({ length: KEYS }, (_, k) => ({ id: k, seq: latest.get(k) })));
 
-  const posts = stack.bigquery.requests.filter((r) => r.method === 'POST').length;
+  const posts = on.stack.bigquery.requests.filter((r) => r.method === 'POST').length;
   expect(await sweep()).toMatchObject({ submitted: 0 });
-  expect(stack.bigquery.requests.filter((r) => r.method === 'POST').length).toBe(posts);
+  expect(on.stack.bigquery.requests.filter((r) => r.method === 'POST').length).toBe(posts);
 });

@@ -14,8 +14,9 @@ import {
   post,
   type TestObject,
 } from '../support/events';
-import { type FunctionProcess, startFunction } from '../support/function-process';
-import { type LocalStack, startLocalStack, TEST_PROJECT } from '../support/local-stack';
+import { functionOnStack } from '../support/function-on-stack';
+import { startFunction } from '../support/function-process';
+import { TEST_PROJECT } from '../support/local-stack';
 
 const BUCKET = 'staged-b';
 const ORDERS =
@@ -49,26 +50,13 @@ routes:
     dedupe: { key: [id], keep: latest, order_by: updated_at }
 `;
 
-let stack: LocalStack;
-let fn: FunctionProcess;
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-  env = { ...stack.env, AUTOLOADER_CONFIG: stack.writeRules(RULES) };
-  fn = await startFunction(env);
-});
-
-afterAll(async () => {
-  await fn?.stop();
-  await stack?.close();
-});
+const on = functionOnStack(RULES);
 
 type Row = { id: string; name: string; amt: string; ts: string };
 
 function store(name: string, rows: Row[]): TestObject {
   const text = rows.map((r) => JSON.stringify(r)).join('\n');
-  const stored = stack.gcs.store.insert(BUCKET, name, Buffer.from(`${text}\n`), {
+  const stored = on.stack.gcs.store.insert(BUCKET, name, Buffer.from(`${text}\n`), {
     contentType: 'application/x-ndjson',
   });
   return { bucket: BUCKET, name, generation: stored.generation, size: Number(stored.size) };
@@ -80,20 +68,20 @@ function finalized(object: TestObject) {
 }
 
 async function rows(table: string): Promise<Record<string, unknown>[]> {
-  return stack.bigquery.query(
+  return on.stack.bigquery.query(
     `SELECT id::INTEGER AS id, customer, amount::VARCHAR AS amount, strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS updated_at FROM sales.${table} ORDER BY id`,
   );
 }
 
 /** Query jobs BigQuery received an insert for, by id (409s included). */
 function queryInserts(loadJobId: string): number {
-  return stack.bigquery.requests.filter(
+  return on.stack.bigquery.requests.filter(
     (r) => r.method === 'POST' && /\/jobs$/.test(r.path) && r.body.includes(`"${loadJobId}_q"`),
   ).length;
 }
 
 async function tables(dataset: string): Promise<string[]> {
-  const found = await stack.bigquery.query(
+  const found = await on.stack.bigquery.query(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = '${dataset}'`,
   );
   return found.map((r) => String(r.table_name));
@@ -112,7 +100,7 @@ describe('transform', () => {
       row(1, 'ada', '10.50', '02/01/2026 03:04:05'),
       row(2, 'bob', 'n/a', '02/01/2026 04:00:00'),
     ]);
-    const line = await deliver(fn, finalized(object));
+    const line = await deliver(on.fn, finalized(object));
     expect(line).toMatchObject({
       outcome: 'finished',
       state: 'loaded',
@@ -125,13 +113,13 @@ describe('transform', () => {
       { id: 1, customer: 'ADA', amount: '10.500000000', updated_at: '2026-01-02 03:04:05' },
       { id: 2, customer: 'BOB', amount: null, updated_at: '2026-01-02 04:00:00' },
     ]);
-    expect(stack.gcs.store.get(BUCKET, object.name).metadata).toMatchObject({
+    expect(on.stack.gcs.store.get(BUCKET, object.name).metadata).toMatchObject({
       [MARKER_JOB]: loadJobId,
       [MARKER_STATE]: 'loaded',
     });
     expect(await tables('bq_autoloader_staging')).not.toContain(loadJobId);
     // Delivered again: the load is a duplicate and the query is not run again.
-    const again = await deliver(fn, finalized(object));
+    const again = await deliver(on.fn, finalized(object));
     expect(again).toMatchObject({ outcome: 'duplicate', jobId: loadJobId });
     expect((await rows('orders')).length).toBe(2);
     expect(queryInserts(loadJobId)).toBe(1);
@@ -159,7 +147,10 @@ describe('dedupe', () => {
     // A random order, each file delivered twice, the redeliveries concurrent with the first.
     const order = [...files].sort(() => Math.random() - 0.5);
     for (const file of order) {
-      const lines = await Promise.all([deliver(fn, finalized(file)), deliver(fn, finalized(file))]);
+      const lines = await Promise.all([
+        deliver(on.fn, finalized(file)),
+        deliver(on.fn, finalized(file)),
+      ]);
       expect(lines.map((l) => l.state)).toContain('loaded');
     }
     expect(await rows('latest')).toEqual([
@@ -169,8 +160,8 @@ describe('dedupe', () => {
       { id: 4, customer: 'D3', amount: '3.000000000', updated_at: '2026-01-01 00:00:03' },
     ]);
     for (const file of files) {
-      const jobId = stack.gcs.store.get(BUCKET, file.name).metadata?.[MARKER_JOB] as string;
-      const query = (await stack.bigquery.waitForJob(TEST_PROJECT, `${jobId}_q`)) as unknown as {
+      const jobId = on.stack.gcs.store.get(BUCKET, file.name).metadata?.[MARKER_JOB] as string;
+      const query = (await on.stack.bigquery.waitForJob(TEST_PROJECT, `${jobId}_q`)) as unknown as {
         statistics: { query: { statementType: string } };
       };
       expect(query.statistics.query.statementType).toBe('MERGE');
@@ -185,19 +176,19 @@ describe('a crash between the load and its query', () => {
       row(7, 'kim-old', '1', '01/01/2026 00:00:01'),
     ]);
     // The load (no wait on this route): submitted, then DONE in the background.
-    const submitted = await deliver(fn, finalized(object));
+    const submitted = await deliver(on.fn, finalized(object));
     expect(submitted).toMatchObject({ outcome: 'submitted' });
     const loadJobId = String(submitted.jobId);
-    await stack.bigquery.waitForJob(TEST_PROJECT, loadJobId);
+    await on.stack.bigquery.waitForJob(TEST_PROJECT, loadJobId);
 
     // Its completion event reaches a function that is killed while the query insert is held.
-    const victim = await startFunction(env);
+    const victim = await startFunction(on.env);
     let release = () => {};
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
     const held = new Promise<void>((resolve) => {
-      stack.bigquery.injectFault({
+      on.stack.bigquery.injectFault({
         method: 'POST',
         path: /\/jobs$/,
         hold: released,
@@ -211,16 +202,16 @@ describe('a crash between the load and its query', () => {
     await victim.kill('SIGKILL');
     expect(await lost).toMatchObject({ message: 'fetch failed' });
     release();
-    stack.bigquery.clearFaults();
-    expect(stack.gcs.store.get(BUCKET, object.name).metadata?.[MARKER_STATE]).toBe('claimed');
+    on.stack.bigquery.clearFaults();
+    expect(on.stack.gcs.store.get(BUCKET, object.name).metadata?.[MARKER_STATE]).toBe('claimed');
 
     // Redelivered: the query is inserted now (the held insert never reached BigQuery). It
     // runs in the background: this event leaves it running, the query's own event finishes.
     const redelivered = completionEvent(loadJobId, uri, { route: 'killed', location: 'EU' });
-    expect(await deliver(fn, redelivered)).toMatchObject({ jobId: loadJobId });
-    await stack.bigquery.waitForJob(TEST_PROJECT, `${loadJobId}_q`);
+    expect(await deliver(on.fn, redelivered)).toMatchObject({ jobId: loadJobId });
+    await on.stack.bigquery.waitForJob(TEST_PROJECT, `${loadJobId}_q`);
     const queryDone = completionEvent(`${loadJobId}_q`, uri, { route: 'killed', location: 'EU' });
-    const last = await deliver(fn, queryDone);
+    const last = await deliver(on.fn, queryDone);
     expect(last).toMatchObject({
       outcome: 'finished',
       state: 'loaded',
@@ -230,15 +221,18 @@ describe('a crash between the load and its query', () => {
     expect(await rows('killed')).toEqual([
       { id: 7, customer: 'KIM', amount: '7.000000000', updated_at: '2026-01-01 00:00:07' },
     ]);
-    expect(stack.gcs.store.get(BUCKET, object.name).metadata?.[MARKER_STATE]).toBe('loaded');
+    expect(on.stack.gcs.store.get(BUCKET, object.name).metadata?.[MARKER_STATE]).toBe('loaded');
     // Once more: the query exists, nothing runs again.
     expect(
-      await deliver(fn, completionEvent(loadJobId, uri, { route: 'killed', location: 'EU' })),
+      await deliver(on.fn, completionEvent(loadJobId, uri, { route: 'killed', location: 'EU' })),
     ).toMatchObject({
       state: 'loaded',
     });
     expect((await rows('killed')).length).toBe(1);
-    const query = (await stack.bigquery.waitForJob(TEST_PROJECT, `${loadJobId}_q`)) as unknown as {
+    const query = (await on.stack.bigquery.waitForJob(
+      TEST_PROJECT,
+      `${loadJobId}_q`,
+    )) as unknown as {
       statistics: { query: { dmlStats: { insertedRowCount: string } } };
     };
     expect(query.statistics.query.dmlStats.insertedRowCount).toBe('1');
